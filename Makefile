@@ -1,0 +1,49 @@
+# faultline: `make run` runs the whole pipeline, `make test` runs every test.
+GO ?= go
+ES_URL ?= $(or $(FAULTLINE_ES_URL),http://127.0.0.1:9200)
+BIN := bin/faultline
+
+.PHONY: build run test test-short es-start es-stop bench fuzz vet clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/faultline
+
+# Starts the local Elasticsearch node when nothing answers at $(ES_URL), then
+# runs ingest + processor + notifier with an embedded NATS JetStream.
+run: build
+	@if curl -fsS -o /dev/null "$(ES_URL)/_cluster/health" 2>/dev/null; then \
+		echo "elasticsearch: using $(ES_URL)"; \
+	else \
+		deployments/elasticsearch/start.sh; \
+	fi
+	FAULTLINE_ES_URL=$(ES_URL) ./$(BIN) all
+
+# Every test, against the real NATS (embedded) and the local Elasticsearch
+# node, which the tests start when it is not running.
+test: vet
+	deployments/elasticsearch/start.sh
+	$(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null)" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+es-start:
+	deployments/elasticsearch/start.sh
+
+es-stop:
+	deployments/elasticsearch/stop.sh
+
+bench:
+	deployments/elasticsearch/start.sh
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+# Runs each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@for t in $$($(GO) test -list 'Fuzz.*' ./ingest | grep ^Fuzz); do \
+		$(GO) test ./ingest -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
+clean:
+	rm -rf bin data

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+// chatReceiver is a stand-in Discord webhook that keeps what it was sent.
+type chatReceiver struct {
+	mu   sync.Mutex
+	msgs []map[string]any
+}
+
+func (c *chatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m map[string]any
+	body, _ := io.ReadAll(r.Body)
+	if r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &m) != nil {
+		http.Error(w, "bad payload", http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	c.msgs = append(c.msgs, m)
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *chatReceiver) messages() []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]map[string]any(nil), c.msgs...)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// logbackEvent is what logback's JsonEncoder writes for log.error("...", args, ex).
+func logbackEvent(service string, line int, orderID string) string {
+	return fmt.Sprintf(`{"sequenceNumber":7,"timestamp":%d,"nanoseconds":1,"level":"ERROR","threadName":"http-nio-8080-exec-%d","loggerName":"com.acme.checkout.OrderController","context":{"name":"%s","birthdate":1700000000000,"properties":{}},"mdc":{"requestId":"r-%s"},"message":"Order {} failed for customer {}","arguments":["%s","c-%d"],"throwable":{"className":"java.lang.IllegalStateException","message":"Payment declined for order %s","stepArray":[{"className":"com.acme.checkout.PaymentService","methodName":"charge","fileName":"PaymentService.java","lineNumber":%d},{"className":"com.acme.checkout.OrderService$$SpringCGLIB$$0","methodName":"placeOrder","fileName":"<generated>","lineNumber":-1},{"className":"com.acme.checkout.OrderService","methodName":"placeOrder","fileName":"OrderService.java","lineNumber":%d},{"className":"org.springframework.web.servlet.FrameworkServlet","methodName":"service","fileName":"FrameworkServlet.java","lineNumber":885},{"className":"java.lang.Thread","methodName":"run","fileName":"Thread.java","lineNumber":840}],"cause":{"className":"java.net.SocketTimeoutException","message":"Read timed out after %dms","stepArray":[{"className":"java.net.SocketInputStream","methodName":"read","fileName":"SocketInputStream.java","lineNumber":183},{"className":"com.acme.checkout.PaymentClient","methodName":"post","fileName":"PaymentClient.java","lineNumber":%d}],"commonFramesCount":3}}}`,
+		time.Now().UnixMilli(), line, service, orderID, orderID, line, orderID, 40+line, 90+line, 3000+line, 60+line)
+}
+
+func esGet(t *testing.T, url string, body string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("elasticsearch %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatalf("decode %s: %v", url, err)
+	}
+	return out
+}
+
+// hits returns the documents of a search, [] while the index does not exist.
+func hits(t *testing.T, es, index, service string) []map[string]any {
+	t.Helper()
+	q := fmt.Sprintf(`{"query":{"term":{"service.name":%q}},"size":100}`, service)
+	out := esGet(t, es+"/"+index+"/_search", q)
+	h, _ := out["hits"].(map[string]any)
+	list, _ := h["hits"].([]any)
+	var docs []map[string]any
+	for _, x := range list {
+		docs = append(docs, x.(map[string]any)["_source"].(map[string]any))
+	}
+	return docs
+}
+
+func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %s waiting for %s", timeout, what)
+}
+
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("post %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestEndToEnd is the foundation's promise: a logback error posted to ingest
+// is searchable in Elasticsearch, grouped, and announced once on Discord.
+func TestEndToEnd(t *testing.T) {
+	es := testenv.ElasticsearchURL(t)
+	chat := &chatReceiver{}
+	discord := httptest.NewServer(chat)
+	defer discord.Close()
+
+	dir := t.TempDir()
+	t.Setenv("TEST_DISCORD_WEBHOOK", discord.URL+"/api/webhooks/123/secret-token")
+	cfgFile := filepath.Join(dir, "faultline.yaml")
+	if err := os.WriteFile(cfgFile, []byte(`
+channels:
+  - name: oncall
+    type: discord
+    url: ${TEST_DISCORD_WEBHOOK}
+routes:
+  - match: {level: ERROR}
+    channels: [oncall]
+notify:
+  cooldown: 1h
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"all", "--http-addr", addr, "--nats-listen", "127.0.0.1:-1", "--data-dir", dir, "--es-url", es, "--config", cfgFile},
+			lockedWriter{&logMu, &logs}, nil)
+	}()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("faultline all exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("faultline all did not stop within 30s")
+		}
+		logMu.Lock()
+		if t.Failed() {
+			t.Logf("faultline logs:\n%s", logs.String())
+		}
+		if strings.Contains(logs.String(), "secret-token") {
+			t.Error("logs contain the webhook token")
+		}
+		logMu.Unlock()
+	}()
+	base := "http://" + addr
+	eventually(t, "readyz", 60*time.Second, func() bool {
+		res, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
+
+	service := fmt.Sprintf("checkout-e2e-%d", time.Now().UnixNano())
+	status, body := post(t, base+"/v1/logs", logbackEvent(service, 1, "o-1001"))
+	if status != http.StatusAccepted {
+		t.Fatalf("first event: status %d, body %s", status, body)
+	}
+
+	var doc map[string]any
+	eventually(t, "the event in logs-faultline-default", 30*time.Second, func() bool {
+		docs := hits(t, es, "logs-faultline-default", service)
+		if len(docs) == 1 {
+			doc = docs[0]
+		}
+		return len(docs) == 1
+	})
+	if got := dig(doc, "log", "level"); got != "ERROR" {
+		t.Errorf("log.level = %v, want ERROR", got)
+	}
+	if got := dig(doc, "error", "type"); got != "java.lang.IllegalStateException" {
+		t.Errorf("error.type = %v", got)
+	}
+	if got := dig(doc, "message"); got != "Order o-1001 failed for customer c-1" {
+		t.Errorf("message = %v", got)
+	}
+	if got := dig(doc, "log", "logger"); got != "com.acme.checkout.OrderController" {
+		t.Errorf("log.logger = %v", got)
+	}
+	if got := dig(doc, "process", "thread", "name"); got != "http-nio-8080-exec-1" {
+		t.Errorf("process.thread.name = %v", got)
+	}
+	fp, _ := dig(doc, "faultline", "fingerprint").(string)
+	if fp == "" {
+		t.Fatalf("faultline.fingerprint missing in %v", doc)
+	}
+
+	groupCount := func() float64 {
+		docs := hits(t, es, "faultline-groups", service)
+		if len(docs) != 1 {
+			return -1
+		}
+		c, _ := docs[0]["count"].(float64)
+		return c
+	}
+	eventually(t, "a group with count 1", 30*time.Second, func() bool { return groupCount() == 1 })
+	g := hits(t, es, "faultline-groups", service)[0]
+	if g["fingerprint"] != fp || g["status"] != "open" || g["culprit"] != "com.acme.checkout.PaymentClient.post" {
+		t.Errorf("group document = %v", g)
+	}
+
+	eventually(t, "one Discord message", 30*time.Second, func() bool { return len(chat.messages()) == 1 })
+	embed := chat.messages()[0]["embeds"].([]any)[0].(map[string]any)
+	text, _ := json.Marshal(embed)
+	for _, want := range []string{service, "IllegalStateException", "Payment declined for order o-1001", "com.acme.checkout.PaymentClient.post"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("Discord embed does not name %q: %s", want, text)
+		}
+	}
+
+	// The same bug after a deploy: other line numbers, other arguments.
+	status, body = post(t, base+"/v1/logs", logbackEvent(service, 7, "o-2002"))
+	if status != http.StatusAccepted {
+		t.Fatalf("second event: status %d, body %s", status, body)
+	}
+	eventually(t, "group count 2", 30*time.Second, func() bool { return groupCount() == 2 })
+	if n := len(hits(t, es, "faultline-groups", service)); n != 1 {
+		t.Errorf("%d groups for one bug, want 1", n)
+	}
+	// The repeat is within the cooldown: give the notifier time to (wrongly) send.
+	time.Sleep(2 * time.Second)
+	if n := len(chat.messages()); n != 1 {
+		t.Errorf("%d Discord messages after a repeat within the cooldown, want 1", n)
+	}
+}
+
+func dig(m map[string]any, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,229 @@
+// Command faultline runs the faultline services: ingest, processor and
+// notifier on their own, or all three in one process with an embedded NATS.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/ops"
+	"github.com/faultline/faultline/notifier"
+	"github.com/faultline/faultline/processor"
+)
+
+const usage = `faultline turns application error logs into grouped, searchable, rate-limited alerts.
+
+Usage:
+  faultline all        ingest + processor + notifier in one process (embedded NATS unless --nats-url)
+  faultline ingest     the HTTP intake
+  faultline processor  fingerprinting, grouping, Elasticsearch writes
+  faultline notifier   chat and Sentry alerts
+  faultline setup      install the Elasticsearch templates and exit
+  faultline healthcheck --url URL   exit 0 when URL answers 200 (for container health checks)
+
+Run "faultline <command> -h" for the flags; each flag also reads FAULTLINE_<NAME>.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "faultline:", err)
+		os.Exit(1)
+	}
+}
+
+// hooks let tests learn the addresses chosen at start-up.
+type hooks struct {
+	httpReady func(net.Addr)
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		return nil
+	}
+	if h == nil {
+		h = &hooks{}
+	}
+	cmd := args[0]
+	if cmd == "healthcheck" {
+		return healthcheck(ctx, args[1:], stderr)
+	}
+	fs := flag.NewFlagSet("faultline "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, finish := config.Flags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := finish(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	switch cmd {
+	case "all", "ingest", "processor", "notifier":
+		return serve(ctx, cmd, cfg, log, h)
+	case "setup":
+		es, err := elastic.NewClient(cfg.ESURLs)
+		if err != nil {
+			return err
+		}
+		if err := elastic.Setup(ctx, es); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+		log.Info().Msg("elasticsearch templates and groups index installed")
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func newLogger(w io.Writer, level string) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		lvl = zerolog.InfoLevel
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// serve wires the services that cmd names and runs them until ctx ends.
+func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logger, h *hooks) error {
+	natsURL := cfg.NATSURL
+	var embedded *server.Server
+	if natsURL == "" && cmd == "all" {
+		var err error
+		embedded, err = broker.StartEmbedded(cfg.DataDir, cfg.NATSListen)
+		if err != nil {
+			return err
+		}
+		defer embedded.Shutdown()
+		natsURL = embedded.ClientURL()
+		log.Info().Str("nats", natsURL).Str("data_dir", cfg.DataDir).Msg("embedded NATS JetStream started")
+	} else if natsURL == "" {
+		natsURL = nats.DefaultURL
+	}
+	nc, err := broker.Connect(natsURL, "faultline-"+cmd)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	if err := ensureStreams(ctx, js, cfg.Replicas, log); err != nil {
+		return err
+	}
+
+	runs := cmd == "all"
+	checks := map[string]ops.Check{}
+	g, gctx := errgroup.WithContext(ctx)
+	mux := ops.Mux(checks)
+	if runs || cmd == "processor" {
+		es, err := elastic.NewClient(cfg.ESURLs)
+		if err != nil {
+			return err
+		}
+		p := processor.New(js, es, log, processor.Config{})
+		checks["elasticsearch"] = func() error {
+			if !p.Ready() {
+				return errors.New("elasticsearch writes failing or templates not installed")
+			}
+			return nil
+		}
+		g.Go(func() error { return p.Run(gctx) })
+	}
+	if runs || cmd == "notifier" {
+		n, err := notifier.NewService(js, log, cfg.File)
+		if err != nil {
+			return err
+		}
+		g.Go(func() error { return n.Run(gctx) })
+	}
+	if runs || cmd == "ingest" {
+		srv, err := ingest.New(nc, js, log, ingest.Config{Keys: cfg.File.Auth.Keys})
+		if err != nil {
+			return err
+		}
+		checks["jetstream"] = srv.Ready
+		srv.Register(mux)
+	}
+	g.Go(func() error { return ops.Serve(gctx, cfg.HTTPAddr, mux, log, h.httpReady) })
+	log.Info().Str("command", cmd).Str("http", cfg.HTTPAddr).Strs("elasticsearch", cfg.ESURLs).Msg("faultline running; logs go to stderr")
+	err = g.Wait()
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	// Flush acks and publishes still in flight before the server goes.
+	_ = nc.Drain()
+	drainDeadline := time.Now().Add(5 * time.Second)
+	for !nc.IsClosed() && time.Now().Before(drainDeadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}
+
+// ensureStreams retries while NATS is unreachable at start-up.
+func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, log zerolog.Logger) error {
+	backoff := 250 * time.Millisecond
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := broker.EnsureStreams(cctx, js, replicas)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		log.Warn().Err(err).Dur("retry_in", backoff).Msg("jetstream not ready")
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("jetstream streams: %w", err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+// healthcheck lets a distroless container check itself without curl.
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("faultline healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL that must answer 200")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", *url, res.Status)
+	}
+	return nil
+}

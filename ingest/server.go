@@ -1,0 +1,321 @@
+// Package ingest accepts log events over HTTP, normalises them to the
+// canonical event and publishes them to JetStream, answering 202 only after
+// the stream acknowledged every accepted event.
+package ingest
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/ops"
+)
+
+var (
+	requests = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "faultline_ingest_requests_total",
+		Help: "HTTP requests to ingest, by route and status code.",
+	}, []string{"route", "status"})
+	eventsAccepted = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "faultline_ingest_events_accepted_total",
+		Help: "Events acknowledged by JetStream and answered 202.",
+	})
+	eventsRejected = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "faultline_ingest_events_rejected_total",
+		Help: "Events rejected, by reason.",
+	}, []string{"reason"})
+	publishSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name:    "faultline_ingest_publish_seconds",
+		Help:    "Time from publishing a request's events to JetStream's last acknowledgement.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+	bytesIn = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "faultline_ingest_bytes_total",
+		Help: "Request body bytes read by ingest, after decompression.",
+	})
+)
+
+// Config limits what one request may carry.
+type Config struct {
+	MaxBodyBytes   int64
+	MaxEventBytes  int
+	PublishTimeout time.Duration
+	Keys           []config.APIKey
+}
+
+func (c *Config) defaults() {
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 5 << 20
+	}
+	if c.MaxEventBytes <= 0 {
+		c.MaxEventBytes = 1 << 20
+	}
+	if c.PublishTimeout <= 0 {
+		c.PublishTimeout = 10 * time.Second
+	}
+}
+
+// Server is the ingest HTTP service.
+type Server struct {
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	log  zerolog.Logger
+	cfg  Config
+	keys map[[sha256.Size]byte]string
+	now  func() time.Time
+}
+
+// New creates the server.
+func New(nc *nats.Conn, js jetstream.JetStream, log zerolog.Logger, cfg Config) (*Server, error) {
+	cfg.defaults()
+	s := &Server{nc: nc, js: js, log: log.With().Str("service", "ingest").Logger(), cfg: cfg, keys: map[[sha256.Size]byte]string{}, now: time.Now}
+	for _, k := range cfg.Keys {
+		raw, err := hex.DecodeString(strings.TrimPrefix(k.Hash, "sha256:"))
+		if err != nil || len(raw) != sha256.Size {
+			return nil, fmt.Errorf("api key for %s: hash is not sha256:<64 hex digits>", k.Service)
+		}
+		s.keys[[sha256.Size]byte(raw)] = k.Service
+	}
+	return s, nil
+}
+
+// Ready is the readiness check: JetStream must answer, not just NATS, since a
+// connected server without a stream leader cannot store anything.
+func (s *Server) Ready() error {
+	if !s.nc.IsConnected() {
+		return errors.New("not connected to NATS")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := s.js.Stream(ctx, broker.EventsStream); err != nil {
+		return fmt.Errorf("jetstream stream %s: %w", broker.EventsStream, err)
+	}
+	return nil
+}
+
+// Register adds the ingest routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1/logs", s.handleLogs)
+}
+
+// Response is the body of every /v1/logs answer.
+type Response struct {
+	Accepted int         `json:"accepted"`
+	Rejected []LineError `json:"rejected,omitempty"`
+	Error    string      `json:"error,omitempty"`
+}
+
+func (s *Server) reply(w http.ResponseWriter, route string, status int, r Response) {
+	requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	ops.WriteJSON(w, status, r)
+}
+
+func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
+	const route = "/v1/logs"
+	service, status, err := s.authenticate(r)
+	if err != nil {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="faultline"`)
+		}
+		eventsRejected.WithLabelValues("auth").Inc()
+		s.reply(w, route, status, Response{Error: err.Error()})
+		return
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		eventsRejected.WithLabelValues("content_type").Inc()
+		s.reply(w, route, http.StatusUnsupportedMediaType, Response{Error: err.Error()})
+		return
+	}
+	body, status, err := s.readBody(w, r)
+	if err != nil {
+		eventsRejected.WithLabelValues("body").Inc()
+		s.reply(w, route, status, Response{Error: err.Error()})
+		return
+	}
+	lines, rejected := SplitBody(body)
+	evs := make([]*event.Event, 0, len(lines))
+	for _, l := range lines {
+		ev, err := s.parse(l, service)
+		if err != nil {
+			rejected = append(rejected, LineError{Line: l.N, Reason: err.Error()})
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	for range rejected {
+		eventsRejected.WithLabelValues("invalid").Inc()
+	}
+	if len(evs) == 0 {
+		msg := "no valid events in the body"
+		if len(rejected) == 0 {
+			msg = "empty body: send one JSON event, a JSON array or NDJSON"
+		}
+		s.reply(w, route, http.StatusBadRequest, Response{Rejected: rejected, Error: msg})
+		return
+	}
+	if err := s.publish(r.Context(), evs); err != nil {
+		s.log.Warn().Err(err).Int("events", len(evs)).Msg("publish failed; answering 503")
+		eventsRejected.WithLabelValues("unavailable").Add(float64(len(evs)))
+		w.Header().Set("Retry-After", "5")
+		s.reply(w, route, http.StatusServiceUnavailable, Response{Rejected: rejected, Error: "event stream unavailable, retry later: " + err.Error()})
+		return
+	}
+	eventsAccepted.Add(float64(len(evs)))
+	s.reply(w, route, http.StatusAccepted, Response{Accepted: len(evs), Rejected: rejected})
+}
+
+// authenticate returns the service an API key ships for ("" when auth is off).
+func (s *Server) authenticate(r *http.Request) (string, int, error) {
+	if len(s.keys) == 0 {
+		return "", 0, nil
+	}
+	key := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, rest, _ := strings.Cut(h, " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			key = strings.TrimSpace(rest)
+		}
+	}
+	if key == "" {
+		return "", http.StatusUnauthorized, errors.New("missing API key: send Authorization: Bearer <key>")
+	}
+	sum := sha256.Sum256([]byte(key))
+	for h, svc := range s.keys {
+		if subtle.ConstantTimeCompare(h[:], sum[:]) == 1 {
+			return svc, 0, nil
+		}
+	}
+	return "", http.StatusForbidden, errors.New("unknown API key")
+}
+
+// checkContentType refuses bodies that are certainly not JSON; curl's default
+// form type is let through since `curl -d @event.json` is how people try it.
+func checkContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return fmt.Errorf("content type %q: %w", ct, err)
+	}
+	switch {
+	case mt == "application/json", mt == "application/x-ndjson", mt == "application/ndjson",
+		mt == "text/plain", mt == "application/x-www-form-urlencoded", mt == "application/octet-stream",
+		strings.HasSuffix(mt, "+json"):
+		return nil
+	}
+	return fmt.Errorf("content type %q is not JSON: send application/json or application/x-ndjson", mt)
+}
+
+// readBody enforces the body limit on the bytes as sent and, for gzip, on the
+// decompressed bytes too, so a small bomb cannot expand without bound.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	limit := s.cfg.MaxBodyBytes
+	var rd io.Reader = http.MaxBytesReader(w, r.Body, limit)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			return nil, http.StatusBadRequest, fmt.Errorf("gzip body: %w", err)
+		}
+		defer zr.Close()
+		rd = zr
+	default:
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("content encoding %q not supported (use gzip)", enc)
+	}
+	body, err := io.ReadAll(io.LimitReader(rd, limit+1))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes", limit)
+	case err != nil:
+		return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
+	case int64(len(body)) > limit:
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("decompressed body larger than %d bytes", limit)
+	}
+	bytesIn.Add(float64(len(body)))
+	return body, 0, nil
+}
+
+// parse normalises one line and fills what the event did not say itself.
+func (s *Server) parse(l Line, keyService string) (*event.Event, error) {
+	if len(l.Raw) > s.cfg.MaxEventBytes {
+		return nil, fmt.Errorf("event is %d bytes, larger than the %d byte limit", len(l.Raw), s.cfg.MaxEventBytes)
+	}
+	ev, err := ParseEvent(l.Raw)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if keyService != "" {
+		ev.Service.Name = keyService
+	}
+	if ev.Service.Name == "" {
+		ev.Service.Name = "unknown"
+	}
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = now
+	}
+	if ev.Event.ID == "" {
+		// Derived from the content, so a client that resends the same line
+		// after a timeout is deduplicated by the stream and by Elasticsearch.
+		sum := sha256.Sum256(l.Raw)
+		ev.Event.ID = hex.EncodeToString(sum[:16])
+	} else if len(ev.Event.ID) > 256 {
+		return nil, fmt.Errorf("event.id is %d bytes, longer than 256", len(ev.Event.ID))
+	}
+	ev.Event.Ingested = now
+	return &ev, nil
+}
+
+// publish sends every event asynchronously and waits for all acks, so a
+// request costs one round trip to the stream rather than one per event.
+func (s *Server) publish(ctx context.Context, evs []*event.Event) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
+	defer cancel()
+	start := time.Now()
+	futures := make([]jetstream.PubAckFuture, 0, len(evs))
+	for _, ev := range evs {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
+		}
+		f, err := s.js.PublishAsync(broker.EventsSubject, data, jetstream.WithMsgID(ev.Event.ID))
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("publish: %w", err)
+		case <-ctx.Done():
+			return fmt.Errorf("publish: no acknowledgement from JetStream: %w", ctx.Err())
+		}
+	}
+	publishSeconds.Observe(time.Since(start).Seconds())
+	return nil
+}

@@ -1,0 +1,227 @@
+// Package config reads faultline's settings: flags with FAULTLINE_* environment
+// fallbacks for the process, and the optional YAML file for channels, routes
+// and API keys. Every subcommand shares it so the contract in DESIGN.md holds
+// in one place.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the process configuration.
+type Config struct {
+	HTTPAddr   string
+	ESURLs     []string
+	NATSURL    string
+	NATSListen string
+	DataDir    string
+	ConfigFile string
+	LogLevel   string
+	Replicas   int
+	File       File
+}
+
+// File is the YAML configuration file.
+type File struct {
+	Channels []Channel `yaml:"channels"`
+	Routes   []Route   `yaml:"routes"`
+	Auth     Auth      `yaml:"auth"`
+	Notify   Notify    `yaml:"notify"`
+}
+
+// Channel is one alert destination.
+type Channel struct {
+	Name string `yaml:"name"`
+	Type string `yaml:"type"`
+	URL  string `yaml:"url"`
+}
+
+// Route sends events matching Match to Channels. Absent keys match anything.
+type Route struct {
+	Match    map[string]string `yaml:"match"`
+	Channels []string          `yaml:"channels"`
+	Continue bool              `yaml:"continue"`
+}
+
+// Auth lists the API keys; none means ingest is open (local runs).
+type Auth struct {
+	Keys []APIKey `yaml:"keys"`
+}
+
+// APIKey maps a key, stored as "sha256:<hex>", to the service it ships for.
+type APIKey struct {
+	Service string `yaml:"service"`
+	Hash    string `yaml:"hash"`
+}
+
+// Notify tunes alert noise.
+type Notify struct {
+	// Cooldown is the quiet time after a group's alert before a repeat may alert again.
+	Cooldown Duration `yaml:"cooldown"`
+	// KibanaURL, when set, makes alerts link to the group's events.
+	KibanaURL string `yaml:"kibana_url"`
+}
+
+// Duration reads YAML strings such as "5m".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: duration %q: %w", n.Line, n.Value, err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// envName is the environment variable that backs a flag: FAULTLINE_HTTP_ADDR for http-addr.
+func envName(flagName string) string {
+	return "FAULTLINE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Flags registers the shared flags on fs, each defaulting to its environment
+// variable, and returns a function that finishes parsing (the YAML file) once
+// fs.Parse ran.
+func Flags(fs *flag.FlagSet) (*Config, func() error) {
+	c := &Config{}
+	str := func(p *string, name, def, usage string) {
+		if v, ok := os.LookupEnv(envName(name)); ok {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+envName(name)+")")
+	}
+	var esURL string
+	str(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address")
+	str(&esURL, "es-url", "http://127.0.0.1:9200", "Elasticsearch URL(s), comma separated")
+	str(&c.NATSURL, "nats-url", "", "NATS URL; empty runs an embedded server (in all)")
+	str(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "where the embedded NATS server listens for other faultline processes")
+	str(&c.DataDir, "data-dir", "./data", "data directory of the embedded JetStream")
+	str(&c.ConfigFile, "config", "", "YAML file with channels, routes and API keys")
+	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	c.Replicas = 1
+	return c, func() error {
+		for _, u := range strings.Split(esURL, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				c.ESURLs = append(c.ESURLs, u)
+			}
+		}
+		if c.ConfigFile == "" {
+			return nil
+		}
+		f, err := Load(c.ConfigFile)
+		if err != nil {
+			return err
+		}
+		c.File = f
+		return nil
+	}
+}
+
+// Load reads and validates a YAML configuration file.
+func Load(file string) (File, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return File{}, fmt.Errorf("config: %w", err)
+	}
+	f, err := Parse(raw)
+	if err != nil {
+		return File{}, fmt.Errorf("config %s: %w", file, err)
+	}
+	return f, nil
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Parse expands ${VAR} references from the environment, decodes strictly and
+// validates, so a typo fails at start-up instead of silently dropping alerts.
+func Parse(raw []byte) (File, error) {
+	var missing []string
+	expanded := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+		name := string(envRef.FindSubmatch(m)[1])
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return []byte(v)
+	})
+	if len(missing) > 0 {
+		return File{}, fmt.Errorf("environment variable(s) not set: %s", strings.Join(missing, ", "))
+	}
+	var f File
+	dec := yaml.NewDecoder(strings.NewReader(string(expanded)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return File{}, fmt.Errorf("yaml: %w", err)
+	}
+	if f.Notify.Cooldown.Duration == 0 {
+		f.Notify.Cooldown.Duration = 5 * time.Minute
+	}
+	return f, f.Validate()
+}
+
+var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true}
+
+var routeKeys = map[string]bool{"service": true, "environment": true, "level": true, "error_type": true, "logger": true}
+
+// Validate reports every problem at once, each naming where it is.
+func (f File) Validate() error {
+	var errs []error
+	names := map[string]bool{}
+	for i, ch := range f.Channels {
+		where := fmt.Sprintf("channels[%d]", i)
+		switch {
+		case ch.Name == "":
+			errs = append(errs, fmt.Errorf("%s: name is empty", where))
+		case names[ch.Name]:
+			errs = append(errs, fmt.Errorf("%s: duplicate channel name %q", where, ch.Name))
+		}
+		names[ch.Name] = true
+		if !channelTypes[ch.Type] {
+			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want discord, slack, webhook or sentry)", where, ch.Name, ch.Type))
+		}
+		if ch.URL == "" {
+			errs = append(errs, fmt.Errorf("%s (%s): url is empty", where, ch.Name))
+		}
+	}
+	for i, r := range f.Routes {
+		where := fmt.Sprintf("routes[%d]", i)
+		for k, pattern := range r.Match {
+			if !routeKeys[k] {
+				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want service, environment, level, error_type or logger)", where, k))
+			}
+			if _, err := path.Match(pattern, ""); err != nil {
+				errs = append(errs, fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, k, err))
+			}
+		}
+		if len(r.Channels) == 0 {
+			errs = append(errs, fmt.Errorf("%s: no channels", where))
+		}
+		for _, c := range r.Channels {
+			if !names[c] {
+				errs = append(errs, fmt.Errorf("%s: unknown channel %q", where, c))
+			}
+		}
+	}
+	for i, k := range f.Auth.Keys {
+		where := fmt.Sprintf("auth.keys[%d]", i)
+		if k.Service == "" {
+			errs = append(errs, fmt.Errorf("%s: service is empty", where))
+		}
+		hexPart, ok := strings.CutPrefix(k.Hash, "sha256:")
+		if !ok || len(hexPart) != 64 || strings.Trim(strings.ToLower(hexPart), "0123456789abcdef") != "" {
+			errs = append(errs, fmt.Errorf("%s (%s): hash must be \"sha256:\" and 64 hex digits", where, k.Service))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,71 @@
+// Package group holds the error group document and the alert candidate that
+// the processor publishes and the notifier consumes, so the two agree on one
+// shape without the notifier ever querying Elasticsearch.
+package group
+
+import (
+	"time"
+
+	"github.com/faultline/faultline/internal/event"
+)
+
+// Statuses of a group.
+const (
+	StatusOpen     = "open"
+	StatusResolved = "resolved"
+	StatusMuted    = "muted"
+)
+
+// Group is the document in the faultline-groups index, one per fingerprint.
+type Group struct {
+	Fingerprint string        `json:"fingerprint"`
+	Title       string        `json:"title"`
+	Message     string        `json:"message"`
+	Service     event.Service `json:"service"`
+	Error       ErrorInfo     `json:"error"`
+	Log         event.Log     `json:"log"`
+	Culprit     string        `json:"culprit,omitempty"`
+	Count       int64         `json:"count"`
+	FirstSeen   time.Time     `json:"first_seen"`
+	LastSeen    time.Time     `json:"last_seen"`
+	Status      string        `json:"status"`
+	MutedUntil  *time.Time    `json:"muted_until,omitempty"`
+	ResolvedAt  *time.Time    `json:"resolved_at,omitempty"`
+	Sample      Sample        `json:"sample"`
+}
+
+// ErrorInfo is the group's error.* part.
+type ErrorInfo struct {
+	Type string `json:"type,omitempty"`
+}
+
+// Sample is one event of the group, enough for an alert to show the problem.
+type Sample struct {
+	EventID    string    `json:"event_id"`
+	Timestamp  time.Time `json:"timestamp"`
+	Message    string    `json:"message"`
+	StackTrace string    `json:"stack_trace,omitempty"`
+	Thread     string    `json:"thread,omitempty"`
+	Host       string    `json:"host,omitempty"`
+	TraceID    string    `json:"trace_id,omitempty"`
+}
+
+// Kind says why a candidate was raised.
+type Kind string
+
+// Kinds of alert candidates.
+const (
+	KindNew        Kind = "new"
+	KindRegression Kind = "regression"
+	KindRepeat     Kind = "repeat"
+)
+
+// Candidate is what the processor publishes on the alerts subject after the
+// group write succeeded.
+type Candidate struct {
+	Kind Kind `json:"kind"`
+	// Occurrences counts this batch's new events of the group.
+	Occurrences int       `json:"occurrences"`
+	Group       Group     `json:"group"`
+	At          time.Time `json:"at"`
+}

@@ -1,0 +1,75 @@
+// Package testenv gives tests the real components: an embedded NATS
+// JetStream server and the local Elasticsearch node.
+package testenv
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/faultline/faultline/internal/broker"
+)
+
+// NATS starts an embedded JetStream server on a free port, stopped when the
+// test ends.
+func NATS(t testing.TB) *server.Server {
+	t.Helper()
+	s, err := broker.StartEmbedded(t.TempDir(), "127.0.0.1:-1")
+	if err != nil {
+		t.Fatalf("embedded nats: %v", err)
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+var (
+	esOnce sync.Once
+	esErr  string
+)
+
+// ElasticsearchURL returns the URL of a running Elasticsearch, starting the
+// local node with deployments/elasticsearch/start.sh when none answers.
+// Without one the test is skipped, except under CI=true where it fails:
+// CI must never pass by skipping the real thing.
+func ElasticsearchURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("FAULTLINE_TEST_ES_URL")
+	if url == "" {
+		url = "http://127.0.0.1:9200"
+	}
+	esOnce.Do(func() {
+		if answers(url) {
+			return
+		}
+		_, file, _, _ := runtime.Caller(0)
+		script := filepath.Join(filepath.Dir(file), "..", "..", "deployments", "elasticsearch", "start.sh")
+		out, err := exec.Command("bash", script).CombinedOutput()
+		if err != nil || !answers(url) {
+			esErr = "elasticsearch not reachable at " + url + " and start.sh failed: " + string(out)
+		}
+	})
+	if esErr != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(esErr)
+		}
+		t.Skip(esErr)
+	}
+	return url
+}
+
+func answers(url string) bool {
+	c := &http.Client{Timeout: 2 * time.Second}
+	res, err := c.Get(url + "/_cluster/health")
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}

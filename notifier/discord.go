@@ -1,0 +1,177 @@
+package notifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/faultline/faultline/internal/group"
+)
+
+// Discord's documented webhook limits.
+const (
+	discordTitleMax       = 256
+	discordDescriptionMax = 4096
+	discordFieldValueMax  = 1024
+	discordEmbedTotalMax  = 6000
+)
+
+// Discord posts to a Discord webhook.
+type Discord struct {
+	URL    string
+	Client *http.Client
+}
+
+type discordMessage struct {
+	Username string         `json:"username,omitempty"`
+	Embeds   []discordEmbed `json:"embeds"`
+}
+
+type discordEmbed struct {
+	Title       string         `json:"title"`
+	Description string         `json:"description,omitempty"`
+	URL         string         `json:"url,omitempty"`
+	Color       int            `json:"color"`
+	Fields      []discordField `json:"fields,omitempty"`
+	Timestamp   string         `json:"timestamp,omitempty"`
+}
+
+type discordField struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Inline bool   `json:"inline,omitempty"`
+}
+
+// Notify posts one embed. 429 and 5xx are retryable; other 4xx are not,
+// since the same payload would be refused again.
+func (d *Discord) Notify(ctx context.Context, a Alert) (bool, error) {
+	body, err := json.Marshal(discordPayload(a))
+	if err != nil {
+		return false, fmt.Errorf("discord: encode: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(body))
+	if err != nil {
+		// The URL holds the webhook token: never put it in an error.
+		return false, fmt.Errorf("discord: bad webhook url")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := d.Client.Do(req)
+	if err != nil {
+		return true, fmt.Errorf("discord: post: %w", redactURL(err))
+	}
+	defer res.Body.Close()
+	respBody, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	switch {
+	case res.StatusCode < 300:
+		return false, nil
+	case res.StatusCode == http.StatusTooManyRequests:
+		return true, &RetryAfterError{After: discordRetryAfter(res.Header, respBody), Err: fmt.Errorf("discord: rate limited (429)")}
+	case res.StatusCode >= 500:
+		return true, fmt.Errorf("discord: %s", res.Status)
+	default:
+		return false, fmt.Errorf("discord: %s: %s", res.Status, bytes.TrimSpace(respBody))
+	}
+}
+
+// discordRetryAfter prefers the JSON retry_after (seconds, a float) which is
+// more precise than the header's whole seconds.
+func discordRetryAfter(h http.Header, body []byte) time.Duration {
+	var rl struct {
+		RetryAfter float64 `json:"retry_after"`
+	}
+	if json.Unmarshal(body, &rl) == nil && rl.RetryAfter > 0 {
+		return time.Duration(rl.RetryAfter * float64(time.Second))
+	}
+	if s, err := strconv.ParseFloat(h.Get("Retry-After"), 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	return time.Second
+}
+
+var kindColor = map[group.Kind]int{group.KindNew: 0xE74C3C, group.KindRegression: 0xE67E22, group.KindRepeat: 0xF1C40F}
+
+func discordPayload(a Alert) discordMessage {
+	g := a.Group
+	heading := map[group.Kind]string{group.KindNew: "New error", group.KindRegression: "Regression", group.KindRepeat: "Still happening"}[a.Kind]
+	title := fmt.Sprintf("%s in %s: %s", heading, g.Service.Name, g.Title)
+	var desc strings.Builder
+	if a.Kind == group.KindRepeat {
+		fmt.Fprintf(&desc, "+%d more since the last message\n", a.Occurrences)
+	}
+	desc.WriteString(g.Message)
+	if st := stackHead(g.Sample.StackTrace, 8); st != "" {
+		desc.WriteString("\n```\n" + truncateRunes(st, 1500) + "\n```")
+	}
+	env := g.Service.Environment
+	if env == "" {
+		env = "-"
+	}
+	fields := []discordField{
+		{Name: "Service", Value: g.Service.Name, Inline: true},
+		{Name: "Environment", Value: env, Inline: true},
+		{Name: "Count", Value: strconv.FormatInt(g.Count, 10), Inline: true},
+	}
+	if g.Error.Type != "" {
+		fields = append(fields, discordField{Name: "Exception", Value: "`" + g.Error.Type + "`"})
+	}
+	if g.Culprit != "" {
+		fields = append(fields, discordField{Name: "Top in-app frame", Value: "`" + g.Culprit + "`"})
+	}
+	fields = append(fields,
+		discordField{Name: "First seen", Value: g.FirstSeen.UTC().Format(time.RFC3339), Inline: true},
+		discordField{Name: "Last seen", Value: g.LastSeen.UTC().Format(time.RFC3339), Inline: true},
+		discordField{Name: "Fingerprint", Value: g.Fingerprint, Inline: true},
+	)
+	e := discordEmbed{
+		Title:       truncateRunes(title, discordTitleMax),
+		URL:         a.Link,
+		Color:       kindColor[a.Kind],
+		Description: truncateRunes(desc.String(), discordDescriptionMax),
+		Timestamp:   g.LastSeen.UTC().Format(time.RFC3339),
+	}
+	for _, f := range fields {
+		f.Value = truncateRunes(f.Value, discordFieldValueMax)
+		e.Fields = append(e.Fields, f)
+	}
+	// All embeds together must stay under 6000 characters; the description
+	// is the part that can give way.
+	if over := embedLength(e) - discordEmbedTotalMax; over > 0 {
+		e.Description = truncateRunes(e.Description, max(0, utf8.RuneCountInString(e.Description)-over-1))
+	}
+	return discordMessage{Username: "faultline", Embeds: []discordEmbed{e}}
+}
+
+func embedLength(e discordEmbed) int {
+	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+	for _, f := range e.Fields {
+		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	return n
+}
+
+// stackHead keeps the first n lines of a stack trace.
+func stackHead(st string, n int) string {
+	lines := strings.SplitN(st, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// truncateRunes cuts s to at most n characters, ending with an ellipsis when cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return string([]rune(s)[:n])
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

@@ -1,0 +1,82 @@
+// Package notifier turns alert candidates into chat messages: it routes each
+// group to channels, keeps repeats quiet for a cooldown, and remembers what it
+// sent in NATS KV so a restart or a second replica sends nothing twice.
+package notifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/group"
+)
+
+// Alert is one message to send.
+type Alert struct {
+	Kind  group.Kind
+	Group group.Group
+	// Occurrences since the channel's last message about this group (digests).
+	Occurrences int
+	// Link points at the group's events in Kibana, when configured.
+	Link string
+}
+
+// Notifier sends alerts to one channel. retry tells whether trying the same
+// alert again may succeed; the dispatcher alone decides when.
+type Notifier interface {
+	Notify(ctx context.Context, a Alert) (retry bool, err error)
+}
+
+// RetryAfterError carries the provider's own wait time (a 429's Retry-After).
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// New builds the notifier for a channel of the configuration.
+func New(ch config.Channel, client *http.Client) (Notifier, error) {
+	switch ch.Type {
+	case "discord":
+		return &Discord{URL: ch.URL, Client: client}, nil
+	default:
+		return nil, fmt.Errorf("channel %s: type %q is not implemented yet", ch.Name, ch.Type)
+	}
+}
+
+// send tries an alert until it succeeds, a failure is final, or attempts run
+// out; a provider's Retry-After wins over the backoff.
+func send(ctx context.Context, n Notifier, a Alert, attempts int) error {
+	backoff := 500 * time.Millisecond
+	var err error
+	for i := 0; i < attempts; i++ {
+		var retry bool
+		retry, err = n.Notify(ctx, a)
+		if err == nil {
+			return nil
+		}
+		if !retry {
+			return err
+		}
+		wait := backoff
+		var ra *RetryAfterError
+		if errors.As(err, &ra) && ra.After > 0 {
+			wait = ra.After
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", attempts, err)
+}

@@ -1,0 +1,196 @@
+package processor
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+
+	"github.com/faultline/faultline/internal/event"
+)
+
+// defaultLibraryPrefixes are packages whose frames are never "in-app": they are
+// the JDK and the frameworks around the code that has the bug, and their
+// presence varies with versions and proxy modes.
+var defaultLibraryPrefixes = []string{
+	"java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.",
+	"kotlin.", "kotlinx.", "scala.", "groovy.",
+	"org.springframework.", "org.apache.", "org.hibernate.", "org.eclipse.",
+	"io.netty.", "reactor.", "io.reactivex.", "com.fasterxml.", "com.google.",
+	"ch.qos.logback.", "org.slf4j.", "io.micrometer.", "com.zaxxer.",
+	"io.undertow.", "org.glassfish.", "okhttp3.", "feign.", "io.grpc.",
+	"net.bytebuddy.", "org.junit.", "org.mockito.", "com.mysql.", "org.postgresql.",
+	"io.opentelemetry.", "io.github.resilience4j.", "org.aspectj.",
+}
+
+// Fingerprinter computes group fingerprints; Library decides which frames are
+// not in-app.
+type Fingerprinter struct {
+	LibraryPrefixes []string
+}
+
+// NewFingerprinter uses the default library prefixes plus extra ones.
+func NewFingerprinter(extra ...string) *Fingerprinter {
+	return &Fingerprinter{LibraryPrefixes: append(append([]string(nil), defaultLibraryPrefixes...), extra...)}
+}
+
+func (f *Fingerprinter) inApp(class string) bool {
+	for _, p := range f.LibraryPrefixes {
+		if strings.HasPrefix(class, p) {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	// Runtime-generated classes: whether they appear depends on proxy modes
+	// and JIT warm-up, not on the bug, so their frames are dropped.
+	generatedClass = regexp.MustCompile(`\$\$(EnhancerBySpringCGLIB|SpringCGLIB|FastClassBySpringCGLIB|EnhancerByCGLIB)\$\$|\$Proxy\d*|GeneratedMethodAccessor\d*|GeneratedConstructorAccessor\d*|DirectMethodHandleAccessor|\$\$Lambda|\$HibernateProxy\$|\$ByteBuddy\$`)
+	lambdaMethod   = regexp.MustCompile(`^(lambda\$.*?)\$\d+$`)
+)
+
+// normalFrame names a frame without anything that changes between builds or
+// runs: no line, no file, no synthetic suffix. ok is false for frames that are
+// themselves generated.
+func normalFrame(fr event.Frame) (string, bool) {
+	if generatedClass.MatchString(fr.Class) {
+		return "", false
+	}
+	method := fr.Method
+	if m := lambdaMethod.FindStringSubmatch(method); m != nil {
+		method = m[1]
+	}
+	return fr.Class + "." + method, true
+}
+
+// Result is a fingerprint and the frame to show as where the error happened.
+type Result struct {
+	Fingerprint string
+	Culprit     string
+}
+
+// Compute follows Sentry's order: an explicit fingerprint, else the exception
+// chain with in-app frames, else the message template, else the message with
+// its variable parts replaced. The service is part of every fingerprint since
+// groups belong to a service.
+func (f *Fingerprinter) Compute(ev *event.Event) Result {
+	svc := ev.Service.Name
+	if explicit := ev.Labels["fingerprint"]; explicit != "" {
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(ev.Faultline.Exceptions)}
+	}
+	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
+		return Result{Fingerprint: hash(append([]string{svc, "exception"}, f.chainParts(exs)...)...), Culprit: f.culprit(exs)}
+	}
+	if ev.Error != nil && ev.Error.Type != "" {
+		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}
+	}
+	if t := ev.Faultline.MessageTemplate; t != "" {
+		return Result{Fingerprint: hash(svc, "template", ev.Log.Logger, t)}
+	}
+	return Result{Fingerprint: hash(svc, "message", ev.Log.Logger, NormalizeMessage(ev.Message))}
+}
+
+// chainParts lists each exception type with its in-app frames. When no
+// exception has an in-app frame, every non-generated frame counts, and when
+// there are no frames at all the message stands in for them.
+func (f *Fingerprinter) chainParts(exs []event.Exception) []string {
+	anyInApp := false
+	for _, ex := range exs {
+		for _, fr := range ex.Frames {
+			if f.inApp(fr.Class) {
+				anyInApp = true
+				break
+			}
+		}
+	}
+	var parts []string
+	framesSeen := false
+	for _, ex := range exs {
+		parts = append(parts, "type:"+ex.Type)
+		last := ""
+		for _, fr := range ex.Frames {
+			if anyInApp && !f.inApp(fr.Class) {
+				continue
+			}
+			name, ok := normalFrame(fr)
+			// Recursion depth varies with input; one frame stands for a run of the same.
+			if !ok || name == last {
+				continue
+			}
+			last = name
+			framesSeen = true
+			parts = append(parts, name)
+		}
+	}
+	if !framesSeen {
+		parts = append(parts, "message:"+NormalizeMessage(exs[len(exs)-1].Message))
+	}
+	return parts
+}
+
+// culprit is the first in-app frame of the deepest cause that has one: the
+// place closest to where the problem started.
+func (f *Fingerprinter) culprit(exs []event.Exception) string {
+	for i := len(exs) - 1; i >= 0; i-- {
+		for _, fr := range exs[i].Frames {
+			if !f.inApp(fr.Class) {
+				continue
+			}
+			if name, ok := normalFrame(fr); ok {
+				return name
+			}
+		}
+	}
+	for _, ex := range exs {
+		for _, fr := range ex.Frames {
+			if name, ok := normalFrame(fr); ok {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func hash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+var messageVariables = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?`), "<date>"},
+	{regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "<uuid>"},
+	{regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`), "<email>"},
+	{regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`), "<ip>"},
+	{regexp.MustCompile(`(?i)\b([0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b`), "<ip>"},
+	{regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*)\b`), "<hex>"},
+	{regexp.MustCompile(`'[^']*'|"[^"]*"|` + "`[^`]*`"), "<quoted>"},
+	{regexp.MustCompile(`\d+`), "<int>"},
+}
+
+// NormalizeMessage replaces the parts of a message that vary between
+// occurrences of the same problem, keeping its first two lines, as Sentry does.
+func NormalizeMessage(msg string) string {
+	lines := strings.SplitN(msg, "\n", 3)
+	if len(lines) > 2 {
+		lines = lines[:2]
+	}
+	s := strings.TrimSpace(strings.Join(lines, "\n"))
+	for _, v := range messageVariables {
+		s = v.re.ReplaceAllStringFunc(s, func(m string) string {
+			// A hex id has a digit and a letter and is long enough not to be a word.
+			if v.with == "<hex>" && !(strings.HasPrefix(m, "0x") || len(m) >= 8 && strings.ContainsAny(m, "abcdefABCDEF")) {
+				return m
+			}
+			return v.with
+		})
+	}
+	return s
+}

@@ -1,0 +1,337 @@
+// Package processor consumes accepted events from JetStream, fingerprints and
+// groups them, writes events and groups to Elasticsearch, and publishes alert
+// candidates. A message is acked only after Elasticsearch confirmed its write.
+package processor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
+)
+
+// ConsumerName is the durable consumer every processor replica shares.
+const ConsumerName = "processor"
+
+var (
+	eventsWritten = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "faultline_processor_events_total",
+		Help: "Events handled by the processor, by outcome (created, duplicate, retry, dead_letter).",
+	}, []string{"outcome"})
+	batchSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name:    "faultline_processor_batch_seconds",
+		Help:    "Time to write one batch of events and groups to Elasticsearch.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+	})
+	bulkFailures = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "faultline_processor_bulk_failures_total",
+		Help: "Bulk requests that failed as a whole (Elasticsearch unreachable or erroring).",
+	})
+	groupsNew = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "faultline_processor_groups_new_total",
+		Help: "Error groups seen for the first time.",
+	})
+)
+
+// Config tunes batching.
+type Config struct {
+	// BatchSize bounds the events per bulk request.
+	BatchSize int
+	// Linger is how long a batch waits for more events after the first one;
+	// it bounds the latency a batch adds.
+	Linger time.Duration
+	// AckWait must exceed Linger plus the slowest bulk request, or JetStream
+	// redelivers events that are still being written.
+	AckWait time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.BatchSize <= 0 {
+		c.BatchSize = 1000
+	}
+	if c.Linger <= 0 {
+		c.Linger = 50 * time.Millisecond
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = 2 * time.Minute
+	}
+}
+
+// Processor is one replica of the processor service.
+type Processor struct {
+	js    jetstream.JetStream
+	es    *elasticsearch.Client
+	store *Store
+	fp    *Fingerprinter
+	log   zerolog.Logger
+	cfg   Config
+	ready atomic.Bool
+}
+
+// New creates a processor.
+func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, cfg Config) *Processor {
+	cfg.defaults()
+	return &Processor{js: js, es: es, store: NewStore(es), fp: NewFingerprinter(), log: log.With().Str("service", "processor").Logger(), cfg: cfg}
+}
+
+// Ready is false until Elasticsearch took the templates, and whenever the
+// last bulk request failed as a whole.
+func (p *Processor) Ready() bool { return p.ready.Load() }
+
+// Run consumes until ctx is cancelled, then finishes the batch in hand.
+func (p *Processor) Run(ctx context.Context) error {
+	if err := p.setup(ctx); err != nil {
+		return err
+	}
+	cons, err := p.js.CreateOrUpdateConsumer(ctx, broker.EventsStream, jetstream.ConsumerConfig{
+		Durable:       ConsumerName,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       p.cfg.AckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: 4 * p.cfg.BatchSize,
+		FilterSubject: broker.EventsSubject,
+	})
+	if err != nil {
+		return fmt.Errorf("processor consumer: %w", err)
+	}
+	iter, err := cons.Messages(jetstream.PullMaxMessages(2 * p.cfg.BatchSize))
+	if err != nil {
+		return fmt.Errorf("processor consume: %w", err)
+	}
+	defer iter.Stop()
+	p.log.Info().Msg("processor consuming")
+	for {
+		batch := p.collect(ctx, iter)
+		if len(batch) > 0 {
+			// The batch in hand is finished even on shutdown, so that its
+			// events are acked rather than redelivered to another replica.
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.AckWait/2)
+			p.handle(wctx, batch)
+			cancel()
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// setup installs the templates, retrying while Elasticsearch is unreachable:
+// the events wait in JetStream meanwhile.
+func (p *Processor) setup(ctx context.Context) error {
+	backoff := 500 * time.Millisecond
+	for {
+		err := elastic.Setup(ctx, p.es)
+		if err == nil {
+			p.ready.Store(true)
+			return nil
+		}
+		p.log.Warn().Err(err).Dur("retry_in", backoff).Msg("elasticsearch setup failed; retrying")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// collect blocks for the first message, then gathers more for at most Linger.
+func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext) []jetstream.Msg {
+	first, err := iter.Next(jetstream.NextContext(ctx))
+	if err != nil {
+		if ctx.Err() == nil && !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+			p.log.Warn().Err(err).Msg("fetch events")
+			time.Sleep(100 * time.Millisecond)
+		}
+		return nil
+	}
+	batch := []jetstream.Msg{first}
+	deadline := time.Now().Add(p.cfg.Linger)
+	for len(batch) < p.cfg.BatchSize {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			break
+		}
+		m, err := iter.Next(jetstream.NextMaxWait(wait))
+		if err != nil {
+			break
+		}
+		batch = append(batch, m)
+	}
+	return batch
+}
+
+type pending struct {
+	msg jetstream.Msg
+	ev  *event.Event
+	fp  Result
+}
+
+// handle writes one batch. Every message ends acked (written, duplicate or
+// dead-lettered) or nacked with a delay (to be retried).
+func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
+	start := time.Now()
+	defer func() { batchSeconds.Observe(time.Since(start).Seconds()) }()
+
+	items := make([]pending, 0, len(msgs))
+	for _, m := range msgs {
+		var ev event.Event
+		if err := json.Unmarshal(m.Data(), &ev); err != nil {
+			p.deadLetter(ctx, m, fmt.Sprintf("decode event: %v", err))
+			continue
+		}
+		if ev.Event.ID == "" {
+			p.deadLetter(ctx, m, "event has no event.id")
+			continue
+		}
+		res := p.fp.Compute(&ev)
+		ev.Faultline.Fingerprint = res.Fingerprint
+		items = append(items, pending{msg: m, ev: &ev, fp: res})
+	}
+	if len(items) == 0 {
+		return
+	}
+	evs := make([]*event.Event, len(items))
+	for i := range items {
+		evs[i] = items[i].ev
+	}
+	results, err := p.store.CreateEvents(ctx, evs)
+	if err != nil {
+		p.failBatch(items, err)
+		return
+	}
+	var written []pending
+	deltas := map[string]*Delta{}
+	var order []string
+	for i, r := range results {
+		it := items[i]
+		switch r.Outcome {
+		case Created:
+			eventsWritten.WithLabelValues("created").Inc()
+			written = append(written, it)
+			// Only events this delivery created count towards their group, so
+			// a redelivered event (a 409) is never counted twice.
+			d := deltas[it.fp.Fingerprint]
+			if d == nil {
+				d = &Delta{Fingerprint: it.fp.Fingerprint, Culprit: it.fp.Culprit, First: it.ev.Timestamp, Last: it.ev.Timestamp, Sample: it.ev}
+				deltas[it.fp.Fingerprint] = d
+				order = append(order, it.fp.Fingerprint)
+			}
+			d.Count++
+			if it.ev.Timestamp.Before(d.First) {
+				d.First = it.ev.Timestamp
+			}
+			if it.ev.Timestamp.After(d.Last) {
+				d.Last = it.ev.Timestamp
+			}
+		case Duplicate:
+			eventsWritten.WithLabelValues("duplicate").Inc()
+			written = append(written, it)
+		case Retry:
+			eventsWritten.WithLabelValues("retry").Inc()
+			p.nak(it.msg, r.Reason)
+		case Permanent:
+			p.deadLetter(ctx, it.msg, "elasticsearch rejected the event: "+r.Reason)
+		}
+	}
+	if len(order) > 0 {
+		list := make([]Delta, len(order))
+		for i, fp := range order {
+			list[i] = *deltas[fp]
+		}
+		candidates, err := p.store.UpdateGroups(ctx, list)
+		if err != nil {
+			// The events are stored; their redelivery would be a duplicate and
+			// not counted again, so a retry cannot fix the counts. Ack and say so.
+			p.log.Error().Err(err).Int("groups", len(list)).Msg("group update failed; group counts for this batch may be low")
+		}
+		p.publishCandidates(ctx, candidates)
+	}
+	p.ready.Store(true)
+	for _, it := range written {
+		if err := it.msg.Ack(); err != nil {
+			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")
+		}
+	}
+}
+
+func (p *Processor) failBatch(items []pending, err error) {
+	bulkFailures.Inc()
+	p.ready.Store(false)
+	p.log.Error().Err(err).Int("events", len(items)).Msg("bulk write failed; events stay in JetStream")
+	for _, it := range items {
+		p.nak(it.msg, err.Error())
+	}
+}
+
+// nak asks for redelivery later, with a delay growing with the number of
+// deliveries so a struggling cluster is not hammered.
+func (p *Processor) nak(m jetstream.Msg, reason string) {
+	delay := time.Second
+	if md, err := m.Metadata(); err == nil {
+		delay = min(time.Duration(md.NumDelivered)*time.Second, 30*time.Second)
+	}
+	if err := m.NakWithDelay(delay); err != nil {
+		p.log.Warn().Err(err).Str("reason", reason).Msg("nak failed; JetStream redelivers after AckWait")
+	}
+}
+
+// deadLetter moves a message that can never be written to the DLQ stream with
+// its original bytes and the reason, then acks it. If the DLQ publish fails
+// the message is nacked instead: nothing is dropped.
+func (p *Processor) deadLetter(ctx context.Context, m jetstream.Msg, reason string) {
+	dl := nats.NewMsg(broker.DLQSubject)
+	dl.Data = m.Data()
+	dl.Header.Set("Faultline-Reason", reason)
+	dl.Header.Set("Faultline-Subject", m.Subject())
+	if md, err := m.Metadata(); err == nil {
+		dl.Header.Set("Faultline-Stream-Seq", fmt.Sprint(md.Sequence.Stream))
+		dl.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("dlq-%d", md.Sequence.Stream))
+	}
+	if _, err := p.js.PublishMsg(ctx, dl); err != nil {
+		p.log.Error().Err(err).Msg("dead-letter publish failed; will retry the event")
+		p.nak(m, reason)
+		return
+	}
+	eventsWritten.WithLabelValues("dead_letter").Inc()
+	p.log.Warn().Str("reason", reason).Msg("event dead-lettered")
+	if err := m.Ack(); err != nil {
+		p.log.Warn().Err(err).Msg("ack of dead-lettered event failed")
+	}
+}
+
+// publishCandidates hands groups to the notifier. New-group candidates carry
+// a message id so a redelivered batch does not announce a group twice.
+func (p *Processor) publishCandidates(ctx context.Context, cs []group.Candidate) {
+	for _, c := range cs {
+		if c.Kind == group.KindNew {
+			groupsNew.Inc()
+		}
+		data, err := json.Marshal(c)
+		if err != nil {
+			p.log.Error().Err(err).Msg("encode alert candidate")
+			continue
+		}
+		opts := []jetstream.PublishOpt{}
+		if c.Kind == group.KindNew {
+			opts = append(opts, jetstream.WithMsgID("new-"+c.Group.Fingerprint))
+		}
+		if _, err := p.js.Publish(ctx, broker.AlertsSubject, data, opts...); err != nil {
+			p.log.Error().Err(err).Str("fingerprint", c.Group.Fingerprint).Str("kind", string(c.Kind)).Msg("publish alert candidate failed")
+		}
+	}
+}

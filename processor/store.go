@@ -1,0 +1,338 @@
+package processor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
+
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
+)
+
+// Outcome of one document in a bulk request.
+type Outcome int
+
+// Outcomes. Duplicate is a success: the event was written by an earlier
+// delivery, which is how redelivery stays idempotent.
+const (
+	Created Outcome = iota
+	Duplicate
+	Retry
+	Permanent
+)
+
+// ItemResult is the outcome of one event write, with Elasticsearch's reason
+// when it failed.
+type ItemResult struct {
+	Outcome Outcome
+	Reason  string
+}
+
+// Store writes events and groups to Elasticsearch.
+//
+// It builds bulk requests itself rather than through esutil.BulkIndexer: the
+// processor must know the outcome of every item of a batch before it updates
+// groups and acks, and the indexer's background flushing would hide that
+// boundary.
+type Store struct {
+	es *elasticsearch.Client
+}
+
+// NewStore wraps a client.
+func NewStore(es *elasticsearch.Client) *Store { return &Store{es: es} }
+
+type bulkResponse struct {
+	Errors bool                         `json:"errors"`
+	Items  []map[string]bulkItemOutcome `json:"items"`
+}
+
+type bulkItemOutcome struct {
+	Status int    `json:"status"`
+	Result string `json:"result"`
+	Error  *struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	} `json:"error"`
+}
+
+func (o bulkItemOutcome) reason() string {
+	if o.Error == nil {
+		return fmt.Sprintf("status %d", o.Status)
+	}
+	return fmt.Sprintf("status %d: %s: %s", o.Status, o.Error.Type, o.Error.Reason)
+}
+
+func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want int) ([]bulkItemOutcome, error) {
+	res, err := s.es.Bulk(body, s.es.Bulk.WithIndex(index), s.es.Bulk.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("bulk %s: %w", index, err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil, fmt.Errorf("bulk %s: %w", index, elastic.Check(res, nil))
+	}
+	var br bulkResponse
+	if err := json.NewDecoder(res.Body).Decode(&br); err != nil {
+		return nil, fmt.Errorf("bulk %s: decode response: %w", index, err)
+	}
+	if len(br.Items) != want {
+		return nil, fmt.Errorf("bulk %s: %d items answered for %d sent", index, len(br.Items), want)
+	}
+	out := make([]bulkItemOutcome, len(br.Items))
+	for i, it := range br.Items {
+		for _, o := range it {
+			out[i] = o
+		}
+	}
+	return out, nil
+}
+
+// CreateEvents writes the events with op "create" and _id = event id. An
+// error means the whole request failed (transport or cluster), and nothing
+// can be assumed about any item.
+func (s *Store) CreateEvents(ctx context.Context, evs []*event.Event) ([]ItemResult, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, ev := range evs {
+		if err := enc.Encode(map[string]any{"create": map[string]string{"_id": ev.Event.ID}}); err != nil {
+			return nil, fmt.Errorf("encode bulk action: %w", err)
+		}
+		if err := enc.Encode(ev); err != nil {
+			return nil, fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
+		}
+	}
+	items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(evs))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ItemResult, len(items))
+	for i, it := range items {
+		switch {
+		case it.Status == http.StatusCreated || it.Status == http.StatusOK:
+			out[i] = ItemResult{Outcome: Created}
+		case it.Status == http.StatusConflict:
+			out[i] = ItemResult{Outcome: Duplicate}
+		case it.Status == http.StatusTooManyRequests || it.Status >= 500:
+			out[i] = ItemResult{Outcome: Retry, Reason: it.reason()}
+		default:
+			out[i] = ItemResult{Outcome: Permanent, Reason: it.reason()}
+		}
+	}
+	return out, nil
+}
+
+// Delta is what one batch adds to a group.
+type Delta struct {
+	Fingerprint string
+	Culprit     string
+	Count       int
+	First, Last time.Time
+	Sample      *event.Event
+}
+
+type storedGroup struct {
+	group.Group
+	seqNo, primaryTerm int64
+	found              bool
+}
+
+// UpdateGroups adds the deltas to their groups with optimistic concurrency
+// (if_seq_no), so several processor replicas can update one group without a
+// script engine on the cluster. It returns one alert candidate per group.
+func (s *Store) UpdateGroups(ctx context.Context, deltas []Delta) ([]group.Candidate, error) {
+	var candidates []group.Candidate
+	pending := deltas
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 20 {
+			return candidates, fmt.Errorf("update groups: %d groups still conflicting after %d attempts", len(pending), attempt)
+		}
+		stored, err := s.getGroups(ctx, pending)
+		if err != nil {
+			return candidates, err
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		next := make([]group.Candidate, len(pending))
+		for i, d := range pending {
+			sg := stored[d.Fingerprint]
+			c := apply(sg, d)
+			next[i] = c
+			action := map[string]any{"_id": d.Fingerprint}
+			op := "create"
+			if sg.found {
+				op = "index"
+				action["if_seq_no"] = sg.seqNo
+				action["if_primary_term"] = sg.primaryTerm
+			}
+			if err := enc.Encode(map[string]any{op: action}); err != nil {
+				return candidates, fmt.Errorf("encode group action: %w", err)
+			}
+			if err := enc.Encode(c.Group); err != nil {
+				return candidates, fmt.Errorf("encode group %s: %w", d.Fingerprint, err)
+			}
+		}
+		items, err := s.bulk(ctx, elastic.GroupsIndex, &buf, len(pending))
+		if err != nil {
+			return candidates, fmt.Errorf("update groups: %w", err)
+		}
+		var retry []Delta
+		for i, it := range items {
+			switch {
+			case it.Status == http.StatusOK || it.Status == http.StatusCreated:
+				candidates = append(candidates, next[i])
+			case it.Status == http.StatusConflict:
+				// Another replica wrote the group since we read it: read again.
+				retry = append(retry, pending[i])
+			default:
+				return candidates, fmt.Errorf("update group %s: %s", pending[i].Fingerprint, it.reason())
+			}
+		}
+		pending = retry
+	}
+	return candidates, nil
+}
+
+func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]storedGroup, error) {
+	ids := make([]string, len(deltas))
+	for i, d := range deltas {
+		ids[i] = d.Fingerprint
+	}
+	body, err := json.Marshal(map[string]any{"ids": ids})
+	if err != nil {
+		return nil, fmt.Errorf("encode mget: %w", err)
+	}
+	res, err := s.es.Mget(bytes.NewReader(body), s.es.Mget.WithIndex(elastic.GroupsIndex), s.es.Mget.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("get groups: %w", err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil, fmt.Errorf("get groups: %w", elastic.Check(res, nil))
+	}
+	var mr struct {
+		Docs []struct {
+			ID          string      `json:"_id"`
+			Found       bool        `json:"found"`
+			SeqNo       int64       `json:"_seq_no"`
+			PrimaryTerm int64       `json:"_primary_term"`
+			Source      group.Group `json:"_source"`
+		} `json:"docs"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&mr); err != nil {
+		return nil, fmt.Errorf("get groups: decode: %w", err)
+	}
+	out := make(map[string]storedGroup, len(mr.Docs))
+	for _, d := range mr.Docs {
+		if d.Found {
+			out[d.ID] = storedGroup{Group: d.Source, seqNo: d.SeqNo, primaryTerm: d.PrimaryTerm, found: true}
+		}
+	}
+	return out, nil
+}
+
+// apply adds a delta to a stored (or absent) group and says what kind of
+// alert that is.
+func apply(sg storedGroup, d Delta) group.Candidate {
+	now := time.Now().UTC()
+	if !sg.found {
+		g := newGroup(d)
+		return group.Candidate{Kind: group.KindNew, Occurrences: d.Count, Group: g, At: now}
+	}
+	g := sg.Group
+	kind := group.KindRepeat
+	g.Count += int64(d.Count)
+	if d.First.Before(g.FirstSeen) {
+		g.FirstSeen = d.First
+	}
+	if d.Last.After(g.LastSeen) {
+		g.LastSeen = d.Last
+	}
+	if g.Status == group.StatusResolved {
+		g.Status = group.StatusOpen
+		g.ResolvedAt = nil
+		kind = group.KindRegression
+	}
+	return group.Candidate{Kind: kind, Occurrences: d.Count, Group: g, At: now}
+}
+
+func newGroup(d Delta) group.Group {
+	ev := d.Sample
+	g := group.Group{
+		Fingerprint: d.Fingerprint,
+		Title:       Title(ev),
+		Message:     truncate(ev.Message, 1024),
+		Service:     ev.Service,
+		Log:         ev.Log,
+		Culprit:     d.Culprit,
+		Count:       int64(d.Count),
+		FirstSeen:   d.First,
+		LastSeen:    d.Last,
+		Status:      group.StatusOpen,
+		Sample: group.Sample{
+			EventID:   ev.Event.ID,
+			Timestamp: ev.Timestamp,
+			Message:   truncate(ev.Message, 4096),
+		},
+	}
+	if ev.Error != nil {
+		g.Error.Type = ev.Error.Type
+		g.Sample.StackTrace = truncate(ev.Error.StackTrace, 8192)
+	}
+	if ev.Process != nil {
+		g.Sample.Thread = ev.Process.Thread.Name
+	}
+	if ev.Host != nil {
+		g.Sample.Host = ev.Host.Name
+	}
+	if ev.Trace != nil {
+		g.Sample.TraceID = ev.Trace.ID
+	}
+	return g
+}
+
+// Title is "Type: first line of the message", or the message template or
+// message for events without an exception.
+func Title(ev *event.Event) string {
+	first := func(s string) string {
+		if i := bytes.IndexByte([]byte(s), '\n'); i >= 0 {
+			s = s[:i]
+		}
+		return truncate(s, 200)
+	}
+	if ev.Error != nil && ev.Error.Type != "" {
+		if msg := first(ev.Error.Message); msg != "" {
+			return shortType(ev.Error.Type) + ": " + msg
+		}
+		return shortType(ev.Error.Type)
+	}
+	if ev.Faultline.MessageTemplate != "" {
+		return first(ev.Faultline.MessageTemplate)
+	}
+	return first(ev.Message)
+}
+
+func shortType(t string) string {
+	for i := len(t) - 1; i >= 0; i-- {
+		if t[i] == '.' {
+			return t[i+1:]
+		}
+	}
+	return t
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
