@@ -15,6 +15,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -162,9 +163,8 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		}
 		evs = append(evs, ev)
 	}
-	for range rejected {
-		eventsRejected.WithLabelValues("invalid").Inc()
-	}
+	eventsRejected.WithLabelValues("invalid").Add(float64(len(rejected)))
+	slices.SortFunc(rejected, func(a, b LineError) int { return a.Line - b.Line })
 	if len(evs) == 0 {
 		msg := "no valid events in the body"
 		if len(rejected) == 0 {

@@ -1,0 +1,220 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/ops"
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+type harness struct {
+	srv  *Server
+	http *httptest.Server
+	js   jetstream.JetStream
+	stop func()
+}
+
+func newHarness(t *testing.T, cfg Config) *harness {
+	t.Helper()
+	ns := testenv.NATS(t)
+	nc, err := broker.Connect(ns.ClientURL(), "ingest-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
+		t.Fatal(err)
+	}
+	cfg.PublishTimeout = 2 * time.Second
+	srv, err := New(nc, js, zerolog.Nop(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready})
+	srv.Register(mux)
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	return &harness{srv: srv, http: hs, js: js, stop: ns.Shutdown}
+}
+
+func (h *harness) post(t *testing.T, body []byte, header map[string]string) (*http.Response, Response) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.http.URL+"/v1/logs", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r Response
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Fatalf("decode answer: %v", err)
+	}
+	return res, r
+}
+
+// stored reads every event on the events stream.
+func (h *harness) stored(t *testing.T) []event.Event {
+	t.Helper()
+	ctx := context.Background()
+	s, err := h.js.Stream(ctx, broker.EventsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []event.Event
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev event.Event
+		if err := json.Unmarshal(m.Data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+const good = `{"level":"ERROR","loggerName":"com.acme.A","threadName":"main","message":"boom {}","arguments":["x"],"context":{"name":"shop"}}`
+
+func TestPartialBatchAcceptsGoodLines(t *testing.T) {
+	h := newHarness(t, Config{})
+	body := good + "\n{not json\n" + `{"message":"plain one"}` + "\n" + `[1,2]` + "\n"
+	res, r := h.post(t, []byte(body), nil)
+	if res.StatusCode != http.StatusAccepted || r.Accepted != 2 {
+		t.Fatalf("status %d, answer %+v", res.StatusCode, r)
+	}
+	lines := map[int]bool{}
+	for _, rej := range r.Rejected {
+		lines[rej.Line] = true
+		if rej.Reason == "" {
+			t.Errorf("line %d rejected without a reason", rej.Line)
+		}
+	}
+	if !lines[2] || !lines[4] || len(r.Rejected) != 2 {
+		t.Errorf("rejected = %+v, want lines 2 and 4", r.Rejected)
+	}
+	evs := h.stored(t)
+	if len(evs) != 2 {
+		t.Fatalf("%d events on the stream, want 2", len(evs))
+	}
+	if evs[0].Service.Name != "shop" || evs[0].Message != "boom x" || evs[0].Event.ID == "" || evs[0].Event.Ingested.IsZero() {
+		t.Errorf("first event = %+v", evs[0])
+	}
+	if evs[1].Service.Name != "unknown" {
+		t.Errorf("service of an event without one = %q, want unknown", evs[1].Service.Name)
+	}
+
+	// A client retrying the same body is deduplicated by the stream.
+	if res, _ := h.post(t, []byte(body), nil); res.StatusCode != http.StatusAccepted {
+		t.Fatalf("retry: %d", res.StatusCode)
+	}
+	if n := len(h.stored(t)); n != 2 {
+		t.Errorf("%d events after a retried request, want 2", n)
+	}
+}
+
+func TestRejections(t *testing.T) {
+	h := newHarness(t, Config{MaxBodyBytes: 1 << 16})
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write(bytes.Repeat([]byte(" "), 1<<20))
+	zw.Close()
+	var truncated bytes.Buffer
+	zw = gzip.NewWriter(&truncated)
+	zw.Write([]byte(good))
+	zw.Close()
+	cases := []struct {
+		name   string
+		body   []byte
+		header map[string]string
+		status int
+		reason string
+	}{
+		{"empty body", nil, nil, 400, "empty body"},
+		{"only bad lines", []byte("{\"a\":1}\nnope\n"), nil, 400, `"rejected":[{"line":1,"reason":"no \"message\" field`},
+		{"too large", bytes.Repeat([]byte("x"), 1<<17), nil, 413, "larger than"},
+		{"gzip bomb", bomb.Bytes(), map[string]string{"Content-Encoding": "gzip"}, 413, "decompressed"},
+		{"truncated gzip", truncated.Bytes()[:truncated.Len()-6], map[string]string{"Content-Encoding": "gzip"}, 400, "body"},
+		{"not json", []byte(good), map[string]string{"Content-Type": "text/html"}, 415, "text/html"},
+		{"unknown encoding", []byte(good), map[string]string{"Content-Encoding": "br"}, 415, "br"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, r := h.post(t, tc.body, tc.header)
+			text, _ := json.Marshal(r)
+			if res.StatusCode != tc.status || !strings.Contains(string(text), tc.reason) {
+				t.Errorf("status %d, answer %s; want %d naming %q", res.StatusCode, text, tc.status, tc.reason)
+			}
+		})
+	}
+	if n := len(h.stored(t)); n != 0 {
+		t.Errorf("%d events stored from rejected requests", n)
+	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	sum := sha256.Sum256([]byte("s3cret"))
+	h := newHarness(t, Config{Keys: []config.APIKey{{Service: "billing", Hash: "sha256:" + hex.EncodeToString(sum[:])}}})
+	if res, _ := h.post(t, []byte(good), nil); res.StatusCode != http.StatusUnauthorized || res.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("no key: %d", res.StatusCode)
+	}
+	if res, _ := h.post(t, []byte(good), map[string]string{"Authorization": "Bearer wrong"}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("wrong key: %d", res.StatusCode)
+	}
+	if res, _ := h.post(t, []byte(good), map[string]string{"Authorization": "Bearer s3cret"}); res.StatusCode != http.StatusAccepted {
+		t.Fatalf("right key: %d", res.StatusCode)
+	}
+	if evs := h.stored(t); len(evs) != 1 || evs[0].Service.Name != "billing" {
+		t.Errorf("the key's service must win: %+v", evs)
+	}
+}
+
+// With JetStream gone, ingest must say 503 and never 202.
+func TestJetStreamDownAnswers503(t *testing.T) {
+	h := newHarness(t, Config{})
+	if res, _ := h.post(t, []byte(good), nil); res.StatusCode != http.StatusAccepted {
+		t.Fatalf("before: %d", res.StatusCode)
+	}
+	h.stop()
+	res, r := h.post(t, []byte(strings.Replace(good, "boom", "other", 1)), nil)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || r.Accepted != 0 {
+		t.Errorf("while down: status %d, Retry-After %q, answer %+v", res.StatusCode, res.Header.Get("Retry-After"), r)
+	}
+	ready, err := http.Get(h.http.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready.Body.Close()
+	if ready.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz while JetStream is down: %d", ready.StatusCode)
+	}
+}

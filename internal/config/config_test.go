@@ -1,0 +1,51 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseExpandsAndValidates(t *testing.T) {
+	t.Setenv("HOOK", "https://discord.example/api/webhooks/1/tok")
+	f, err := Parse([]byte(`
+channels:
+  - {name: oncall, type: discord, url: "${HOOK}"}
+routes:
+  - match: {service: "checkout-*", level: ERROR}
+    channels: [oncall]
+notify: {cooldown: 90s}
+auth:
+  keys:
+    - {service: checkout, hash: "sha256:` + strings.Repeat("ab", 32) + `"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Channels[0].URL != "https://discord.example/api/webhooks/1/tok" || f.Notify.Cooldown.Duration != 90*time.Second || f.Routes[0].Match["service"] != "checkout-*" {
+		t.Errorf("parsed %+v", f)
+	}
+	empty, err := Parse(nil)
+	if err != nil || empty.Notify.Cooldown.Duration != 5*time.Minute {
+		t.Errorf("empty file: %+v, %v", empty, err)
+	}
+}
+
+func TestParseErrorsNameTheProblem(t *testing.T) {
+	cases := map[string]string{
+		"channels: [{name: a, type: pager, url: x}]":                                                       `unknown type "pager"`,
+		"channels: [{name: a, type: discord, url: x}]\nroutes: [{channels: [b]}]":                          `unknown channel "b"`,
+		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {service: \"[\"}, channels: [a]}]": `bad pattern "["`,
+		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {host: x}, channels: [a]}]":        `unknown match key "host"`,
+		"channels: [{name: a, type: discord, url: \"${NOPE_NOT_SET}\"}]":                                   "NOPE_NOT_SET",
+		"auth: {keys: [{service: a, hash: plain}]}":                                                        `hash must be "sha256:"`,
+		"chanels: []":              "field chanels not found",
+		"notify: {cooldown: soon}": `duration "soon"`,
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want an error naming %q", in, err, want)
+		}
+	}
+}

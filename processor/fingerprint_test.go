@@ -1,0 +1,148 @@
+package processor
+
+import (
+	"testing"
+
+	"github.com/faultline/faultline/internal/event"
+)
+
+func frames(ff ...string) []event.Frame {
+	var out []event.Frame
+	for i := 0; i+1 < len(ff); i += 2 {
+		out = append(out, event.Frame{Class: ff[i], Method: ff[i+1], Line: 10 + i})
+	}
+	return out
+}
+
+func exEvent(service string, exs ...event.Exception) *event.Event {
+	return &event.Event{Service: event.Service{Name: service}, Faultline: event.Faultline{Exceptions: exs}}
+}
+
+func TestFingerprintGroupsTheSameBug(t *testing.T) {
+	f := NewFingerprinter()
+	base := exEvent("checkout",
+		event.Exception{Type: "java.lang.IllegalStateException", Message: "order 1 failed", Frames: frames(
+			"com.acme.PaymentService", "charge",
+			"com.acme.OrderService$$SpringCGLIB$$0", "placeOrder",
+			"com.acme.OrderService", "placeOrder",
+			"org.springframework.web.servlet.FrameworkServlet", "service",
+			"java.lang.Thread", "run")},
+		event.Exception{Type: "java.net.SocketTimeoutException", Message: "Read timed out", Frames: frames(
+			"java.net.SocketInputStream", "read",
+			"com.acme.PaymentClient", "lambda$post$0",
+			"com.acme.PaymentClient", "post")},
+	)
+	same := []struct {
+		name string
+		ev   *event.Event
+	}{
+		{"other line numbers and messages", func() *event.Event {
+			e := exEvent("checkout",
+				event.Exception{Type: "java.lang.IllegalStateException", Message: "order 2 failed", Frames: []event.Frame{
+					{Class: "com.acme.PaymentService", Method: "charge", Line: 99},
+					{Class: "com.acme.OrderService$$SpringCGLIB$$0", Method: "placeOrder"},
+					{Class: "com.acme.OrderService", Method: "placeOrder", Line: 7},
+					{Class: "org.springframework.web.servlet.FrameworkServlet", Method: "service", Line: 1},
+				}},
+				event.Exception{Type: "java.net.SocketTimeoutException", Message: "Read timed out after 3s", Frames: frames(
+					"com.acme.PaymentClient", "lambda$post$3",
+					"com.acme.PaymentClient", "post")},
+			)
+			return e
+		}()},
+		{"without the CGLIB proxy frame, through a JDK proxy and reflection", exEvent("checkout",
+			event.Exception{Type: "java.lang.IllegalStateException", Frames: frames(
+				"com.acme.PaymentService", "charge",
+				"jdk.proxy2.$Proxy45", "placeOrder",
+				"com.acme.OrderService", "placeOrder",
+				"jdk.internal.reflect.GeneratedMethodAccessor12", "invoke")},
+			event.Exception{Type: "java.net.SocketTimeoutException", Frames: frames(
+				"com.acme.PaymentClient", "lambda$post$0",
+				"com.acme.PaymentClient", "post")},
+		)},
+	}
+	want := f.Compute(base)
+	if want.Culprit != "com.acme.PaymentClient.lambda$post" {
+		t.Errorf("culprit = %q, want the root cause's first in-app frame", want.Culprit)
+	}
+	for _, tc := range same {
+		if got := f.Compute(tc.ev); got.Fingerprint != want.Fingerprint {
+			t.Errorf("%s: fingerprint %s, want %s (same bug)", tc.name, got.Fingerprint, want.Fingerprint)
+		}
+	}
+
+	different := []struct {
+		name string
+		ev   *event.Event
+	}{
+		{"same type from another place", exEvent("checkout",
+			event.Exception{Type: "java.lang.IllegalStateException", Frames: frames("com.acme.CartService", "add")},
+			event.Exception{Type: "java.net.SocketTimeoutException", Frames: frames("com.acme.PaymentClient", "post")})},
+		{"same place, another exception type", exEvent("checkout",
+			event.Exception{Type: "java.lang.IllegalArgumentException", Frames: frames("com.acme.PaymentService", "charge", "com.acme.OrderService", "placeOrder")},
+			event.Exception{Type: "java.net.SocketTimeoutException", Frames: frames("com.acme.PaymentClient", "post")})},
+		{"same bug in another service", func() *event.Event { e := *base; e.Service.Name = "billing"; return &e }()},
+	}
+	for _, tc := range different {
+		if got := f.Compute(tc.ev); got.Fingerprint == want.Fingerprint {
+			t.Errorf("%s: grouped with the base bug", tc.name)
+		}
+	}
+}
+
+func TestFingerprintWithoutStack(t *testing.T) {
+	f := NewFingerprinter()
+	msg := func(m, tmpl string) *event.Event {
+		return &event.Event{Message: m, Log: event.Log{Logger: "com.acme.Jobs"}, Service: event.Service{Name: "jobs"}, Faultline: event.Faultline{MessageTemplate: tmpl}}
+	}
+	if a, b := f.Compute(msg("Job 12 failed for alice", "Job {} failed for {}")), f.Compute(msg("Job 99 failed for bob", "Job {} failed for {}")); a != b {
+		t.Error("same template, different arguments: not grouped")
+	}
+	a := f.Compute(msg("Timeout calling 10.0.0.12:8080 for user 3f2504e0-4f89-11d3-9a0c-0305e82c3301 at 2026-11-25T01:02:03Z", ""))
+	b := f.Compute(msg("Timeout calling 192.168.1.7:9090 for user 9a2504e0-4f89-11d3-9a0c-0305e82c3399 at 2026-11-26T11:12:13Z", ""))
+	if a != b {
+		t.Error("same message with other IPs, UUIDs and timestamps: not grouped")
+	}
+	if c := f.Compute(msg("Disk full on /var/data", "")); c == a {
+		t.Error("different messages grouped")
+	}
+	explicit := msg("anything", "")
+	explicit.Labels = map[string]string{"fingerprint": "billing-outage"}
+	other := msg("something else", "")
+	other.Labels = map[string]string{"fingerprint": "billing-outage"}
+	if f.Compute(explicit) != f.Compute(other) {
+		t.Error("an explicit fingerprint did not win")
+	}
+}
+
+func TestNormalizeMessage(t *testing.T) {
+	cases := map[string]string{
+		"user bob@example.com failed 3 times":                  "user <email> failed <int> times",
+		"id 550e8400-e29b-41d4-a716-446655440000 not found":    "id <uuid> not found",
+		"object 0x7ffd1234 and hash deadbeef12 at 10.1.2.3":    "object <hex> and hash <hex> at <ip>",
+		"key 'abc' missing since 2026-01-02 03:04:05":          "key <quoted> missing since <date>",
+		"first line 1\nsecond line 2\nthird line is dropped 3": "first line <int>\nsecond line <int>",
+		"a decade of words stays":                              "a decade of words stays",
+	}
+	for in, want := range cases {
+		if got := NormalizeMessage(in); got != want {
+			t.Errorf("NormalizeMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func BenchmarkFingerprint(b *testing.B) {
+	f := NewFingerprinter()
+	ev := exEvent("checkout",
+		event.Exception{Type: "java.lang.IllegalStateException", Message: "order 1 failed", Frames: frames(
+			"com.acme.PaymentService", "charge", "com.acme.OrderService$$SpringCGLIB$$0", "placeOrder",
+			"com.acme.OrderService", "placeOrder", "org.springframework.web.servlet.FrameworkServlet", "service",
+			"org.apache.catalina.core.ApplicationFilterChain", "doFilter", "java.lang.Thread", "run")},
+		event.Exception{Type: "java.net.SocketTimeoutException", Message: "Read timed out", Frames: frames(
+			"java.net.SocketInputStream", "read", "com.acme.PaymentClient", "lambda$post$0", "com.acme.PaymentClient", "post")},
+	)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.Compute(ev)
+	}
+}

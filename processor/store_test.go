@@ -1,0 +1,102 @@
+package processor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+func testStore(t *testing.T) *Store {
+	t.Helper()
+	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := elastic.Setup(context.Background(), es); err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	return NewStore(es)
+}
+
+func TestCreateEventsIsIdempotent(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	id := fmt.Sprintf("store-test-%d", time.Now().UnixNano())
+	ev := &event.Event{Timestamp: time.Now().UTC(), Message: "boom", Service: event.Service{Name: "store-test"}, Event: event.Meta{ID: id}}
+	first, err := s.CreateEvents(ctx, []*event.Event{ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first[0].Outcome != Created {
+		t.Fatalf("first write: %+v, want Created", first[0])
+	}
+	again, err := s.CreateEvents(ctx, []*event.Event{ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Outcome != Duplicate {
+		t.Fatalf("redelivered write: %+v, want Duplicate", again[0])
+	}
+	// A document the mapping cannot take is a permanent failure, not a retry.
+	bad := &event.Event{Timestamp: time.Now().UTC(), Message: "x", Event: event.Meta{ID: id + "-bad"}, Labels: map[string]string{"": "empty field name"}}
+	res, err := s.CreateEvents(ctx, []*event.Event{bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Outcome != Permanent || res[0].Reason == "" {
+		t.Errorf("unmappable event: %+v, want Permanent with a reason", res[0])
+	}
+}
+
+// Several replicas updating one group at once must not lose an increment.
+func TestUpdateGroupsConcurrently(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	fp := fmt.Sprintf("test-group-%d", time.Now().UnixNano())
+	sample := &event.Event{Message: "boom", Service: event.Service{Name: "store-test"}, Error: &event.Error{Type: "java.lang.IllegalStateException", Message: "boom"}}
+	const replicas, rounds = 4, 5
+	var mu sync.Mutex
+	kinds := map[group.Kind]int{}
+	var wg sync.WaitGroup
+	for r := 0; r < replicas; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				now := time.Now().UTC()
+				cs, err := s.UpdateGroups(ctx, []Delta{{Fingerprint: fp, Count: 2, First: now, Last: now, Sample: sample}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, c := range cs {
+					kinds[c.Kind]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := stored[fp]
+	if want := int64(replicas * rounds * 2); g.Count != want {
+		t.Errorf("count = %d, want %d", g.Count, want)
+	}
+	if kinds[group.KindNew] != 1 || kinds[group.KindRepeat] != replicas*rounds-1 {
+		t.Errorf("candidates = %v, want exactly one new", kinds)
+	}
+	if g.Title != "IllegalStateException: boom" || g.Status != group.StatusOpen {
+		t.Errorf("group = %+v", g.Group)
+	}
+}
