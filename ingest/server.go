@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -117,6 +118,7 @@ func (s *Server) Ready() error {
 // Register adds the ingest routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/logs", s.handleLogs)
+	s.registerElasticsearch(mux)
 }
 
 // Response is the body of every /v1/logs answer.
@@ -189,13 +191,7 @@ func (s *Server) authenticate(r *http.Request) (string, int, error) {
 	if len(s.keys) == 0 {
 		return "", 0, nil
 	}
-	key := ""
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, rest, _ := strings.Cut(h, " ")
-		if strings.EqualFold(scheme, "Bearer") {
-			key = strings.TrimSpace(rest)
-		}
-	}
+	key := apiKey(r)
 	if key == "" {
 		return "", http.StatusUnauthorized, errors.New("missing API key: send Authorization: Bearer <key>")
 	}
@@ -206,6 +202,31 @@ func (s *Server) authenticate(r *http.Request) (string, int, error) {
 		}
 	}
 	return "", http.StatusForbidden, errors.New("unknown API key")
+}
+
+// apiKey reads the key from "Bearer <key>", or as Elasticsearch clients send
+// credentials: "ApiKey base64(id:key)" (or the bare key) and Basic auth with
+// the key as password.
+func apiKey(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	scheme, rest, _ := strings.Cut(h, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(scheme) {
+	case "bearer":
+		return rest
+	case "apikey":
+		if raw, err := base64.StdEncoding.DecodeString(rest); err == nil {
+			if _, key, ok := strings.Cut(string(raw), ":"); ok {
+				return key
+			}
+		}
+		return rest
+	case "basic":
+		if _, pass, ok := r.BasicAuth(); ok {
+			return pass
+		}
+	}
+	return ""
 }
 
 // checkContentType refuses bodies that are certainly not JSON; curl's default
@@ -289,33 +310,48 @@ func (s *Server) parse(l Line, keyService string) (*event.Event, error) {
 	return &ev, nil
 }
 
-// publish sends every event asynchronously and waits for all acks, so a
-// request costs one round trip to the stream rather than one per event.
+// publish sends every event and reports the first failure: the whole request
+// is answered 503 and retried by the client, deduplicated by event id.
 func (s *Server) publish(ctx context.Context, evs []*event.Event) error {
+	for _, err := range s.publishEach(ctx, evs) {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publishEach sends every event asynchronously and waits for all acks, so a
+// request costs one round trip to the stream rather than one per event. The
+// result says, per event, whether JetStream stored it.
+func (s *Server) publishEach(ctx context.Context, evs []*event.Event) []error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
 	defer cancel()
 	start := time.Now()
-	futures := make([]jetstream.PubAckFuture, 0, len(evs))
-	for _, ev := range evs {
+	errs := make([]error, len(evs))
+	futures := make([]jetstream.PubAckFuture, len(evs))
+	for i, ev := range evs {
 		data, err := json.Marshal(ev)
 		if err != nil {
-			return fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
+			errs[i] = fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
+			continue
 		}
-		f, err := s.js.PublishAsync(broker.EventsSubject, data, jetstream.WithMsgID(ev.Event.ID))
-		if err != nil {
-			return fmt.Errorf("publish: %w", err)
+		if futures[i], err = s.js.PublishAsync(broker.EventsSubject, data, jetstream.WithMsgID(ev.Event.ID)); err != nil {
+			errs[i] = fmt.Errorf("publish: %w", err)
 		}
-		futures = append(futures, f)
 	}
-	for _, f := range futures {
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return fmt.Errorf("publish: %w", err)
+			errs[i] = fmt.Errorf("publish: %w", err)
 		case <-ctx.Done():
-			return fmt.Errorf("publish: no acknowledgement from JetStream: %w", ctx.Err())
+			errs[i] = fmt.Errorf("publish: no acknowledgement from JetStream: %w", ctx.Err())
 		}
 	}
 	publishSeconds.Observe(time.Since(start).Seconds())
-	return nil
+	return errs
 }

@@ -1,0 +1,228 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/faultline/faultline/internal/event"
+)
+
+// The Elasticsearch API surface that shippers (logback Elasticsearch
+// appenders, Fluent Bit, Vector, Logstash) touch before and while they send:
+// answering it lets them point at faultline unchanged.
+
+// esVersion is what faultline claims to be; shippers check for 8.x.
+const esVersion = "8.19.0"
+
+func (s *Server) registerElasticsearch(mux *http.ServeMux) {
+	es := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			// Official clients refuse any answer without it.
+			w.Header().Set("X-Elastic-Product", "Elasticsearch")
+			h(w, r)
+		}
+	}
+	mux.HandleFunc("GET /{$}", es(s.handleRoot))
+	mux.HandleFunc("HEAD /{$}", es(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	mux.HandleFunc("GET /_license", es(func(w http.ResponseWriter, _ *http.Request) {
+		writeES(w, http.StatusOK, map[string]any{"license": map[string]any{"status": "active", "type": "basic", "uid": "faultline"}})
+	}))
+	mux.HandleFunc("GET /_cluster/health", es(func(w http.ResponseWriter, _ *http.Request) {
+		status := "green"
+		if s.Ready() != nil {
+			status = "red"
+		}
+		writeES(w, http.StatusOK, map[string]any{"cluster_name": "faultline", "status": status})
+	}))
+	// Template and lifecycle calls are acknowledged and ignored: faultline
+	// installs its own templates on the real cluster.
+	ack := es(func(w http.ResponseWriter, _ *http.Request) { writeES(w, http.StatusOK, map[string]any{"acknowledged": true}) })
+	for _, p := range []string{"/_index_template/{name}", "/_template/{name}", "/_ilm/policy/{name}", "/_component_template/{name}"} {
+		mux.HandleFunc("PUT "+p, ack)
+		mux.HandleFunc("GET "+p, es(func(w http.ResponseWriter, r *http.Request) { writeES(w, http.StatusOK, map[string]any{}) }))
+		mux.HandleFunc("HEAD "+p, es(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	}
+	mux.HandleFunc("POST /_bulk", es(s.handleBulk))
+	mux.HandleFunc("PUT /_bulk", es(s.handleBulk))
+	mux.HandleFunc("POST /{index}/_bulk", es(s.handleBulk))
+}
+
+func writeES(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) handleRoot(w http.ResponseWriter, _ *http.Request) {
+	writeES(w, http.StatusOK, map[string]any{
+		"name":         "faultline",
+		"cluster_name": "faultline",
+		"cluster_uuid": "faultline",
+		"version": map[string]any{
+			"number":                              esVersion,
+			"build_flavor":                        "default",
+			"build_type":                          "faultline",
+			"lucene_version":                      "9.12.0",
+			"minimum_wire_compatibility_version":  "7.17.0",
+			"minimum_index_compatibility_version": "7.0.0",
+		},
+		"tagline": "You Know, for Search",
+	})
+}
+
+// esError is an Elasticsearch-shaped error, so clients print something useful.
+func esError(w http.ResponseWriter, route string, status int, typ, reason string) {
+	requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	writeES(w, status, map[string]any{"error": map[string]any{"type": typ, "reason": reason}, "status": status})
+}
+
+type bulkItem struct {
+	op    string
+	index string
+	id    string
+	// status and err are set when the item fails before publishing.
+	status int
+	err    string
+	ev     *event.Event
+}
+
+// handleBulk takes the bulk API's action/document pairs. Every document is
+// answered in order; only the bad ones are marked, as Elasticsearch does.
+func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
+	const route = "/_bulk"
+	start := time.Now()
+	service, status, err := s.authenticate(r)
+	if err != nil {
+		eventsRejected.WithLabelValues("auth").Inc()
+		esError(w, route, status, "security_exception", err.Error())
+		return
+	}
+	body, status, err := s.readBody(w, r)
+	if err != nil {
+		eventsRejected.WithLabelValues("body").Inc()
+		esError(w, route, status, "parse_exception", err.Error())
+		return
+	}
+	items, err := s.parseBulk(body, r.PathValue("index"), service)
+	if err != nil {
+		eventsRejected.WithLabelValues("invalid").Inc()
+		esError(w, route, http.StatusBadRequest, "illegal_argument_exception", err.Error())
+		return
+	}
+	var evs []*event.Event
+	var idx []int
+	for i, it := range items {
+		if it.ev != nil {
+			evs = append(evs, it.ev)
+			idx = append(idx, i)
+		}
+	}
+	for i, err := range s.publishEach(r.Context(), evs) {
+		it := &items[idx[i]]
+		if err != nil {
+			// 429 is what bulk clients retry per item.
+			it.status, it.err = http.StatusTooManyRequests, "event stream unavailable: "+err.Error()
+			eventsRejected.WithLabelValues("unavailable").Inc()
+			continue
+		}
+		it.status = http.StatusCreated
+		eventsAccepted.Inc()
+	}
+	resp := map[string]any{"took": time.Since(start).Milliseconds(), "errors": false}
+	out := make([]map[string]any, len(items))
+	for i, it := range items {
+		res := map[string]any{"_index": it.index, "_id": it.id, "status": it.status}
+		if it.err != "" {
+			resp["errors"] = true
+			typ := "document_parsing_exception"
+			if it.status == http.StatusTooManyRequests {
+				typ = "es_rejected_execution_exception"
+			}
+			res["error"] = map[string]any{"type": typ, "reason": it.err}
+		} else {
+			res["result"], res["_version"] = "created", 1
+		}
+		out[i] = map[string]any{it.op: res}
+	}
+	resp["items"] = out
+	requests.WithLabelValues(route, "200").Inc()
+	writeES(w, http.StatusOK, resp)
+}
+
+// parseBulk reads action lines and their documents. An error means the body
+// is not a bulk body at all; a bad document only fails its own item.
+func (s *Server) parseBulk(body []byte, defaultIndex, service string) ([]bulkItem, error) {
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 64*1024), int(s.cfg.MaxBodyBytes)+1)
+	var items []bulkItem
+	lineNo := 0
+	next := func() ([]byte, bool) {
+		for sc.Scan() {
+			lineNo++
+			if b := bytes.TrimSpace(sc.Bytes()); len(b) > 0 {
+				return b, true
+			}
+		}
+		return nil, false
+	}
+	for {
+		line, ok := next()
+		if !ok {
+			break
+		}
+		var action map[string]struct {
+			Index string `json:"_index"`
+			ID    string `json:"_id"`
+		}
+		if err := json.Unmarshal(line, &action); err != nil || len(action) != 1 {
+			return nil, fmt.Errorf("line %d: expected an action line like {\"create\":{}}, got %.80q", lineNo, line)
+		}
+		var it bulkItem
+		for op, meta := range action {
+			it = bulkItem{op: op, index: meta.Index, id: meta.ID}
+		}
+		if it.index == "" {
+			it.index = defaultIndex
+		}
+		if it.op == "delete" {
+			it.status, it.err = http.StatusBadRequest, "faultline does not delete events"
+			items = append(items, it)
+			continue
+		}
+		doc, ok := next()
+		if !ok {
+			return nil, fmt.Errorf("line %d: action %q has no document line after it", lineNo, it.op)
+		}
+		docLine := lineNo
+		switch it.op {
+		case "index", "create":
+		default:
+			it.status, it.err = http.StatusBadRequest, fmt.Sprintf("line %d: action %q is not supported (use index or create)", docLine, it.op)
+			items = append(items, it)
+			continue
+		}
+		ev, err := s.parse(Line{N: docLine, Raw: doc}, service)
+		if err == nil && it.id != "" {
+			ev.Event.ID = it.id
+		}
+		if err != nil {
+			it.status, it.err = http.StatusBadRequest, fmt.Sprintf("line %d: %v", docLine, err)
+		} else {
+			it.ev = ev
+			it.id = ev.Event.ID
+		}
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", lineNo+1, err)
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("empty bulk body")
+	}
+	return items, nil
+}
