@@ -41,7 +41,9 @@ func (s *Server) registerElasticsearch(mux *http.ServeMux) {
 	}))
 	// Template and lifecycle calls are acknowledged and ignored: faultline
 	// installs its own templates on the real cluster.
-	ack := es(func(w http.ResponseWriter, _ *http.Request) { writeES(w, http.StatusOK, map[string]any{"acknowledged": true}) })
+	ack := es(func(w http.ResponseWriter, _ *http.Request) {
+		writeES(w, http.StatusOK, map[string]any{"acknowledged": true})
+	})
 	for _, p := range []string{"/_index_template/{name}", "/_template/{name}", "/_ilm/policy/{name}", "/_component_template/{name}"} {
 		mux.HandleFunc("PUT "+p, ack)
 		mux.HandleFunc("GET "+p, es(func(w http.ResponseWriter, r *http.Request) { writeES(w, http.StatusOK, map[string]any{}) }))
@@ -116,6 +118,18 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	var evs []*event.Event
 	var idx []int
+	n := 0
+	for _, it := range items {
+		if it.ev != nil {
+			n++
+		}
+	}
+	if wait, ok := s.allow(service, r, n); !ok {
+		eventsRejected.WithLabelValues("rate_limited").Add(float64(n))
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
+		return
+	}
 	for i, it := range items {
 		if it.ev != nil {
 			evs = append(evs, it.ev)

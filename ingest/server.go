@@ -14,18 +14,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
@@ -63,6 +67,10 @@ type Config struct {
 	MaxEventBytes  int
 	PublishTimeout time.Duration
 	Keys           []config.APIKey
+	// RateLimit is events per second per API key (per client address without
+	// auth); 0 is unlimited.
+	RateLimit float64
+	Burst     int
 }
 
 func (c *Config) defaults() {
@@ -79,18 +87,26 @@ func (c *Config) defaults() {
 
 // Server is the ingest HTTP service.
 type Server struct {
-	nc   *nats.Conn
-	js   jetstream.JetStream
-	log  zerolog.Logger
-	cfg  Config
-	keys map[[sha256.Size]byte]string
-	now  func() time.Time
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	log      zerolog.Logger
+	cfg      Config
+	keys     map[[sha256.Size]byte]string
+	now      func() time.Time
+	limiters *lru.Cache[string, *rate.Limiter]
 }
 
 // New creates the server.
 func New(nc *nats.Conn, js jetstream.JetStream, log zerolog.Logger, cfg Config) (*Server, error) {
 	cfg.defaults()
 	s := &Server{nc: nc, js: js, log: log.With().Str("service", "ingest").Logger(), cfg: cfg, keys: map[[sha256.Size]byte]string{}, now: time.Now}
+	if cfg.RateLimit > 0 {
+		if s.cfg.Burst <= 0 {
+			s.cfg.Burst = int(2*cfg.RateLimit) + 1
+		}
+		// Bounded, so a flood of client addresses cannot grow memory.
+		s.limiters, _ = lru.New[string, *rate.Limiter](10000)
+	}
 	for _, k := range cfg.Keys {
 		raw, err := hex.DecodeString(strings.TrimPrefix(k.Hash, "sha256:"))
 		if err != nil || len(raw) != sha256.Size {
@@ -175,6 +191,12 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, route, http.StatusBadRequest, Response{Rejected: rejected, Error: msg})
 		return
 	}
+	if wait, ok := s.allow(service, r, len(evs)); !ok {
+		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.reply(w, route, http.StatusTooManyRequests, Response{Rejected: rejected, Error: fmt.Sprintf("rate limit of %g events/s exceeded; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))})
+		return
+	}
 	if err := s.publish(r.Context(), evs); err != nil {
 		s.log.Warn().Err(err).Int("events", len(evs)).Msg("publish failed; answering 503")
 		eventsRejected.WithLabelValues("unavailable").Add(float64(len(evs)))
@@ -202,6 +224,36 @@ func (s *Server) authenticate(r *http.Request) (string, int, error) {
 		}
 	}
 	return "", http.StatusForbidden, errors.New("unknown API key")
+}
+
+// allow takes n events from the sender's token bucket, or says how long to wait.
+func (s *Server) allow(service string, r *http.Request, n int) (time.Duration, bool) {
+	if s.limiters == nil {
+		return 0, true
+	}
+	who := "key:" + service
+	if service == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		who = "addr:" + host
+	}
+	lim, ok := s.limiters.Get(who)
+	if !ok {
+		lim = rate.NewLimiter(rate.Limit(s.cfg.RateLimit), s.cfg.Burst)
+		s.limiters.Add(who, lim)
+	}
+	now := s.now()
+	if n > s.cfg.Burst {
+		return time.Duration(float64(n) / s.cfg.RateLimit * float64(time.Second)), false
+	}
+	res := lim.ReserveN(now, n)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
 }
 
 // apiKey reads the key from "Bearer <key>", or as Elasticsearch clients send

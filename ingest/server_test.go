@@ -218,3 +218,24 @@ func TestJetStreamDownAnswers503(t *testing.T) {
 		t.Errorf("readyz while JetStream is down: %d", ready.StatusCode)
 	}
 }
+
+func TestRateLimitPerKey(t *testing.T) {
+	h := newHarness(t, Config{RateLimit: 1, Burst: 3})
+	fixed := time.Now()
+	h.srv.now = func() time.Time { return fixed }
+	three := good + "\n" + strings.Replace(good, "boom", "b2", 1) + "\n" + strings.Replace(good, "boom", "b3", 1)
+	if res, _ := h.post(t, []byte(three), nil); res.StatusCode != http.StatusAccepted {
+		t.Fatalf("within the burst: %d", res.StatusCode)
+	}
+	res, r := h.post(t, []byte(strings.Replace(good, "boom", "b4", 1)), nil)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" || !strings.Contains(r.Error, "rate limit") {
+		t.Errorf("over the limit: %d, Retry-After %q, %+v", res.StatusCode, res.Header.Get("Retry-After"), r)
+	}
+	fixed = fixed.Add(2 * time.Second)
+	if res, _ := h.post(t, []byte(strings.Replace(good, "boom", "b5", 1)), nil); res.StatusCode != http.StatusAccepted {
+		t.Errorf("after refill: %d", res.StatusCode)
+	}
+	if n := len(h.stored(t)); n != 4 {
+		t.Errorf("%d events stored, want 4 (the limited one is not)", n)
+	}
+}

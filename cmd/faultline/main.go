@@ -161,7 +161,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
-		srv, err := ingest.New(nc, js, log, ingest.Config{Keys: cfg.File.Auth.Keys})
+		srv, err := ingest.New(nc, js, log, ingest.Config{Keys: cfg.File.Auth.Keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes})
 		if err != nil {
 			return err
 		}

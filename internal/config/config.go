@@ -37,6 +37,17 @@ type File struct {
 	Routes   []Route   `yaml:"routes"`
 	Auth     Auth      `yaml:"auth"`
 	Notify   Notify    `yaml:"notify"`
+	Ingest   Ingest    `yaml:"ingest"`
+}
+
+// Ingest tunes the intake limits.
+type Ingest struct {
+	// RateLimit is the events per second each API key (or, without auth, each
+	// client address) may send; 0 means unlimited. Burst defaults to 2 s worth.
+	RateLimit float64 `yaml:"rate_limit"`
+	Burst     int     `yaml:"burst"`
+	// MaxBodyBytes bounds a request body, also after decompression (default 5 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 }
 
 // Channel is one alert destination.
@@ -44,6 +55,8 @@ type Channel struct {
 	Name string `yaml:"name"`
 	Type string `yaml:"type"`
 	URL  string `yaml:"url"`
+	// Secret signs generic webhook bodies so receivers can tell them from forgeries.
+	Secret string `yaml:"secret"`
 }
 
 // Route sends events matching Match to Channels. Absent keys match anything.
@@ -222,6 +235,9 @@ func (f File) Validate() error {
 		if !ok || len(hexPart) != 64 || strings.Trim(strings.ToLower(hexPart), "0123456789abcdef") != "" {
 			errs = append(errs, fmt.Errorf("%s (%s): hash must be \"sha256:\" and 64 hex digits", where, k.Service))
 		}
+	}
+	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 {
+		errs = append(errs, errors.New("ingest: rate_limit, burst and max_body_bytes must not be negative"))
 	}
 	return errors.Join(errs...)
 }
