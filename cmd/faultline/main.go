@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -38,6 +39,8 @@ Usage:
   faultline processor  fingerprinting, grouping, Elasticsearch writes
   faultline notifier   chat and Sentry alerts
   faultline setup      install the Elasticsearch templates and exit
+  faultline dlq list [--limit N]          show dead-lettered events and why
+  faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
   faultline healthcheck --url URL   exit 0 when URL answers 200 (for container health checks)
 
 Run "faultline <command> -h" for the flags; each flag also reads FAULTLINE_<NAME>.
@@ -92,6 +95,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 		}
 		log.Info().Msg("elasticsearch templates and groups index installed")
 		return nil
+	case "dlq":
+		return dlq(ctx, cfg, fs.Args(), stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -226,4 +231,56 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("healthcheck: %s answered %s", *url, res.Status)
 	}
 	return nil
+}
+
+// dlq lists or replays dead letters on the NATS server of --nats-url (or the
+// embedded server's listen address of a running "faultline all").
+func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	url := cfg.NATSURL
+	if url == "" {
+		url = "nats://" + cfg.NATSListen
+	}
+	nc, err := nats.Connect(url, nats.Name("faultline-dlq"))
+	if err != nil {
+		return fmt.Errorf("dlq: connect %s: %w", url, err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("dlq: %w", err)
+	}
+	if len(args) == 0 {
+		return errors.New("dlq: want list or replay")
+	}
+	switch args[0] {
+	case "list":
+		fs := flag.NewFlagSet("faultline dlq list", flag.ContinueOnError)
+		limit := fs.Int("limit", 100, "how many to show")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		dls, err := processor.ListDLQ(ctx, js, *limit)
+		if err != nil {
+			return err
+		}
+		for _, dl := range dls {
+			fmt.Fprintf(out, "%d\t%s\t%s\t%s\n", dl.Seq, dl.Time.UTC().Format(time.RFC3339), dl.EventID, dl.Reason)
+		}
+		fmt.Fprintf(out, "%d dead letter(s)\n", len(dls))
+		return nil
+	case "replay":
+		var seqs []uint64
+		for _, a := range args[1:] {
+			n, err := strconv.ParseUint(a, 10, 64)
+			if err != nil {
+				return fmt.Errorf("dlq replay: %q is not a sequence number", a)
+			}
+			seqs = append(seqs, n)
+		}
+		n, err := processor.ReplayDLQ(ctx, js, seqs)
+		fmt.Fprintf(out, "replayed %d dead letter(s)\n", n)
+		return err
+	default:
+		return fmt.Errorf("dlq: unknown action %q (want list or replay)", args[0])
+	}
 }

@@ -1,0 +1,108 @@
+package processor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+func startProcessor(t *testing.T) jetstream.JetStream {
+	t.Helper()
+	esURL := testenv.ElasticsearchURL(t)
+	ns := testenv.NATS(t)
+	nc, err := broker.Connect(ns.ClientURL(), "processor-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
+		t.Fatal(err)
+	}
+	es, err := elastic.NewClient([]string{esURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(js, es, zerolog.Nop(), Config{Linger: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("processor: %v", err)
+		}
+	})
+	return js
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// A message that can never be written goes to the DLQ with its bytes and the
+// reason, is acked (not redelivered forever), and replays after a fix.
+func TestDeadLetterAndReplay(t *testing.T) {
+	js := startProcessor(t)
+	ctx := context.Background()
+	if _, err := js.Publish(ctx, broker.EventsSubject, []byte(`{"message": not json`)); err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("dlq-test-%d", time.Now().UnixNano())
+	bad := event.Event{Timestamp: time.Now().UTC(), Message: "unmappable", Service: event.Service{Name: "dlq-test"}, Event: event.Meta{ID: id}, Labels: map[string]string{"": "empty name"}}
+	data, _ := json.Marshal(bad)
+	if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+		t.Fatal(err)
+	}
+	var dls []DeadLetter
+	waitFor(t, "two dead letters", func() bool {
+		var err error
+		dls, err = ListDLQ(ctx, js, 10)
+		return err == nil && len(dls) == 2
+	})
+	if !strings.Contains(dls[0].Reason, "decode event") || string(dls[0].Data) != `{"message": not json` {
+		t.Errorf("first dead letter = %+v %q", dls[0], dls[0].Data)
+	}
+	if !strings.Contains(dls[1].Reason, "elasticsearch rejected") || dls[1].EventID != id {
+		t.Errorf("second dead letter = %+v", dls[1])
+	}
+	waitFor(t, "both events acked", func() bool {
+		c, err := js.Consumer(ctx, broker.EventsStream, ConsumerName)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(ctx)
+		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	})
+
+	// "After a fix": replaying puts the messages back; they fail again, so
+	// the DLQ holds them again under new sequence numbers.
+	n, err := ReplayDLQ(ctx, js, nil)
+	if err != nil || n != 2 {
+		t.Fatalf("replay: %d, %v", n, err)
+	}
+	waitFor(t, "replayed messages dead-lettered again", func() bool {
+		again, err := ListDLQ(ctx, js, 10)
+		return err == nil && len(again) == 2 && again[0].Seq > dls[1].Seq
+	})
+}
