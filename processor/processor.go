@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/hashicorp/golang-lru/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,10 @@ var (
 		Name: "faultline_processor_bulk_failures_total",
 		Help: "Bulk requests that failed as a whole (Elasticsearch unreachable or erroring).",
 	})
+	consumerLag = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "faultline_processor_consumer_lag",
+		Help: "Events in JetStream not yet acknowledged by the processor (pending plus in flight).",
+	})
 	groupsNew = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "faultline_processor_groups_new_total",
 		Help: "Error groups seen for the first time.",
@@ -57,6 +62,9 @@ type Config struct {
 	// AckWait must exceed Linger plus the slowest bulk request, or JetStream
 	// redelivers events that are still being written.
 	AckWait time.Duration
+	// SeenCacheSize bounds the LRU of event ids known to be written, which
+	// lets bursts of client retries and redeliveries skip Elasticsearch.
+	SeenCacheSize int
 }
 
 func (c *Config) defaults() {
@@ -69,6 +77,9 @@ func (c *Config) defaults() {
 	if c.AckWait <= 0 {
 		c.AckWait = 2 * time.Minute
 	}
+	if c.SeenCacheSize <= 0 {
+		c.SeenCacheSize = 100_000
+	}
 }
 
 // Processor is one replica of the processor service.
@@ -80,12 +91,14 @@ type Processor struct {
 	log   zerolog.Logger
 	cfg   Config
 	ready atomic.Bool
+	seen  *lru.Cache[string, struct{}]
 }
 
 // New creates a processor.
 func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, cfg Config) *Processor {
 	cfg.defaults()
-	return &Processor{js: js, es: es, store: NewStore(es), fp: NewFingerprinter(), log: log.With().Str("service", "processor").Logger(), cfg: cfg}
+	seen, _ := lru.New[string, struct{}](cfg.SeenCacheSize)
+	return &Processor{js: js, es: es, store: NewStore(es), fp: NewFingerprinter(), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen}
 }
 
 // Ready is false until Elasticsearch took the templates, and whenever the
@@ -113,6 +126,12 @@ func (p *Processor) Run(ctx context.Context) error {
 		return fmt.Errorf("processor consume: %w", err)
 	}
 	defer iter.Stop()
+	lagDone := make(chan struct{})
+	defer func() { <-lagDone }()
+	go func() {
+		defer close(lagDone)
+		p.watchLag(ctx, cons)
+	}()
 	p.log.Info().Msg("processor consuming")
 	for {
 		batch := p.collect(ctx, iter)
@@ -125,6 +144,23 @@ func (p *Processor) Run(ctx context.Context) error {
 		}
 		if ctx.Err() != nil {
 			return nil
+		}
+	}
+}
+
+// watchLag publishes the consumer's backlog, the number to alert on when
+// the processor falls behind or Elasticsearch is down.
+func (p *Processor) watchLag(ctx context.Context, cons jetstream.Consumer) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if info, err := cons.Info(ctx); err == nil {
+			consumerLag.Set(float64(info.NumPending + uint64(info.NumAckPending)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }
@@ -198,6 +234,11 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			p.deadLetter(ctx, m, "event has no event.id")
 			continue
 		}
+		if p.seen.Contains(ev.Event.ID) {
+			eventsWritten.WithLabelValues("duplicate").Inc()
+			_ = m.Ack()
+			continue
+		}
 		res := p.fp.Compute(&ev)
 		ev.Faultline.Fingerprint = res.Fingerprint
 		items = append(items, pending{msg: m, ev: &ev, fp: res})
@@ -263,6 +304,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	p.ready.Store(true)
 	for _, it := range written {
+		p.seen.Add(it.ev.Event.ID, struct{}{})
 		if err := it.msg.Ack(); err != nil {
 			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")
 		}

@@ -176,7 +176,8 @@ notify:
 	})
 
 	service := fmt.Sprintf("checkout-e2e-%d", time.Now().UnixNano())
-	status, body := post(t, base+"/v1/logs", logbackEvent(service, 1, "o-1001"))
+	first := logbackEvent(service, 1, "o-1001")
+	status, body := post(t, base+"/v1/logs", first)
 	if status != http.StatusAccepted {
 		t.Fatalf("first event: status %d, body %s", status, body)
 	}
@@ -241,10 +242,20 @@ notify:
 	if n := len(hits(t, es, "faultline-groups", service)); n != 1 {
 		t.Errorf("%d groups for one bug, want 1", n)
 	}
+	// A client resending the first request (say after a timeout) changes nothing.
+	if status, body = post(t, base+"/v1/logs", first); status != http.StatusAccepted {
+		t.Fatalf("resent event: status %d, body %s", status, body)
+	}
 	// The repeat is within the cooldown: give the notifier time to (wrongly) send.
 	time.Sleep(2 * time.Second)
 	if n := len(chat.messages()); n != 1 {
 		t.Errorf("%d Discord messages after a repeat within the cooldown, want 1", n)
+	}
+	if c := groupCount(); c != 2 {
+		t.Errorf("group count %v after a resent request, want 2", c)
+	}
+	if n := len(hits(t, es, "logs-faultline-default", service)); n != 2 {
+		t.Errorf("%d events stored after a resent request, want 2", n)
 	}
 }
 
