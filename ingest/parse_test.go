@@ -487,6 +487,10 @@ func FuzzParseEvent(f *testing.F) {
 		logbackSample, logstashSample, ecsDottedSample, ecsNestedSample, ecsLoggingJavaSample, gelfSample, plainSample,
 		`{"message":"x","a":{"b":{"c":[1,{"d":null}]}}}`, `{"throwable":{"className":"A","cause":{"className":"B"}}}`,
 		`{"msg":"x","ts":"NaN"}`, `[]`, `{"error":"java.lang.Error\n\tat a.b(c)"}`,
+		`{"loggerName":"a","message":"\\{} {} \\\\{}","arguments":[1,null,"z"],"kvpList":[{"k":"v"}],"mdc":{"service":"s"}}`,
+		`{"short_message":"m","full_message":"m\n\nx.Y: z\n\tat a.b(c:1)","level":7,"timestamp":"1.7e9"}`,
+		`{"log":{"level":"ERROR"},"error":{"type":"x.Y","stack_trace":["x.Y: z","\tat a.b(c:1)"]},"labels":{"a.b":1}}`,
+		`{"@version":"1","level_value":40000,"stack_trace":"Wrapped by: a.B\n\tSuppressed: c.D"}`,
 	} {
 		f.Add([]byte(s))
 	}

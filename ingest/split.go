@@ -1,5 +1,6 @@
-// Package ingest turns request bodies of JSON log events into canonical
-// event.Event values. This file and its siblings are pure parsing: no I/O.
+// The parsing half of ingest: request bodies of JSON log events into
+// canonical event.Event values. This file and its siblings do no I/O.
+
 package ingest
 
 import (

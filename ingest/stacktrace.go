@@ -22,10 +22,18 @@ func ParseStackTrace(text string) []event.Exception {
 	}
 
 	var chain []event.Exception
+	var more []string  // message lines after the header, joined once to stay linear
 	base := 0          // indentation of the first header; the main chain never goes deeper
 	inMessage := false // still collecting a multi-line message of the last exception
 	skipping := false  // inside a Suppressed: block
 	rootFirst := false // saw "Wrapped by:", so the chain is root cause first
+	flush := func() {
+		if len(more) > 0 {
+			last := &chain[len(chain)-1]
+			last.Message = strings.TrimRight(last.Message+"\n"+strings.Join(more, "\n"), "\n")
+			more = more[:0]
+		}
+	}
 	for line := range strings.SplitSeq(text, "\n") {
 		body := strings.TrimSpace(line)
 		indent := len(line) - len(strings.TrimLeft(line, " \t"))
@@ -50,6 +58,7 @@ func ParseStackTrace(text string) []event.Exception {
 		case indent <= base && (strings.HasPrefix(body, "Caused by: ") || strings.HasPrefix(body, "Wrapped by: ")):
 			prefix, rest, _ := strings.Cut(body, ": ")
 			if typ, msg, ok := parseHeader(rest); ok {
+				flush()
 				chain = append(chain, event.Exception{Type: typ, Message: msg})
 				rootFirst = rootFirst || prefix == "Wrapped by"
 				skipping, inMessage = false, true
@@ -69,12 +78,11 @@ func ParseStackTrace(text string) []event.Exception {
 			continue
 		}
 		if inMessage && !skipping {
-			last := &chain[len(chain)-1]
-			last.Message += "\n" + strings.TrimRight(line, " \t")
+			more = append(more, strings.TrimRight(line, " \t"))
 		}
 	}
-	for i := range chain {
-		chain[i].Message = strings.TrimRight(chain[i].Message, "\n")
+	if len(chain) > 0 {
+		flush()
 	}
 	if rootFirst {
 		slices.Reverse(chain)
