@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -49,17 +50,22 @@ type Service struct {
 	cooldown  time.Duration
 	kibanaURL string
 	state     jetstream.KeyValue
+	now       func() time.Time
+	// flushEvery is how often held-back repeats are checked for a due digest.
+	flushEvery time.Duration
 }
 
 // NewService builds the channels of the configuration.
 func NewService(js jetstream.JetStream, log zerolog.Logger, f config.File) (*Service, error) {
 	s := &Service{
-		js:        js,
-		log:       log.With().Str("service", "notifier").Logger(),
-		router:    NewRouter(f),
-		channels:  map[string]Notifier{},
-		cooldown:  f.Notify.Cooldown.Duration,
-		kibanaURL: f.Notify.KibanaURL,
+		js:         js,
+		log:        log.With().Str("service", "notifier").Logger(),
+		router:     NewRouter(f),
+		channels:   map[string]Notifier{},
+		cooldown:   f.Notify.Cooldown.Duration,
+		kibanaURL:  f.Notify.KibanaURL,
+		now:        time.Now,
+		flushEvery: 15 * time.Second,
 	}
 	if s.cooldown <= 0 {
 		s.cooldown = 5 * time.Minute
@@ -103,6 +109,21 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("notifier consume: %w", err)
 	}
 	defer iter.Stop()
+	flushDone := make(chan struct{})
+	defer func() { <-flushDone }()
+	go func() {
+		defer close(flushDone)
+		t := time.NewTicker(s.flushEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.flushDigests(context.WithoutCancel(ctx))
+			}
+		}
+	}()
 	s.log.Info().Int("channels", len(s.channels)).Msg("notifier consuming")
 	for {
 		m, err := iter.Next(jetstream.NextContext(ctx))
@@ -153,6 +174,9 @@ type sentState struct {
 	LastSent time.Time `json:"last_sent"`
 	// Pending counts occurrences held back since LastSent, for the next digest.
 	Pending int `json:"pending"`
+	// Group is the latest summary of a group with pending occurrences, so the
+	// digest can be sent without waiting for another occurrence.
+	Group *group.Group `json:"group,omitempty"`
 }
 
 // deliver decides, claims and sends. The claim is a compare-and-set on the KV
@@ -171,7 +195,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 			return fmt.Errorf("decode state %s: %w", key, err)
 		}
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group)}
 	switch {
 	case entry == nil:
@@ -180,9 +204,14 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 			a.Kind = group.KindNew
 		}
 	case a.Kind == group.KindRegression:
-	case now.Sub(st.LastSent) < s.cooldown || a.Kind == group.KindNew:
+	case a.Kind == group.KindNew:
+		// The announcement was made: this is a redelivery or a second replica.
+		notificationsSuppressed.WithLabelValues(channel).Inc()
+		return nil
+	case now.Sub(st.LastSent) < s.cooldown:
 		// Announced already, or quiet time: remember the occurrences for the digest.
 		st.Pending += c.Occurrences
+		st.Group = &c.Group
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return s.save(ctx, key, rev, st)
 	default:
@@ -202,6 +231,51 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	}
 	notificationsSent.WithLabelValues(channel, string(a.Kind)).Inc()
 	return nil
+}
+
+// flushDigests sends one "+N more" message for every group whose repeats
+// were held back and whose cooldown has passed, so a burst that then stops
+// is still reported.
+func (s *Service) flushDigests(ctx context.Context) {
+	lister, err := s.state.ListKeys(ctx)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("list notifier state")
+		return
+	}
+	for key := range lister.Keys() {
+		i := strings.LastIndexByte(key, '.')
+		if i < 0 {
+			continue
+		}
+		channel := key[:i]
+		n := s.channels[channel]
+		if n == nil {
+			continue
+		}
+		entry, err := s.state.Get(ctx, key)
+		if err != nil {
+			continue
+		}
+		var st sentState
+		if json.Unmarshal(entry.Value(), &st) != nil || st.Pending == 0 || st.Group == nil || s.now().Sub(st.LastSent) < s.cooldown {
+			continue
+		}
+		// Claim first: of two replicas flushing at once, one wins the update.
+		if err := s.save(ctx, key, entry.Revision(), sentState{LastSent: s.now().UTC()}); err != nil {
+			continue
+		}
+		a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group)}
+		if err := send(ctx, n, a, 5); err != nil {
+			notificationsFailed.WithLabelValues(channel).Inc()
+			s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered")
+			// Put the held-back count back for the next flush.
+			if cur, err := s.state.Get(ctx, key); err == nil {
+				_ = s.save(ctx, key, cur.Revision(), st)
+			}
+			continue
+		}
+		notificationsSent.WithLabelValues(channel, string(group.KindRepeat)).Inc()
+	}
 }
 
 var errClaimed = errors.New("state changed by another notifier")

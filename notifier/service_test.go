@@ -1,0 +1,114 @@
+package notifier
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+type discordInbox struct {
+	mu   sync.Mutex
+	msgs []discordMessage
+}
+
+func (d *discordInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m discordMessage
+	body, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(body, &m); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	d.mu.Lock()
+	d.msgs = append(d.msgs, m)
+	d.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *discordInbox) all() []discordMessage {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]discordMessage(nil), d.msgs...)
+}
+
+// replica builds a notifier sharing the KV state of js, as a second replica
+// or a restarted process would.
+func replica(t *testing.T, js jetstream.JetStream, hook string, clock *time.Time) *Service {
+	t.Helper()
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}, Notify: config.Notify{Cooldown: config.Duration{Duration: 5 * time.Minute}}}
+	s, err := NewService(js, zerolog.Nop(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: StateBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.state = kv
+	s.now = func() time.Time { return *clock }
+	return s
+}
+
+func TestNotifyOnceThenDigest(t *testing.T) {
+	ns := testenv.NATS(t)
+	nc, err := broker.Connect(ns.ClientURL(), "notifier-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	inbox := &discordInbox{}
+	hook := httptest.NewServer(inbox)
+	defer hook.Close()
+	clock := time.Now()
+	a := replica(t, js, hook.URL, &clock)
+	b := replica(t, js, hook.URL, &clock)
+	ctx := context.Background()
+	g := sampleGroup()
+	deliver := func(s *Service, kind group.Kind, n int) {
+		t.Helper()
+		if err := s.deliver(ctx, "oncall", s.channels["oncall"], group.Candidate{Kind: kind, Occurrences: n, Group: g}); err != nil {
+			t.Fatalf("deliver %s: %v", kind, err)
+		}
+	}
+	deliver(a, group.KindNew, 1)
+	deliver(b, group.KindNew, 1) // a redelivery, seen by the other replica
+	deliver(a, group.KindRepeat, 2)
+	deliver(b, group.KindRepeat, 2)
+	deliver(a, group.KindRepeat, 2)
+	if n := len(inbox.all()); n != 1 {
+		t.Fatalf("%d messages for one new group and its repeats within the cooldown, want 1", n)
+	}
+	a.flushDigests(ctx)
+	if n := len(inbox.all()); n != 1 {
+		t.Fatalf("digest sent before the cooldown ended")
+	}
+	clock = clock.Add(6 * time.Minute)
+	a.flushDigests(ctx)
+	b.flushDigests(ctx)
+	msgs := inbox.all()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages after the cooldown, want the announcement and one digest", len(msgs))
+	}
+	if d := msgs[1].Embeds[0].Description; !strings.HasPrefix(d, "+6 more") {
+		t.Errorf("digest = %q, want +6 more (3×2 repeats; the redelivered announcement does not count)", d)
+	}
+	// A resolved group that comes back is announced at once, cooldown or not.
+	deliver(b, group.KindRegression, 1)
+	if msgs := inbox.all(); len(msgs) != 3 || !strings.HasPrefix(msgs[2].Embeds[0].Title, "Regression in checkout") {
+		t.Errorf("regression not announced: %d messages", len(msgs))
+	}
+}
