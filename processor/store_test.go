@@ -13,7 +13,7 @@ import (
 	"github.com/faultline/faultline/internal/testenv"
 )
 
-func testStore(t *testing.T) *Store {
+func testStore(t testing.TB) *Store {
 	t.Helper()
 	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
 	if err != nil {
