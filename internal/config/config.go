@@ -98,8 +98,8 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// envName is the environment variable that backs a flag: FAULTLINE_HTTP_ADDR for http-addr.
-func envName(flagName string) string {
+// EnvName is the environment variable that backs a flag: FAULTLINE_HTTP_ADDR for http-addr.
+func EnvName(flagName string) string {
 	return "FAULTLINE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
@@ -109,10 +109,10 @@ func envName(flagName string) string {
 func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	c := &Config{}
 	str := func(p *string, name, def, usage string) {
-		if v, ok := os.LookupEnv(envName(name)); ok {
+		if v, ok := os.LookupEnv(EnvName(name)); ok {
 			def = v
 		}
-		fs.StringVar(p, name, def, usage+" (env "+envName(name)+")")
+		fs.StringVar(p, name, def, usage+" (env "+EnvName(name)+")")
 	}
 	var esURL string
 	str(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address")
