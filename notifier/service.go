@@ -196,6 +196,10 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		}
 	}
 	now := s.now().UTC()
+	if g := c.Group; g.Status == group.StatusMuted && (g.MutedUntil == nil || now.Before(*g.MutedUntil)) {
+		notificationsSuppressed.WithLabelValues(channel).Inc()
+		return nil
+	}
 	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group)}
 	switch {
 	case entry == nil:

@@ -111,4 +111,16 @@ func TestNotifyOnceThenDigest(t *testing.T) {
 	if msgs := inbox.all(); len(msgs) != 3 || !strings.HasPrefix(msgs[2].Embeds[0].Title, "Regression in checkout") {
 		t.Errorf("regression not announced: %d messages", len(msgs))
 	}
+
+	// A muted group never alerts while the mute lasts.
+	muted := sampleGroup()
+	muted.Fingerprint, muted.Status = "muted-one", group.StatusMuted
+	until := clock.Add(time.Hour)
+	muted.MutedUntil = &until
+	if err := a.deliver(ctx, "oncall", a.channels["oncall"], group.Candidate{Kind: group.KindNew, Occurrences: 1, Group: muted}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inbox.all()); n != 3 {
+		t.Errorf("a muted group alerted: %d messages", n)
+	}
 }

@@ -253,10 +253,15 @@ func apply(sg storedGroup, d Delta) group.Candidate {
 	if d.Last.After(g.LastSeen) {
 		g.LastSeen = d.Last
 	}
-	if g.Status == group.StatusResolved {
+	switch {
+	case g.Status == group.StatusResolved:
 		g.Status = group.StatusOpen
 		g.ResolvedAt = nil
 		kind = group.KindRegression
+	case g.Status == group.StatusMuted && g.MutedUntil != nil && now.After(*g.MutedUntil):
+		// The mute expired: the group is open again and alerts as usual.
+		g.Status = group.StatusOpen
+		g.MutedUntil = nil
 	}
 	return group.Candidate{Kind: kind, Occurrences: d.Count, Group: g, At: now}
 }

@@ -100,3 +100,49 @@ func TestUpdateGroupsConcurrently(t *testing.T) {
 		t.Errorf("group = %+v", g.Group)
 	}
 }
+
+// Resolve, then a new occurrence: a regression that reopens the group.
+// Mute: occurrences still count but the candidate carries the mute.
+func TestStatusChanges(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	fp := fmt.Sprintf("status-test-%d", time.Now().UnixNano())
+	sample := &event.Event{Message: "boom", Service: event.Service{Name: "status-test"}}
+	now := time.Now().UTC()
+	add := func() group.Candidate {
+		t.Helper()
+		cs, err := s.UpdateGroups(ctx, []Delta{{Fingerprint: fp, Count: 1, First: now, Last: now, Sample: sample}})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("update: %v %v", cs, err)
+		}
+		return cs[0]
+	}
+	add()
+	if _, err := s.SetStatus(ctx, fp, group.StatusResolved, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c := add(); c.Kind != group.KindRegression || c.Group.Status != group.StatusOpen || c.Group.Count != 2 {
+		t.Errorf("after resolve: %+v", c)
+	}
+	until := time.Now().Add(time.Hour).UTC()
+	if _, err := s.SetStatus(ctx, fp, group.StatusMuted, &until); err != nil {
+		t.Fatal(err)
+	}
+	if c := add(); c.Kind != group.KindRepeat || c.Group.Status != group.StatusMuted || c.Group.Count != 3 {
+		t.Errorf("while muted: %+v", c)
+	}
+	past := time.Now().Add(-time.Minute).UTC()
+	if _, err := s.SetStatus(ctx, fp, group.StatusMuted, &past); err != nil {
+		t.Fatal(err)
+	}
+	if c := add(); c.Group.Status != group.StatusOpen {
+		t.Errorf("after the mute expired: %+v", c.Group)
+	}
+	if _, err := s.SetStatus(ctx, "no-such-group", group.StatusResolved, nil); err == nil {
+		t.Error("status of a missing group: no error")
+	}
+	list, err := s.ListGroups(ctx, "status-test", 10)
+	if err != nil || len(list) == 0 {
+		t.Errorf("list: %v %v", list, err)
+	}
+}

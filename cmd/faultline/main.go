@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/notifier"
 	"github.com/faultline/faultline/processor"
@@ -39,6 +41,9 @@ Usage:
   faultline processor  fingerprinting, grouping, Elasticsearch writes
   faultline notifier   chat and Sentry alerts
   faultline setup      install the Elasticsearch templates and exit
+  faultline groups list [--service S] [--limit N]
+  faultline groups resolve|unmute FINGERPRINT
+  faultline groups mute FINGERPRINT [--for 24h]   (0 = until unmuted)
   faultline dlq list [--limit N]          show dead-lettered events and why
   faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
   faultline healthcheck --url URL   exit 0 when URL answers 200 (for container health checks)
@@ -95,6 +100,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 		}
 		log.Info().Msg("elasticsearch templates and groups index installed")
 		return nil
+	case "groups":
+		return groups(ctx, cfg, fs.Args(), stderr)
 	case "dlq":
 		return dlq(ctx, cfg, fs.Args(), stderr)
 	default:
@@ -283,4 +290,64 @@ func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) 
 	default:
 		return fmt.Errorf("dlq: unknown action %q (want list or replay)", args[0])
 	}
+}
+
+// groups lists groups or changes their status in Elasticsearch; the processor
+// carries the status into every alert candidate, which is how the notifier
+// learns of a mute.
+func groups(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("groups: want list, mute, unmute or resolve")
+	}
+	es, err := elastic.NewClient(cfg.ESURLs)
+	if err != nil {
+		return err
+	}
+	store := processor.NewStore(es)
+	fs := flag.NewFlagSet("faultline groups "+args[0], flag.ContinueOnError)
+	fs.SetOutput(out)
+	service := fs.String("service", "", "only this service's groups")
+	limit := fs.Int("limit", 50, "how many groups")
+	muteFor := fs.Duration("for", 0, "how long a mute lasts (0 = until unmuted)")
+	rest := args[1:]
+	var fingerprint string
+	if args[0] != "list" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return fmt.Errorf("groups %s: want a fingerprint", args[0])
+		}
+		fingerprint, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	var g group.Group
+	switch args[0] {
+	case "list":
+		list, err := store.ListGroups(ctx, *service, *limit)
+		if err != nil {
+			return err
+		}
+		for _, g := range list {
+			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\n", g.Fingerprint, g.Status, g.Count, g.LastSeen.UTC().Format(time.RFC3339), g.Service.Name, g.Title)
+		}
+		return nil
+	case "resolve":
+		g, err = store.SetStatus(ctx, fingerprint, group.StatusResolved, nil)
+	case "unmute":
+		g, err = store.SetStatus(ctx, fingerprint, group.StatusOpen, nil)
+	case "mute":
+		var until *time.Time
+		if *muteFor > 0 {
+			t := time.Now().Add(*muteFor).UTC()
+			until = &t
+		}
+		g, err = store.SetStatus(ctx, fingerprint, group.StatusMuted, until)
+	default:
+		return fmt.Errorf("groups: unknown action %q (want list, mute, unmute or resolve)", args[0])
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s is now %s\n", g.Fingerprint, g.Status)
+	return nil
 }
