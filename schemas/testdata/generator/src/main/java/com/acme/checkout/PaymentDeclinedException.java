@@ -1,0 +1,7 @@
+package com.acme.checkout;
+
+public class PaymentDeclinedException extends Exception {
+    public PaymentDeclinedException(String message) {
+        super(message);
+    }
+}

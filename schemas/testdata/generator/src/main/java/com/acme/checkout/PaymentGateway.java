@@ -1,0 +1,5 @@
+package com.acme.checkout;
+
+public interface PaymentGateway {
+    String authorize(String cardToken, long amountCents) throws PaymentDeclinedException;
+}
