@@ -1,7 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -493,6 +496,18 @@ func FuzzParseEvent(f *testing.F) {
 		`{"@version":"1","level_value":40000,"stack_trace":"Wrapped by: a.B\n\tSuppressed: c.D"}`,
 	} {
 		f.Add([]byte(s))
+	}
+	// The real libraries' output is the best seed of all.
+	for _, name := range []string{"logback-jsonencoder.ndjson", "logstash.ndjson", "ecs.ndjson"} {
+		raw, err := os.ReadFile(filepath.Join("..", "schemas", "testdata", "fixtures", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, line := range bytes.Split(raw, []byte("\n")) {
+			if len(line) > 0 {
+				f.Add(line)
+			}
+		}
 	}
 	datasets := map[string]bool{"logback": true, "logstash": true, "ecs": true, "gelf": true, "plain": true}
 	f.Fuzz(func(t *testing.T, raw []byte) {
