@@ -47,6 +47,16 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 	switch ch.Type {
 	case "discord":
 		return &Discord{URL: ch.URL, Client: client}, nil
+	case "slack":
+		return &Slack{URL: ch.URL, Client: client}, nil
+	case "webhook":
+		return &Webhook{URL: ch.URL, Secret: ch.Secret, Client: client}, nil
+	case "sentry":
+		s, err := NewSentry(ch.URL, client)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", ch.Name, err)
+		}
+		return s, nil
 	default:
 		return nil, fmt.Errorf("channel %s: type %q is not implemented yet", ch.Name, ch.Type)
 	}

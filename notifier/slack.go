@@ -1,0 +1,208 @@
+package notifier
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/faultline/faultline/internal/group"
+)
+
+// Slack's documented Block Kit limits, in characters. Slack refuses the whole
+// message when one is exceeded, so every text is cut to fit.
+const (
+	slackHeaderMax   = 150
+	slackTextMax     = 3000 // section text
+	slackFieldMax    = 2000 // one section field
+	slackFieldsMax   = 10   // fields per section
+	slackBlocksMax   = 50
+	slackFallbackMax = 3000 // top-level text: Slack takes more, but it is only the notification preview
+)
+
+// Slack posts to a Slack incoming webhook.
+type Slack struct {
+	URL    string
+	Client *http.Client
+}
+
+type slackMessage struct {
+	// Text is what notifications and screen readers show instead of the blocks.
+	Text   string       `json:"text"`
+	Blocks []slackBlock `json:"blocks"`
+}
+
+type slackBlock struct {
+	Type   string      `json:"type"`
+	Text   *slackText  `json:"text,omitempty"`
+	Fields []slackText `json:"fields,omitempty"`
+}
+
+type slackText struct {
+	Type  string `json:"type"` // plain_text or mrkdwn
+	Text  string `json:"text"`
+	Emoji bool   `json:"emoji,omitempty"`
+}
+
+// Notify posts one Block Kit message. 429 (with Retry-After), 5xx and
+// transport errors are retryable; other 4xx such as invalid_blocks or an
+// archived channel are not.
+func (s *Slack) Notify(ctx context.Context, a Alert) (bool, error) {
+	body, err := json.Marshal(slackPayload(a))
+	if err != nil {
+		return false, fmt.Errorf("slack: encode: %w", err)
+	}
+	return postJSON(ctx, s.Client, "slack", s.URL, body, nil)
+}
+
+// alertHeading is the first words of every chat message.
+func alertHeading(k group.Kind) string {
+	switch k {
+	case group.KindNew:
+		return "New error"
+	case group.KindRegression:
+		return "Regression"
+	case group.KindRepeat:
+		return "Still happening"
+	}
+	return "Alert"
+}
+
+func slackPayload(a Alert) slackMessage {
+	g := a.Group
+	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), g.Service.Name, g.Title)
+	blocks := []slackBlock{{
+		Type: "header",
+		Text: &slackText{Type: "plain_text", Text: truncateRunes(title, slackHeaderMax), Emoji: true},
+	}}
+
+	// The log message goes out as plain_text so that stars, underscores and
+	// angle brackets in it are shown as written, not as formatting.
+	var msg strings.Builder
+	if a.Kind == group.KindRepeat {
+		fmt.Fprintf(&msg, "+%d more since the last message\n", a.Occurrences)
+	}
+	msg.WriteString(g.Message)
+	if m := strings.TrimSpace(msg.String()); m != "" {
+		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "plain_text", Text: truncateRunes(m, slackTextMax)}})
+	}
+	if st := stackHead(g.Sample.StackTrace, 8); strings.TrimSpace(st) != "" {
+		// A ``` inside the trace would close the code block early.
+		st = strings.ReplaceAll(st, "```", "`\u200b``")
+		const fence = "```\n"
+		code := fence + escapeMrkdwn(st, slackTextMax-2*utf8.RuneCountInString(fence)) + "\n```"
+		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: code}})
+	}
+
+	env := g.Service.Environment
+	if env == "" {
+		env = "-"
+	}
+	fields := []slackText{
+		slackField("Service", g.Service.Name, false),
+		slackField("Environment", env, false),
+		slackField("Count", strconv.FormatInt(g.Count, 10), false),
+	}
+	if g.Error.Type != "" {
+		fields = append(fields, slackField("Exception", g.Error.Type, true))
+	}
+	if g.Culprit != "" {
+		fields = append(fields, slackField("Top in-app frame", g.Culprit, true))
+	}
+	fields = append(fields,
+		slackDateField("First seen", g.FirstSeen),
+		slackDateField("Last seen", g.LastSeen),
+		slackField("Fingerprint", g.Fingerprint, true),
+	)
+	for len(fields) > 0 {
+		n := min(len(fields), slackFieldsMax)
+		blocks = append(blocks, slackBlock{Type: "section", Fields: fields[:n]})
+		fields = fields[n:]
+	}
+
+	// A link rather than a URL button: a button in an incoming-webhook message
+	// shows an error mark when clicked unless the Slack app has interactivity
+	// set up. A URL cut short would lead nowhere, so a too long one is left out.
+	if a.Link != "" {
+		link := "<" + slackLinkURL(a.Link) + "|View events in Kibana>"
+		if utf8.RuneCountInString(link) <= slackTextMax {
+			blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: link}})
+		}
+	}
+	if len(blocks) > slackBlocksMax {
+		blocks = blocks[:slackBlocksMax]
+	}
+	return slackMessage{Text: escapeMrkdwn(title, slackFallbackMax), Blocks: blocks}
+}
+
+// slackField is one "*Name*\nvalue" field; code values are shown monospace.
+func slackField(name, value string, code bool) slackText {
+	if value == "" {
+		value = "-"
+		code = false
+	}
+	prefix, suffix := "*"+name+"*\n", ""
+	if code {
+		prefix, suffix = prefix+"`", "`"
+		// A backtick inside would end the code span early.
+		value = strings.ReplaceAll(value, "`", "'")
+	}
+	budget := slackFieldMax - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
+	return slackText{Type: "mrkdwn", Text: prefix + escapeMrkdwn(value, budget) + suffix}
+}
+
+// slackDateField lets Slack show the time in each reader's own time zone,
+// with the UTC RFC 3339 form where the client cannot.
+func slackDateField(name string, t time.Time) slackText {
+	if t.IsZero() {
+		return slackField(name, "", false)
+	}
+	utc := t.UTC().Format(time.RFC3339)
+	return slackText{Type: "mrkdwn", Text: fmt.Sprintf("*%s*\n<!date^%d^{date_short_pretty} {time_secs}|%s>", name, t.Unix(), utc)}
+}
+
+// escapeMrkdwn escapes the three characters Slack reserves and cuts the
+// result to n characters without splitting an entity, ending with an
+// ellipsis when cut.
+func escapeMrkdwn(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	used := 0
+	for i, r := range s {
+		piece := string(r)
+		switch r {
+		case '&':
+			piece = "&amp;"
+		case '<':
+			piece = "&lt;"
+		case '>':
+			piece = "&gt;"
+		}
+		size := utf8.RuneCountInString(piece)
+		// Keep room for the ellipsis unless everything left fits.
+		if used+size > n-1 && !fitsEscaped(s[i:], n-used) {
+			b.WriteString("…")
+			return b.String()
+		}
+		b.WriteString(piece)
+		used += size
+	}
+	return b.String()
+}
+
+// fitsEscaped tells whether the rest of s, once escaped, fits in room.
+func fitsEscaped(s string, room int) bool {
+	n := utf8.RuneCountInString(s) + 4*strings.Count(s, "&") + 3*strings.Count(s, "<") + 3*strings.Count(s, ">")
+	return n <= room
+}
+
+// slackLinkURL makes a URL safe inside <url|text>: '|' and '>' would end it.
+func slackLinkURL(u string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "%3C", ">", "%3E", "|", "%7C").Replace(u)
+}
