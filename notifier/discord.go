@@ -95,12 +95,14 @@ func discordRetryAfter(h http.Header, body []byte) time.Duration {
 	return time.Second
 }
 
-var kindColor = map[group.Kind]int{group.KindNew: 0xE74C3C, group.KindRegression: 0xE67E22, group.KindRepeat: 0xF1C40F}
+var kindColor = map[group.Kind]int{
+	group.KindNew: 0xE74C3C, group.KindRegression: 0xE67E22, group.KindRepeat: 0xF1C40F,
+	group.KindStorm: 0x8E44AD, group.KindFlatline: 0x95A5A6, group.KindRecovered: 0x2ECC71, group.KindPipeline: 0xC0392B,
+}
 
 func discordPayload(a Alert) discordMessage {
 	g := a.Group
-	heading := map[group.Kind]string{group.KindNew: "New error", group.KindRegression: "Regression", group.KindRepeat: "Still happening"}[a.Kind]
-	title := fmt.Sprintf("%s in %s: %s", heading, g.Service.Name, g.Title)
+	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), g.Service.Name, g.Title)
 	var desc strings.Builder
 	if a.Kind == group.KindRepeat {
 		fmt.Fprintf(&desc, "+%d more since the last message\n", a.Occurrences)

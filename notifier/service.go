@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
+	"regexp"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,10 +21,8 @@ import (
 	"github.com/faultline/faultline/internal/group"
 )
 
-// ConsumerName is the durable consumer the notifier replicas share.
-const ConsumerName = "notifier"
-
-// StateBucket is the KV bucket of what was sent, per channel and group.
+// StateBucket is the KV bucket of what was sent, per channel and group, and
+// of the watchdog's state.
 const StateBucket = "faultline_notify"
 
 var (
@@ -37,9 +36,12 @@ var (
 	}, []string{"channel"})
 	notificationsSuppressed = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "faultline_notifier_suppressed_total",
-		Help: "Alert candidates held back (already announced or within the cooldown), by channel.",
+		Help: "Alert candidates held back (already announced, muted, within the cooldown or folded into a storm summary), by channel.",
 	}, []string{"channel"})
 )
+
+// Probe reports nil while a part of the pipeline is healthy.
+type Probe func(ctx context.Context) error
 
 // Service is one notifier replica.
 type Service struct {
@@ -47,28 +49,40 @@ type Service struct {
 	log       zerolog.Logger
 	router    *Router
 	channels  map[string]Notifier
-	cooldown  time.Duration
+	types     map[string]string
+	cfg       config.Notify
 	kibanaURL string
 	state     jetstream.KeyValue
 	now       func() time.Time
 	// flushEvery is how often held-back repeats are checked for a due digest.
 	flushEvery time.Duration
+	probes     map[string]Probe
+
+	mu       sync.Mutex
+	activity map[string]time.Time // service → last time its activity was written to KV
+	// activityEvery bounds the KV writes a busy service causes.
+	activityEvery time.Duration
 }
 
-// NewService builds the channels of the configuration.
-func NewService(js jetstream.JetStream, log zerolog.Logger, f config.File) (*Service, error) {
+// NewService builds the channels of the configuration. probes are the
+// pipeline checks the watchdog alerts on (Elasticsearch, lag, dead letters).
+func NewService(js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
+	f = f.WithDefaults()
 	s := &Service{
 		js:         js,
 		log:        log.With().Str("service", "notifier").Logger(),
 		router:     NewRouter(f),
 		channels:   map[string]Notifier{},
-		cooldown:   f.Notify.Cooldown.Duration,
+		types:      map[string]string{},
+		cfg:        f.Notify,
 		kibanaURL:  f.Notify.KibanaURL,
 		now:        time.Now,
 		flushEvery: 15 * time.Second,
-	}
-	if s.cooldown <= 0 {
-		s.cooldown = 5 * time.Minute
+		probes:     probes,
+		activity:   map[string]time.Time{},
+		// A flatline is minutes; knowing a service's last event within 10 s
+		// is plenty and keeps a busy service from writing KV per batch.
+		activityEvery: 10 * time.Second,
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, ch := range f.Channels {
@@ -76,12 +90,17 @@ func NewService(js jetstream.JetStream, log zerolog.Logger, f config.File) (*Ser
 		if err != nil {
 			return nil, err
 		}
-		s.channels[ch.Name] = n
+		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type)}
+		s.types[ch.Name] = ch.Type
 	}
 	return s, nil
 }
 
-// Run consumes alert candidates until ctx is cancelled.
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+
+// Run consumes alert candidates until ctx is cancelled. Each channel has a
+// durable consumer of its own, so a channel that keeps failing holds back
+// only its own messages and never the others'.
 func (s *Service) Run(ctx context.Context) error {
 	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:  StateBucket,
@@ -94,79 +113,86 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("notifier state bucket: %w", err)
 	}
 	s.state = kv
-	cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       5 * time.Minute,
-		MaxDeliver:    20,
-		FilterSubject: broker.AlertsSubject,
-	})
-	if err != nil {
-		return fmt.Errorf("notifier consumer: %w", err)
-	}
-	iter, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("notifier consume: %w", err)
-	}
-	defer iter.Stop()
-	flushDone := make(chan struct{})
-	defer func() { <-flushDone }()
-	go func() {
-		defer close(flushDone)
-		t := time.NewTicker(s.flushEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.flushDigests(context.WithoutCancel(ctx))
-			}
-		}
-	}()
-	s.log.Info().Int("channels", len(s.channels)).Msg("notifier consuming")
-	for {
-		m, err := iter.Next(jetstream.NextContext(ctx))
+
+	var wg sync.WaitGroup
+	errc := make(chan error, len(s.channels)+3)
+	start := func(name string, f func(context.Context, jetstream.MessagesContext) error) error {
+		cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
+			Durable:       "notifier-" + unsafeName.ReplaceAllString(name, "_"),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       5 * time.Minute,
+			MaxAckPending: 10000,
+			FilterSubject: broker.AlertsSubject,
+		})
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return fmt.Errorf("notifier consume: %w", err)
-			}
-			s.log.Warn().Err(err).Msg("fetch alert candidates")
-			continue
+			return fmt.Errorf("notifier consumer %s: %w", name, err)
 		}
-		// A message in hand is finished even during shutdown.
-		s.handle(context.WithoutCancel(ctx), m)
+		iter, err := cons.Messages()
+		if err != nil {
+			return fmt.Errorf("notifier consume %s: %w", name, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer iter.Stop()
+			if err := f(ctx, iter); err != nil {
+				errc <- err
+			}
+		}()
+		return nil
 	}
+	for name, n := range s.channels {
+		w := &worker{s: s, name: name, n: n}
+		if err := start("channel-"+name, w.run); err != nil {
+			return err
+		}
+	}
+	if err := start("activity", s.trackActivity); err != nil {
+		return err
+	}
+	every := func(d time.Duration, f func(context.Context)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(d)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					f(context.WithoutCancel(ctx))
+				}
+			}
+		}()
+	}
+	every(s.flushEvery, s.flushDigests)
+	every(s.cfg.CheckInterval.Duration, s.watch)
+	s.log.Info().Int("channels", len(s.channels)).Msg("notifier consuming")
+	<-ctx.Done()
+	wg.Wait()
+	close(errc)
+	return errors.Join(func() []error {
+		var errs []error
+		for err := range errc {
+			errs = append(errs, err)
+		}
+		return errs
+	}()...)
 }
 
-func (s *Service) handle(ctx context.Context, m jetstream.Msg) {
-	var c group.Candidate
-	if err := json.Unmarshal(m.Data(), &c); err != nil {
-		s.log.Error().Err(err).Msg("undecodable alert candidate dropped")
-		_ = m.Term()
-		return
+// wants says whether a channel takes alerts about g: the routes decide, and
+// levels below min_level never alert.
+func (s *Service) wants(channel string, g group.Group) bool {
+	if lvl, ok := config.Levels[g.Log.Level]; ok && lvl < config.Levels[s.cfg.MinLevel] {
+		return false
 	}
-	failed := false
-	for _, name := range s.router.Channels(c.Group) {
-		n := s.channels[name]
-		if n == nil {
-			continue
-		}
-		if err := s.deliver(ctx, name, n, c); err != nil {
-			failed = true
-			notificationsFailed.WithLabelValues(name).Inc()
-			s.log.Error().Err(err).Str("channel", name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered")
+	for _, c := range s.router.Channels(g) {
+		if c == channel {
+			return true
 		}
 	}
-	if failed {
-		// Channels that succeeded recorded it, so redelivery only retries the others.
-		_ = m.NakWithDelay(30 * time.Second)
-		return
-	}
-	_ = m.Ack()
+	return false
 }
 
 // sentState is what a channel was last told about a group.
@@ -179,21 +205,32 @@ type sentState struct {
 	Group *group.Group `json:"group,omitempty"`
 }
 
+func stateKey(channel, fingerprint string) string {
+	return "sent." + unsafeName.ReplaceAllString(channel, "_") + "." + fingerprint
+}
+
+func (s *Service) readState(ctx context.Context, key string) (sentState, uint64, error) {
+	var st sentState
+	entry, err := s.state.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return st, 0, nil
+	}
+	if err != nil {
+		return st, 0, fmt.Errorf("read state: %w", err)
+	}
+	if err := json.Unmarshal(entry.Value(), &st); err != nil {
+		return st, 0, fmt.Errorf("decode state %s: %w", key, err)
+	}
+	return st, entry.Revision(), nil
+}
+
 // deliver decides, claims and sends. The claim is a compare-and-set on the KV
 // entry, so of two replicas handling the same group only one sends.
 func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c group.Candidate) error {
-	key := channel + "." + c.Group.Fingerprint
-	entry, err := s.state.Get(ctx, key)
-	if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fmt.Errorf("read state: %w", err)
-	}
-	var st sentState
-	var rev uint64
-	if entry != nil {
-		rev = entry.Revision()
-		if err := json.Unmarshal(entry.Value(), &st); err != nil {
-			return fmt.Errorf("decode state %s: %w", key, err)
-		}
+	key := stateKey(channel, c.Group.Fingerprint)
+	st, rev, err := s.readState(ctx, key)
+	if err != nil {
+		return err
 	}
 	now := s.now().UTC()
 	if g := c.Group; g.Status == group.StatusMuted && (g.MutedUntil == nil || now.Before(*g.MutedUntil)) {
@@ -202,7 +239,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	}
 	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group)}
 	switch {
-	case entry == nil:
+	case rev == 0:
 		if a.Kind == group.KindRepeat {
 			// Its announcement is lost or expired from state: announce it now.
 			a.Kind = group.KindNew
@@ -212,8 +249,8 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		// The announcement was made: this is a redelivery or a second replica.
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
-	case now.Sub(st.LastSent) < s.cooldown:
-		// Announced already, or quiet time: remember the occurrences for the digest.
+	case now.Sub(st.LastSent) < s.cfg.Cooldown.Duration:
+		// Quiet time: remember the occurrences for the digest.
 		st.Pending += c.Occurrences
 		st.Group = &c.Group
 		notificationsSuppressed.WithLabelValues(channel).Inc()
@@ -222,8 +259,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		a.Kind = group.KindRepeat
 		a.Occurrences = st.Pending + c.Occurrences
 	}
-	claimed := sentState{LastSent: now}
-	if err := s.save(ctx, key, rev, claimed); err != nil {
+	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
 	}
 	if err := send(ctx, n, a, 5); err != nil {
@@ -241,50 +277,41 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 // were held back and whose cooldown has passed, so a burst that then stops
 // is still reported.
 func (s *Service) flushDigests(ctx context.Context) {
-	lister, err := s.state.ListKeys(ctx)
-	if err != nil {
-		s.log.Warn().Err(err).Msg("list notifier state")
-		return
-	}
-	for key := range lister.Keys() {
-		i := strings.LastIndexByte(key, '.')
-		if i < 0 {
-			continue
-		}
-		channel := key[:i]
-		n := s.channels[channel]
-		if n == nil {
-			continue
-		}
-		entry, err := s.state.Get(ctx, key)
+	for channel, n := range s.channels {
+		lister, err := s.state.ListKeysFiltered(ctx, "sent."+unsafeName.ReplaceAllString(channel, "_")+".*")
 		if err != nil {
-			continue
-		}
-		var st sentState
-		if json.Unmarshal(entry.Value(), &st) != nil || st.Pending == 0 || st.Group == nil || s.now().Sub(st.LastSent) < s.cooldown {
-			continue
-		}
-		// Claim first: of two replicas flushing at once, one wins the update.
-		if err := s.save(ctx, key, entry.Revision(), sentState{LastSent: s.now().UTC()}); err != nil {
-			continue
-		}
-		a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group)}
-		if err := send(ctx, n, a, 5); err != nil {
-			notificationsFailed.WithLabelValues(channel).Inc()
-			s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered")
-			// Put the held-back count back for the next flush.
-			if cur, err := s.state.Get(ctx, key); err == nil {
-				_ = s.save(ctx, key, cur.Revision(), st)
+			if !errors.Is(err, jetstream.ErrNoKeysFound) {
+				s.log.Warn().Err(err).Msg("list notifier state")
 			}
 			continue
 		}
-		notificationsSent.WithLabelValues(channel, string(group.KindRepeat)).Inc()
+		for key := range lister.Keys() {
+			st, rev, err := s.readState(ctx, key)
+			if err != nil || rev == 0 || st.Pending == 0 || st.Group == nil || s.now().Sub(st.LastSent) < s.cfg.Cooldown.Duration {
+				continue
+			}
+			// Claim first: of two replicas flushing at once, one wins the update.
+			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC()}); err != nil {
+				continue
+			}
+			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group)}
+			if err := send(ctx, n, a, 5); err != nil {
+				notificationsFailed.WithLabelValues(channel).Inc()
+				s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered")
+				// Put the held-back count back for the next flush.
+				if _, cur, err := s.readState(ctx, key); err == nil && cur != 0 {
+					_ = s.save(ctx, key, cur, st)
+				}
+				continue
+			}
+			notificationsSent.WithLabelValues(channel, string(group.KindRepeat)).Inc()
+		}
 	}
 }
 
 var errClaimed = errors.New("state changed by another notifier")
 
-func (s *Service) save(ctx context.Context, key string, rev uint64, st sentState) error {
+func (s *Service) save(ctx context.Context, key string, rev uint64, st any) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
@@ -302,7 +329,7 @@ func (s *Service) save(ctx context.Context, key string, rev uint64, st sentState
 
 // link opens Kibana's Discover on the group's events.
 func (s *Service) link(g group.Group) string {
-	if s.kibanaURL == "" {
+	if s.kibanaURL == "" || g.Fingerprint == "" {
 		return ""
 	}
 	q := url.QueryEscape(fmt.Sprintf(`faultline.fingerprint:"%s"`, g.Fingerprint))

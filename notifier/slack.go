@@ -68,6 +68,14 @@ func alertHeading(k group.Kind) string {
 		return "Regression"
 	case group.KindRepeat:
 		return "Still happening"
+	case group.KindStorm:
+		return "Error storm"
+	case group.KindFlatline:
+		return "Gone quiet"
+	case group.KindRecovered:
+		return "Recovered"
+	case group.KindPipeline:
+		return "Pipeline trouble"
 	}
 	return "Alert"
 }

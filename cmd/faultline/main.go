@@ -166,7 +166,16 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		g.Go(func() error { return p.Run(gctx) })
 	}
 	if runs || cmd == "notifier" {
-		n, err := notifier.NewService(js, log, cfg.File)
+		es, err := elastic.NewClient(cfg.ESURLs)
+		if err != nil {
+			return err
+		}
+		probes := map[string]notifier.Probe{
+			"elasticsearch": func(ctx context.Context) error { return elastic.Ping(ctx, es) },
+			"consumer lag":  notifier.LagProbe(js, processor.ConsumerName, cfg.File.Notify.LagThreshold),
+			"dead letters":  notifier.DLQProbe(js),
+		}
+		n, err := notifier.NewService(js, log, cfg.File, probes)
 		if err != nil {
 			return err
 		}

@@ -83,6 +83,26 @@ type Notify struct {
 	Cooldown Duration `yaml:"cooldown"`
 	// KibanaURL, when set, makes alerts link to the group's events.
 	KibanaURL string `yaml:"kibana_url"`
+	// MinLevel is the lowest level that alerts (default ERROR); lower levels
+	// are still grouped and searchable.
+	MinLevel string `yaml:"min_level"`
+	// Storm: more than Threshold groups announced within Window become one
+	// summary listing the Top of them by count.
+	Storm Storm `yaml:"storm"`
+	// FlatlineAfter alerts once when a service that was sending has sent
+	// nothing for this long (0 = off), and once when it is back.
+	FlatlineAfter Duration `yaml:"flatline_after"`
+	// LagThreshold is the processor backlog (events) that counts as pipeline trouble.
+	LagThreshold int `yaml:"lag_threshold"`
+	// CheckInterval is how often pipeline health and flatlines are checked.
+	CheckInterval Duration `yaml:"check_interval"`
+}
+
+// Storm tunes storm collapsing.
+type Storm struct {
+	Threshold int      `yaml:"threshold"`
+	Window    Duration `yaml:"window"`
+	Top       int      `yaml:"top"`
 }
 
 // Duration reads YAML strings such as "5m".
@@ -130,6 +150,7 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 			}
 		}
 		if c.ConfigFile == "" {
+			c.File = Defaults()
 			return nil
 		}
 		f, err := Load(c.ConfigFile)
@@ -177,11 +198,52 @@ func Parse(raw []byte) (File, error) {
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return File{}, fmt.Errorf("yaml: %w", err)
 	}
-	if f.Notify.Cooldown.Duration == 0 {
-		f.Notify.Cooldown.Duration = 5 * time.Minute
-	}
+	f.defaults()
 	return f, f.Validate()
 }
+
+func (f *File) defaults() {
+	n := &f.Notify
+	if n.Cooldown.Duration == 0 {
+		n.Cooldown.Duration = 5 * time.Minute
+	}
+	if n.MinLevel == "" {
+		n.MinLevel = "ERROR"
+	}
+	n.MinLevel = strings.ToUpper(n.MinLevel)
+	if n.Storm.Threshold == 0 {
+		n.Storm.Threshold = 10
+	}
+	if n.Storm.Window.Duration == 0 {
+		n.Storm.Window.Duration = time.Minute
+	}
+	if n.Storm.Top == 0 {
+		n.Storm.Top = 10
+	}
+	if n.LagThreshold == 0 {
+		n.LagThreshold = 10000
+	}
+	if n.CheckInterval.Duration == 0 {
+		n.CheckInterval.Duration = 30 * time.Second
+	}
+}
+
+// WithDefaults fills what f leaves unset.
+func (f File) WithDefaults() File {
+	f.defaults()
+	return f
+}
+
+// Defaults returns an empty file with every default filled in, for runs
+// without a configuration file.
+func Defaults() File {
+	var f File
+	f.defaults()
+	return f
+}
+
+// Levels orders log levels for min_level.
+var Levels = map[string]int{"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
 
 var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true}
 
@@ -235,6 +297,12 @@ func (f File) Validate() error {
 		if !ok || len(hexPart) != 64 || strings.Trim(strings.ToLower(hexPart), "0123456789abcdef") != "" {
 			errs = append(errs, fmt.Errorf("%s (%s): hash must be \"sha256:\" and 64 hex digits", where, k.Service))
 		}
+	}
+	if _, ok := Levels[f.Notify.MinLevel]; !ok {
+		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))
+	}
+	if f.Notify.Storm.Threshold < 0 || f.Notify.Storm.Top < 0 || f.Notify.LagThreshold < 0 {
+		errs = append(errs, errors.New("notify: storm.threshold, storm.top and lag_threshold must not be negative"))
 	}
 	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 {
 		errs = append(errs, errors.New("ingest: rate_limit, burst and max_body_bytes must not be negative"))

@@ -117,3 +117,11 @@ func withILM(ctx context.Context, es *elasticsearch.Client, template []byte) ([]
 	index["lifecycle"] = map[string]any{"name": "faultline-events", "prefer_ilm": true}
 	return json.Marshal(t)
 }
+
+// Ping fails unless the cluster answers its health API.
+func Ping(ctx context.Context, es *elasticsearch.Client) error {
+	if err := Check(es.Cluster.Health(es.Cluster.Health.WithContext(ctx))); err != nil {
+		return fmt.Errorf("elasticsearch unreachable: %w", err)
+	}
+	return nil
+}

@@ -58,6 +58,15 @@ const (
 	KindNew        Kind = "new"
 	KindRegression Kind = "regression"
 	KindRepeat     Kind = "repeat"
+	// KindStorm summarises many groups that alerted at once.
+	KindStorm Kind = "storm"
+	// KindFlatline says a service that was sending stopped; KindRecovered
+	// that it (or the pipeline) is back.
+	KindFlatline  Kind = "flatline"
+	KindRecovered Kind = "recovered"
+	// KindPipeline is faultline's own trouble: Elasticsearch unreachable,
+	// consumer lag, dead letters.
+	KindPipeline Kind = "pipeline"
 )
 
 // Candidate is what the processor publishes on the alerts subject after the

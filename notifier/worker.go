@@ -1,0 +1,161 @@
+package notifier
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
+)
+
+// worker delivers alert candidates to one channel from its own consumer.
+type worker struct {
+	s    *Service
+	name string
+	n    Notifier
+	// recent are the announcements sent within the storm window.
+	recent []time.Time
+	storm  *storm
+}
+
+// storm holds the announcements that arrived after the threshold was
+// crossed. Their messages stay unacked until the summary is delivered, so a
+// crash mid-storm loses nothing.
+type storm struct {
+	start time.Time
+	held  []held
+}
+
+type held struct {
+	msg jetstream.Msg
+	c   group.Candidate
+}
+
+func (w *worker) run(ctx context.Context, iter jetstream.MessagesContext) error {
+	for ctx.Err() == nil {
+		m, err := iter.Next(jetstream.NextMaxWait(time.Second))
+		switch {
+		case err == nil:
+			w.handle(context.WithoutCancel(ctx), m)
+		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
+			return fmt.Errorf("notifier channel %s: %w", w.name, err)
+		case !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded):
+			w.s.log.Warn().Err(err).Str("channel", w.name).Msg("fetch alert candidates")
+		}
+		w.flushStorm(context.WithoutCancel(ctx))
+	}
+	return nil
+}
+
+func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
+	var c group.Candidate
+	if err := json.Unmarshal(m.Data(), &c); err != nil {
+		w.s.log.Error().Err(err).Msg("undecodable alert candidate dropped")
+		_ = m.Term()
+		return
+	}
+	if !w.s.wants(w.name, c.Group) {
+		_ = m.Ack()
+		return
+	}
+	announce := c.Kind == group.KindNew || c.Kind == group.KindRegression
+	if announce && c.Group.Status != group.StatusMuted {
+		now := w.s.now()
+		window := w.s.cfg.Storm.Window.Duration
+		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
+		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
+			w.storm = &storm{start: now}
+			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
+		}
+		if w.storm != nil {
+			if already, _, err := w.s.readState(ctx, stateKey(w.name, c.Group.Fingerprint)); err == nil && already.LastSent.IsZero() {
+				w.storm.held = append(w.storm.held, held{msg: m, c: c})
+				notificationsSuppressed.WithLabelValues(w.name).Inc()
+				return
+			}
+		}
+		w.recent = append(w.recent, now)
+	}
+	if err := w.s.deliver(ctx, w.name, w.n, c); err != nil {
+		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered; will retry")
+		_ = m.NakWithDelay(30 * time.Second)
+		return
+	}
+	_ = m.Ack()
+}
+
+// flushStorm sends the summary once the window that began the storm is over.
+func (w *worker) flushStorm(ctx context.Context) {
+	st := w.storm
+	if st == nil || w.s.now().Sub(st.start) < w.s.cfg.Storm.Window.Duration {
+		return
+	}
+	w.storm = nil
+	w.recent = []time.Time{w.s.now()}
+	latest := map[string]group.Group{}
+	for _, h := range st.held {
+		latest[h.c.Group.Fingerprint] = h.c.Group
+	}
+	groups := make([]group.Group, 0, len(latest))
+	for _, g := range latest {
+		groups = append(groups, g)
+	}
+	slices.SortFunc(groups, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
+	a := Alert{Kind: group.KindStorm, Group: stormGroup(groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now())}
+	if err := send(ctx, w.n, a, 5); err != nil {
+		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; will retry")
+		for _, h := range st.held {
+			_ = h.msg.NakWithDelay(30 * time.Second)
+		}
+		return
+	}
+	notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
+	// The summary announced them: later repeats become digests as usual.
+	now := w.s.now().UTC()
+	for _, g := range groups {
+		key := stateKey(w.name, g.Fingerprint)
+		if _, rev, err := w.s.readState(ctx, key); err == nil && rev == 0 {
+			_ = w.s.save(ctx, key, 0, sentState{LastSent: now})
+		}
+	}
+	for _, h := range st.held {
+		_ = h.msg.Ack()
+	}
+}
+
+// stormGroup renders a storm as a group-shaped alert, so every channel can
+// show it without knowing about storms.
+func stormGroup(groups []group.Group, top int, window time.Duration, now time.Time) group.Group {
+	var b strings.Builder
+	var total int64
+	for i, g := range groups {
+		total += g.Count
+		if i < top {
+			fmt.Fprintf(&b, "%d× %s: %s\n", g.Count, g.Service.Name, g.Title)
+		}
+	}
+	if len(groups) > top {
+		fmt.Fprintf(&b, "… and %d more groups\n", len(groups)-top)
+	}
+	return group.Group{
+		Fingerprint: fmt.Sprintf("storm-%d", now.UnixNano()),
+		Title:       fmt.Sprintf("%d new error groups within %s", len(groups), window),
+		Message:     b.String(),
+		Service:     event.Service{Name: "faultline"},
+		Count:       total,
+		FirstSeen:   now,
+		LastSeen:    now,
+		Status:      group.StatusOpen,
+	}
+}
