@@ -40,7 +40,9 @@ Usage:
   faultline ingest     the HTTP intake
   faultline processor  fingerprinting, grouping, Elasticsearch writes
   faultline notifier   chat and Sentry alerts
-  faultline setup      install the Elasticsearch templates and exit
+  faultline setup      install templates, the groups index and the snapshot repository, then exit
+  faultline backup [--every 24h] [--keep 14]     snapshot events and groups (once, or on a timer)
+  faultline restore [--snapshot NAME] [--tag T]  restore the latest (or named) snapshot; with a tag beside the live data
   faultline groups list [--service S] [--limit N]
   faultline groups resolve|unmute FINGERPRINT
   faultline groups mute FINGERPRINT [--for 24h]   (0 = until unmuted)
@@ -80,6 +82,10 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 	fs := flag.NewFlagSet("faultline "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg, finish := config.Flags(fs)
+	var bf *backupFlags
+	if cmd == "backup" || cmd == "restore" {
+		bf = newBackupFlags(fs)
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -91,15 +97,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 	case "all", "ingest", "processor", "notifier":
 		return serve(ctx, cmd, cfg, log, h)
 	case "setup":
-		es, err := elastic.NewClient(cfg.ESURLs)
-		if err != nil {
-			return err
-		}
-		if err := elastic.Setup(ctx, es); err != nil {
-			return fmt.Errorf("setup: %w", err)
-		}
-		log.Info().Msg("elasticsearch templates and groups index installed")
-		return nil
+		return setup(ctx, cfg, log)
+	case "backup", "restore":
+		return backup(ctx, cmd, cfg, bf, log)
 	case "groups":
 		return groups(ctx, cfg, fs.Args(), stderr)
 	case "dlq":
@@ -359,4 +359,108 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 	}
 	fmt.Fprintf(out, "%s is now %s\n", g.Fingerprint, g.Status)
 	return nil
+}
+
+// snapshotRepo is the repository faultline's backups live in.
+const snapshotRepo = "faultline"
+
+// setup is idempotent: run it at every deploy.
+func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
+	es, err := elastic.NewClient(cfg.ESURLs)
+	if err != nil {
+		return err
+	}
+	if err := elastic.Setup(ctx, es); err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	log.Info().Msg("elasticsearch templates and groups index installed")
+	if cfg.SnapshotLocation != "" {
+		if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+		slm, err := elastic.EnsureSLM(ctx, es, snapshotRepo)
+		if err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+		if slm {
+			log.Info().Msg("snapshot repository and nightly SLM policy installed")
+		} else {
+			log.Warn().Msg("snapshot repository installed; this cluster has no SLM, so run `faultline backup --every 24h`")
+		}
+	}
+	return nil
+}
+
+type backupFlags struct {
+	every     *time.Duration
+	keep      *int
+	name, tag *string
+}
+
+func newBackupFlags(fs *flag.FlagSet) *backupFlags {
+	return &backupFlags{
+		every: fs.Duration("every", 0, "backup: take a snapshot this often (0 = once)"),
+		keep:  fs.Int("keep", 14, "backup: snapshots to keep"),
+		name:  fs.String("snapshot", "", "restore: the snapshot (default: the latest)"),
+		tag:   fs.String("tag", "", "restore: beside the live data, as logs-faultline-<tag>-default and faultline-groups-<tag>"),
+	}
+}
+
+// backup takes snapshots (once, or every --every) and keeps the newest
+// --keep; restore brings one back.
+func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags, log zerolog.Logger) error {
+	every, keep, name, tag := f.every, f.keep, f.name, f.tag
+	if cfg.SnapshotLocation == "" {
+		return errors.New(cmd + ": set --snapshot-location (FAULTLINE_SNAPSHOT_LOCATION) to a directory under the node's path.repo")
+	}
+	es, err := elastic.NewClient(cfg.ESURLs)
+	if err != nil {
+		return err
+	}
+	if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
+		return err
+	}
+	if cmd == "restore" {
+		snap := *name
+		if snap == "" {
+			names, err := elastic.Snapshots(ctx, es, snapshotRepo)
+			if err != nil {
+				return err
+			}
+			if len(names) == 0 {
+				return errors.New("restore: no snapshots in the repository")
+			}
+			snap = names[len(names)-1]
+		}
+		start := time.Now()
+		if err := elastic.Restore(ctx, es, snapshotRepo, snap, *tag); err != nil {
+			return err
+		}
+		log.Info().Str("snapshot", snap).Dur("took", time.Since(start)).Msg("restored")
+		return nil
+	}
+	for {
+		start := time.Now()
+		snap, err := elastic.Snapshot(ctx, es, snapshotRepo, start)
+		if err != nil {
+			if *every == 0 {
+				return err
+			}
+			log.Error().Err(err).Msg("backup failed; trying again at the next interval")
+		} else {
+			pruned, err := elastic.Prune(ctx, es, snapshotRepo, *keep)
+			if err != nil {
+				log.Warn().Err(err).Msg("prune snapshots")
+			}
+			log.Info().Str("snapshot", snap).Dur("took", time.Since(start)).Strs("pruned", pruned).Msg("backup done")
+		}
+		if *every == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(*every):
+		}
+	}
 }

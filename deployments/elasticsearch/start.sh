@@ -30,7 +30,7 @@ if [ -z "$java_home" ]; then
   java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 fi
 
-mkdir -p "$state/data" "$state/logs"
+mkdir -p "$state/data" "$state/logs" "$state/snapshots"
 run=()
 if [ "$(id -u)" = 0 ]; then
   # Elasticsearch refuses to run as root; give it a user of its own.
@@ -48,6 +48,7 @@ fi
   -Etransport.port=$((port + 100)) \
   -Epath.data="$state/data" \
   -Epath.logs="$state/logs" \
+  -Epath.repo="$state/snapshots" \
   -Expack.security.enabled=false \
   -Ecluster.routing.allocation.disk.threshold_enabled=false \
   -Eaction.auto_create_index=true >"$state/logs/startup.out" 2>&1 || {

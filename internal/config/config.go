@@ -27,8 +27,12 @@ type Config struct {
 	DataDir    string
 	ConfigFile string
 	LogLevel   string
-	Replicas   int
-	File       File
+	// SnapshotLocation is the Elasticsearch snapshot repository's directory
+	// (under the node's path.repo); empty leaves backups off.
+	SnapshotLocation string
+	KibanaURL        string
+	Replicas         int
+	File             File
 }
 
 // File is the YAML configuration file.
@@ -142,6 +146,8 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	str(&c.DataDir, "data-dir", "./data", "data directory of the embedded JetStream")
 	str(&c.ConfigFile, "config", "", "YAML file with channels, routes and API keys")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	str(&c.SnapshotLocation, "snapshot-location", "", "Elasticsearch snapshot repository directory (under path.repo); empty = no backups")
+	str(&c.KibanaURL, "kibana-url", "", "Kibana URL; when set, setup imports the saved objects")
 	c.Replicas = 1
 	return c, func() error {
 		for _, u := range strings.Split(esURL, ",") {

@@ -1,0 +1,118 @@
+package elastic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+// snapshotLocation is under the local node's path.repo (see start.sh), or
+// FAULTLINE_TEST_SNAPSHOT_LOCATION for another node.
+func snapshotLocation(t *testing.T) string {
+	if loc := os.Getenv("FAULTLINE_TEST_SNAPSHOT_LOCATION"); loc != "" {
+		return loc
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "deployments", "elasticsearch", ".data", "snapshots", "test")
+}
+
+// TestBackupRestoreDrill snapshots the events and groups, restores them
+// beside the live ones and checks every document came back. The local node
+// lacks the data stream API, so the drill restores renamed rather than over
+// a deleted data stream; the bytes and documents are the same.
+func TestBackupRestoreDrill(t *testing.T) {
+	es, err := NewClient([]string{testenv.ElasticsearchURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := Setup(ctx, es); err != nil {
+		t.Fatal(err)
+	}
+	service := fmt.Sprintf("drill-%d", time.Now().UnixNano())
+	var buf bytes.Buffer
+	const n = 200
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&buf, `{"create":{"_id":"%s-%d"}}`+"\n", service, i)
+		fmt.Fprintf(&buf, `{"@timestamp":"%s","message":"drill %d","service":{"name":"%s"},"event":{"id":"%s-%d"}}`+"\n", time.Now().UTC().Format(time.RFC3339Nano), i, service, service, i)
+	}
+	fmt.Fprintf(&buf, `{"create":{"_index":"%s","_id":"%s"}}`+"\n", GroupsIndex, service)
+	fmt.Fprintf(&buf, `{"fingerprint":"%s","title":"drill","service":{"name":"%s"},"count":%d,"status":"open"}`+"\n", service, service, n)
+	if err := Check(es.Bulk(&buf, es.Bulk.WithIndex(EventsDataStream), es.Bulk.WithRefresh("true"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureRepository(ctx, es, "faultline-test", snapshotLocation(t)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	snap, err := Snapshot(ctx, es, "faultline-test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := time.Since(start)
+	names, err := Snapshots(ctx, es, "faultline-test")
+	if err != nil || names[len(names)-1] != snap {
+		t.Fatalf("snapshots %v, %v: want %s last", names, err, snap)
+	}
+	tag := strings.ToLower(service)
+	start = time.Now()
+	if err := Restore(ctx, es, "faultline-test", snap, tag); err != nil {
+		t.Fatal(err)
+	}
+	restore := time.Since(start)
+	restoredEvents, restoredGroups := "logs-faultline-"+tag+"-default", GroupsIndex+"-"+tag
+	t.Cleanup(func() {
+		// The copy's data stream cannot be deleted without the data stream
+		// API; rolling it over frees its data for deletion.
+		es.Indices.Delete([]string{restoredGroups})
+		var ds struct {
+			OldIndex string `json:"old_index"`
+		}
+		if res, err := es.Indices.Rollover(restoredEvents); err == nil {
+			json.NewDecoder(res.Body).Decode(&ds)
+			res.Body.Close()
+		}
+		if ds.OldIndex != "" {
+			if err := Check(es.Indices.Delete([]string{ds.OldIndex})); err != nil {
+				t.Errorf("clean up the drill copy: %v", err)
+			}
+		}
+	})
+
+	count := func(index, field string) int {
+		q := fmt.Sprintf(`{"query":{"term":{%q:%q}}}`, field, service)
+		res, err := es.Count(es.Count.WithIndex(index), es.Count.WithBody(strings.NewReader(q)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct {
+			Count int `json:"count"`
+		}
+		json.NewDecoder(res.Body).Decode(&out)
+		return out.Count
+	}
+	if got := count(restoredEvents, "service.name"); got != n {
+		t.Errorf("restored events: %d, want %d", got, n)
+	}
+	if got := count(restoredGroups, "fingerprint"); got != 1 {
+		t.Errorf("restored group: %d, want 1", got)
+	}
+	t.Logf("drill: snapshot %s in %s, restore in %s", snap, backup.Round(time.Millisecond), restore.Round(time.Millisecond))
+
+	if _, err := Prune(ctx, es, "faultline-test", 2); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := Snapshots(ctx, es, "faultline-test"); len(names) > 2 {
+		t.Errorf("after pruning to 2: %v", names)
+	}
+}
