@@ -97,7 +97,7 @@ func discordRetryAfter(h http.Header, body []byte) time.Duration {
 
 var kindColor = map[group.Kind]int{
 	group.KindNew: 0xE74C3C, group.KindRegression: 0xE67E22, group.KindRepeat: 0xF1C40F,
-	group.KindStorm: 0x8E44AD, group.KindFlatline: 0x95A5A6, group.KindRecovered: 0x2ECC71, group.KindPipeline: 0xC0392B,
+	group.KindStorm: 0x8E44AD, group.KindThreshold: 0xD35400, group.KindFlatline: 0x95A5A6, group.KindRecovered: 0x2ECC71, group.KindPipeline: 0xC0392B,
 }
 
 func discordPayload(a Alert) discordMessage {

@@ -244,7 +244,8 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 			// Its announcement is lost or expired from state: announce it now.
 			a.Kind = group.KindNew
 		}
-	case a.Kind == group.KindRegression:
+	case a.Kind == group.KindRegression || a.Kind == group.KindThreshold:
+		// Escalations go out at once; the processor raises each only once.
 	case a.Kind == group.KindNew:
 		// The announcement was made: this is a redelivery or a second replica.
 		notificationsSuppressed.WithLabelValues(channel).Inc()

@@ -68,6 +68,8 @@ func alertHeading(k group.Kind) string {
 		return "Regression"
 	case group.KindRepeat:
 		return "Still happening"
+	case group.KindThreshold:
+		return "Spiking"
 	case group.KindStorm:
 		return "Error storm"
 	case group.KindFlatline:

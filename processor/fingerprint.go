@@ -3,9 +3,11 @@ package processor
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"path"
 	"regexp"
 	"strings"
 
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
 )
 
@@ -23,10 +25,14 @@ var defaultLibraryPrefixes = []string{
 	"io.opentelemetry.", "io.github.resilience4j.", "org.aspectj.",
 }
 
-// Fingerprinter computes group fingerprints; Library decides which frames are
-// not in-app.
+// Fingerprinter computes group fingerprints.
 type Fingerprinter struct {
+	// LibraryPrefixes are packages that are never in-app.
 	LibraryPrefixes []string
+	// InApp, per service, lists the packages that are the service's own code.
+	InApp map[string][]string
+	// Rules set explicit fingerprints, first match wins.
+	Rules []config.FingerprintRule
 }
 
 // NewFingerprinter uses the default library prefixes plus extra ones.
@@ -34,13 +40,63 @@ func NewFingerprinter(extra ...string) *Fingerprinter {
 	return &Fingerprinter{LibraryPrefixes: append(append([]string(nil), defaultLibraryPrefixes...), extra...)}
 }
 
-func (f *Fingerprinter) inApp(class string) bool {
-	for _, p := range f.LibraryPrefixes {
-		if strings.HasPrefix(class, p) {
+// NewFingerprinterFrom applies the grouping section of the configuration.
+func NewFingerprinterFrom(g config.Grouping) *Fingerprinter {
+	f := NewFingerprinter(g.LibraryPrefixes...)
+	f.InApp = g.InApp
+	f.Rules = g.Rules
+	return f
+}
+
+// inAppFunc decides per service, so one service's vendored packages can be
+// another's own code.
+func (f *Fingerprinter) inAppFunc(service string) func(class string) bool {
+	if own, ok := f.InApp[service]; ok && len(own) > 0 {
+		return func(class string) bool {
+			for _, p := range own {
+				if strings.HasPrefix(class, p) {
+					return true
+				}
+			}
 			return false
 		}
 	}
-	return true
+	return func(class string) bool {
+		for _, p := range f.LibraryPrefixes {
+			if strings.HasPrefix(class, p) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// rule returns the fingerprint of the first rule the event matches.
+func (f *Fingerprinter) rule(ev *event.Event) (string, bool) {
+	if len(f.Rules) == 0 {
+		return "", false
+	}
+	values := map[string]string{
+		"service": ev.Service.Name, "environment": ev.Service.Environment, "level": ev.Log.Level,
+		"logger": ev.Log.Logger, "message": ev.Message,
+	}
+	if ev.Error != nil {
+		values["error_type"] = ev.Error.Type
+	}
+	for _, r := range f.Rules {
+		ok := true
+		for k, pattern := range r.Match {
+			// Validated at start-up, so the pattern is well formed.
+			if m, _ := path.Match(pattern, values[k]); !m {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r.Fingerprint, true
+		}
+	}
+	return "", false
 }
 
 var (
@@ -76,11 +132,15 @@ type Result struct {
 // groups belong to a service.
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	svc := ev.Service.Name
+	inApp := f.inAppFunc(svc)
 	if explicit := ev.Labels["fingerprint"]; explicit != "" {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit(inApp, ev.Faultline.Exceptions)}
+	}
+	if explicit, ok := f.rule(ev); ok {
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit(inApp, ev.Faultline.Exceptions)}
 	}
 	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
-		return Result{Fingerprint: hash(append([]string{svc, "exception"}, f.chainParts(exs)...)...), Culprit: f.culprit(exs)}
+		return Result{Fingerprint: hash(append([]string{svc, "exception"}, chainParts(inApp, exs)...)...), Culprit: culprit(inApp, exs)}
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
 		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}
@@ -94,11 +154,11 @@ func (f *Fingerprinter) Compute(ev *event.Event) Result {
 // chainParts lists each exception type with its in-app frames. When no
 // exception has an in-app frame, every non-generated frame counts, and when
 // there are no frames at all the message stands in for them.
-func (f *Fingerprinter) chainParts(exs []event.Exception) []string {
+func chainParts(inApp func(string) bool, exs []event.Exception) []string {
 	anyInApp := false
 	for _, ex := range exs {
 		for _, fr := range ex.Frames {
-			if f.inApp(fr.Class) {
+			if inApp(fr.Class) {
 				anyInApp = true
 				break
 			}
@@ -110,7 +170,7 @@ func (f *Fingerprinter) chainParts(exs []event.Exception) []string {
 		parts = append(parts, "type:"+ex.Type)
 		last := ""
 		for _, fr := range ex.Frames {
-			if anyInApp && !f.inApp(fr.Class) {
+			if anyInApp && !inApp(fr.Class) {
 				continue
 			}
 			name, ok := normalFrame(fr)
@@ -131,10 +191,10 @@ func (f *Fingerprinter) chainParts(exs []event.Exception) []string {
 
 // culprit is the first in-app frame of the deepest cause that has one: the
 // place closest to where the problem started.
-func (f *Fingerprinter) culprit(exs []event.Exception) string {
+func culprit(inApp func(string) bool, exs []event.Exception) string {
 	for i := len(exs) - 1; i >= 0; i-- {
 		for _, fr := range exs[i].Frames {
-			if !f.inApp(fr.Class) {
+			if !inApp(fr.Class) {
 				continue
 			}
 			if name, ok := normalFrame(fr); ok {

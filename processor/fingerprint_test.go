@@ -3,6 +3,7 @@ package processor
 import (
 	"testing"
 
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
 )
 
@@ -144,5 +145,31 @@ func BenchmarkFingerprint(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		f.Compute(ev)
+	}
+}
+
+func TestFingerprintConfiguration(t *testing.T) {
+	f := NewFingerprinterFrom(config.Grouping{
+		InApp: map[string][]string{"shop": {"com.shop."}},
+		Rules: []config.FingerprintRule{{Match: map[string]string{"service": "shop", "message": "*deadline exceeded*"}, Fingerprint: "grpc-deadlines"}},
+	})
+	// In shop, com.vendor frames are library code: only com.shop frames tell bugs apart.
+	a := exEvent("shop", event.Exception{Type: "java.lang.RuntimeException", Frames: frames("com.vendor.Sdk", "call", "com.shop.Cart", "add")})
+	b := exEvent("shop", event.Exception{Type: "java.lang.RuntimeException", Frames: frames("com.vendor.Sdk", "retry", "com.shop.Cart", "add")})
+	if f.Compute(a).Fingerprint != f.Compute(b).Fingerprint {
+		t.Error("frames outside the service's in-app packages split a group")
+	}
+	if got := f.Compute(a).Culprit; got != "com.shop.Cart.add" {
+		t.Errorf("culprit = %q", got)
+	}
+	// Elsewhere the default applies, and com.vendor is in-app.
+	a.Service.Name, b.Service.Name = "other", "other"
+	if f.Compute(a).Fingerprint == f.Compute(b).Fingerprint {
+		t.Error("in-app settings of shop leaked into another service")
+	}
+	r1 := &event.Event{Service: event.Service{Name: "shop"}, Message: "call 1 deadline exceeded after 3s", Faultline: event.Faultline{Exceptions: []event.Exception{{Type: "A", Frames: frames("com.shop.X", "a")}}}}
+	r2 := &event.Event{Service: event.Service{Name: "shop"}, Message: "stream deadline exceeded", Faultline: event.Faultline{Exceptions: []event.Exception{{Type: "B", Frames: frames("com.shop.Y", "b")}}}}
+	if f.Compute(r1).Fingerprint != f.Compute(r2).Fingerprint {
+		t.Error("a fingerprint rule did not group its matches")
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
@@ -65,6 +66,8 @@ type Config struct {
 	// SeenCacheSize bounds the LRU of event ids known to be written, which
 	// lets bursts of client retries and redeliveries skip Elasticsearch.
 	SeenCacheSize int
+	// Grouping is the configuration's grouping section.
+	Grouping config.Grouping
 }
 
 func (c *Config) defaults() {
@@ -98,7 +101,9 @@ type Processor struct {
 func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, cfg Config) *Processor {
 	cfg.defaults()
 	seen, _ := lru.New[string, struct{}](cfg.SeenCacheSize)
-	return &Processor{js: js, es: es, store: NewStore(es), fp: NewFingerprinter(), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen}
+	store := NewStore(es)
+	store.Threshold = cfg.Grouping.Threshold
+	return &Processor{js: js, es: es, store: store, fp: NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen}
 }
 
 // Ready is false until Elasticsearch took the templates, and whenever the
@@ -256,6 +261,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		return
 	}
 	var written []pending
+	redelivered := map[string]bool{}
 	deltas := map[string]*Delta{}
 	var order []string
 	for i, r := range results {
@@ -282,6 +288,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		case Duplicate:
 			eventsWritten.WithLabelValues("duplicate").Inc()
 			written = append(written, it)
+			redelivered[it.fp.Fingerprint] = true
 		case Retry:
 			eventsWritten.WithLabelValues("retry").Inc()
 			p.nak(it.msg, r.Reason)
@@ -301,6 +308,15 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			p.log.Error().Err(err).Int("groups", len(list)).Msg("group update failed; group counts for this batch may be low")
 		}
 		p.publishCandidates(ctx, candidates)
+	}
+	if len(redelivered) > 0 {
+		fps := make([]string, 0, len(redelivered))
+		for fp := range redelivered {
+			fps = append(fps, fp)
+		}
+		if err := p.store.Reconcile(ctx, fps); err != nil {
+			p.log.Warn().Err(err).Int("groups", len(fps)).Msg("reconciling group counts after a redelivery failed")
+		}
 	}
 	p.ready.Store(true)
 	for _, it := range written {

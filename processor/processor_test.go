@@ -106,3 +106,48 @@ func TestDeadLetterAndReplay(t *testing.T) {
 		return err == nil && len(again) == 2 && again[0].Seq > dls[1].Seq
 	})
 }
+
+// A processor that crashed after writing events but before counting them:
+// the redelivered events are duplicates, and the group count is repaired
+// from the data stream instead of staying low.
+func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
+	js := startProcessor(t)
+	ctx := context.Background()
+	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := NewStore(es)
+	service := fmt.Sprintf("crash-%d", time.Now().UnixNano())
+	mk := func(i int) *event.Event {
+		return &event.Event{Timestamp: time.Now().UTC(), Message: "Job failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Jobs"},
+			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
+			Faultline: event.Faultline{MessageTemplate: "Job {} failed"}}
+	}
+	var evs []*event.Event
+	for i := 0; i < 4; i++ {
+		ev := mk(i)
+		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
+		evs = append(evs, ev)
+	}
+	// The "crashed" delivery wrote three events and never counted them.
+	if _, err := store.CreateEvents(ctx, evs[:3]); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		data, _ := json.Marshal(ev)
+		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp := evs[0].Faultline.Fingerprint
+	waitFor(t, "group count 4", func() bool {
+		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
+		return err == nil && g[fp].Count == 4
+	})
+	// And it stays 4: nothing is counted twice.
+	time.Sleep(300 * time.Millisecond)
+	if g, _ := store.getGroups(ctx, []Delta{{Fingerprint: fp}}); g[fp].Count != 4 {
+		t.Errorf("count = %d, want 4", g[fp].Count)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/elastic/go-elasticsearch/v8"
 
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
@@ -42,6 +43,8 @@ type ItemResult struct {
 // boundary.
 type Store struct {
 	es *elasticsearch.Client
+	// Threshold raises KindThreshold when a group sees Count events in Window.
+	Threshold config.Threshold
 }
 
 // NewStore wraps a client.
@@ -161,7 +164,7 @@ func (s *Store) UpdateGroups(ctx context.Context, deltas []Delta) ([]group.Candi
 		next := make([]group.Candidate, len(pending))
 		for i, d := range pending {
 			sg := stored[d.Fingerprint]
-			c := apply(sg, d)
+			c := apply(sg, d, s.Threshold)
 			next[i] = c
 			action := map[string]any{"_id": d.Fingerprint}
 			op := "create"
@@ -238,10 +241,13 @@ func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]store
 
 // apply adds a delta to a stored (or absent) group and says what kind of
 // alert that is.
-func apply(sg storedGroup, d Delta) group.Candidate {
+func apply(sg storedGroup, d Delta, t config.Threshold) group.Candidate {
 	now := time.Now().UTC()
 	if !sg.found {
 		g := newGroup(d)
+		if t.Count > 0 {
+			g.WindowStart, g.WindowCount = &now, int64(d.Count)
+		}
 		return group.Candidate{Kind: group.KindNew, Occurrences: d.Count, Group: g, At: now}
 	}
 	g := sg.Group
@@ -262,6 +268,16 @@ func apply(sg storedGroup, d Delta) group.Candidate {
 		// The mute expired: the group is open again and alerts as usual.
 		g.Status = group.StatusOpen
 		g.MutedUntil = nil
+	}
+	if t.Count > 0 {
+		if g.WindowStart == nil || now.Sub(*g.WindowStart) > t.Window.Duration {
+			g.WindowStart, g.WindowCount = &now, 0
+		}
+		before := g.WindowCount
+		g.WindowCount += int64(d.Count)
+		if kind == group.KindRepeat && before < int64(t.Count) && g.WindowCount >= int64(t.Count) {
+			kind = group.KindThreshold
+		}
 	}
 	return group.Candidate{Kind: kind, Occurrences: d.Count, Group: g, At: now}
 }
@@ -340,4 +356,83 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// Reconcile raises group counts to the number of their events in the data
+// stream. A processor that crashed after writing events but before counting
+// them leaves counts low; the redelivered events are duplicates and are not
+// counted again, so this is what repairs them. Counts only ever go up here,
+// and the event count is never above the truth, so nothing is counted twice
+// by it.
+func (s *Store) Reconcile(ctx context.Context, fingerprints []string) error {
+	if len(fingerprints) == 0 {
+		return nil
+	}
+	if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.EventsDataStream), s.es.Indices.Refresh.WithContext(ctx))); err != nil {
+		return fmt.Errorf("reconcile: refresh: %w", err)
+	}
+	q, err := json.Marshal(map[string]any{
+		"size":  0,
+		"query": map[string]any{"terms": map[string]any{"faultline.fingerprint": fingerprints}},
+		"aggs":  map[string]any{"fp": map[string]any{"terms": map[string]any{"field": "faultline.fingerprint", "size": len(fingerprints)}}},
+	})
+	if err != nil {
+		return fmt.Errorf("reconcile: encode: %w", err)
+	}
+	res, err := s.es.Search(s.es.Search.WithIndex(elastic.EventsDataStream), s.es.Search.WithBody(bytes.NewReader(q)), s.es.Search.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("reconcile: count: %w", err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return fmt.Errorf("reconcile: count: %w", elastic.Check(res, nil))
+	}
+	var sr struct {
+		Aggregations struct {
+			FP struct {
+				Buckets []struct {
+					Key   string `json:"key"`
+					Count int64  `json:"doc_count"`
+				} `json:"buckets"`
+			} `json:"fp"`
+		} `json:"aggregations"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&sr); err != nil {
+		return fmt.Errorf("reconcile: decode: %w", err)
+	}
+	for _, b := range sr.Aggregations.FP.Buckets {
+		if err := s.raiseCount(ctx, b.Key, b.Count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) raiseCount(ctx context.Context, fp string, count int64) error {
+	for attempt := 0; attempt < 10; attempt++ {
+		stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fp}})
+		if err != nil {
+			return err
+		}
+		sg, ok := stored[fp]
+		if !ok || sg.Count >= count {
+			return nil
+		}
+		sg.Count = count
+		body, err := json.Marshal(sg.Group)
+		if err != nil {
+			return fmt.Errorf("encode group: %w", err)
+		}
+		res, err := s.es.Index(elastic.GroupsIndex, bytes.NewReader(body), s.es.Index.WithDocumentID(fp),
+			s.es.Index.WithIfSeqNo(int(sg.seqNo)), s.es.Index.WithIfPrimaryTerm(int(sg.primaryTerm)), s.es.Index.WithContext(ctx))
+		if err == nil && res.StatusCode == http.StatusConflict {
+			res.Body.Close()
+			continue
+		}
+		if err := elastic.Check(res, err); err != nil {
+			return fmt.Errorf("reconcile group %s: %w", fp, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("reconcile group %s: still conflicting after 10 attempts", fp)
 }

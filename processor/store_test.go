@@ -3,10 +3,12 @@ package processor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
@@ -144,5 +146,26 @@ func TestStatusChanges(t *testing.T) {
 	list, err := s.ListGroups(ctx, "status-test", 10)
 	if err != nil || len(list) == 0 {
 		t.Errorf("list: %v %v", list, err)
+	}
+}
+
+func TestThresholdCrossing(t *testing.T) {
+	s := testStore(t)
+	s.Threshold = config.Threshold{Count: 5, Window: config.Duration{Duration: time.Minute}}
+	ctx := context.Background()
+	fp := fmt.Sprintf("threshold-test-%d", time.Now().UnixNano())
+	sample := &event.Event{Message: "boom", Service: event.Service{Name: "threshold-test"}}
+	var kinds []group.Kind
+	for i := 0; i < 4; i++ {
+		now := time.Now().UTC()
+		cs, err := s.UpdateGroups(ctx, []Delta{{Fingerprint: fp, Count: 2, First: now, Last: now, Sample: sample}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, cs[0].Kind)
+	}
+	want := []group.Kind{group.KindNew, group.KindRepeat, group.KindThreshold, group.KindRepeat}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("kinds = %v, want %v (5 events crossed at the third batch)", kinds, want)
 	}
 }

@@ -156,7 +156,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		if err != nil {
 			return err
 		}
-		p := processor.New(js, es, log, processor.Config{})
+		p := processor.New(js, es, log, processor.Config{Grouping: cfg.File.Grouping})
 		checks["elasticsearch"] = func() error {
 			if !p.Ready() {
 				return errors.New("elasticsearch writes failing or templates not installed")

@@ -42,6 +42,33 @@ type File struct {
 	Auth     Auth      `yaml:"auth"`
 	Notify   Notify    `yaml:"notify"`
 	Ingest   Ingest    `yaml:"ingest"`
+	Grouping Grouping  `yaml:"grouping"`
+}
+
+// Grouping tunes fingerprinting and threshold alerts.
+type Grouping struct {
+	// InApp lists, per service, the package prefixes of the service's own
+	// code; without an entry every frame outside the known libraries is in-app.
+	InApp map[string][]string `yaml:"in_app"`
+	// LibraryPrefixes are added to the built-in list of library packages.
+	LibraryPrefixes []string `yaml:"library_prefixes"`
+	// Rules set a fingerprint for matching events, first match wins.
+	Rules []FingerprintRule `yaml:"rules"`
+	// Threshold raises an alert when a group sees Count events within Window.
+	Threshold Threshold `yaml:"threshold"`
+}
+
+// FingerprintRule groups every event that matches under one fingerprint.
+// Match keys: service, logger, level, error_type, message (globs).
+type FingerprintRule struct {
+	Match       map[string]string `yaml:"match"`
+	Fingerprint string            `yaml:"fingerprint"`
+}
+
+// Threshold is "Count events of a group within Window"; 0 turns it off.
+type Threshold struct {
+	Count  int      `yaml:"count"`
+	Window Duration `yaml:"window"`
 }
 
 // Ingest tunes the intake limits.
@@ -303,6 +330,26 @@ func (f File) Validate() error {
 		if !ok || len(hexPart) != 64 || strings.Trim(strings.ToLower(hexPart), "0123456789abcdef") != "" {
 			errs = append(errs, fmt.Errorf("%s (%s): hash must be \"sha256:\" and 64 hex digits", where, k.Service))
 		}
+	}
+	for i, r := range f.Grouping.Rules {
+		where := fmt.Sprintf("grouping.rules[%d]", i)
+		if r.Fingerprint == "" {
+			errs = append(errs, fmt.Errorf("%s: fingerprint is empty", where))
+		}
+		if len(r.Match) == 0 {
+			errs = append(errs, fmt.Errorf("%s: match is empty (it would catch every event)", where))
+		}
+		for k, pattern := range r.Match {
+			if !routeKeys[k] && k != "message" {
+				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want service, environment, level, error_type, logger or message)", where, k))
+			}
+			if _, err := path.Match(pattern, ""); err != nil {
+				errs = append(errs, fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, k, err))
+			}
+		}
+	}
+	if t := f.Grouping.Threshold; t.Count < 0 || (t.Count > 0 && t.Window.Duration <= 0) {
+		errs = append(errs, errors.New("grouping.threshold: count must be positive with a positive window"))
 	}
 	if _, ok := Levels[f.Notify.MinLevel]; !ok {
 		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))

@@ -78,7 +78,9 @@ func Setup(ctx context.Context, es *elasticsearch.Client) error {
 	}
 	res.Body.Close()
 	if res.StatusCode == http.StatusOK {
-		return nil
+		// The template only shapes new indices: bring the existing one's
+		// mapping up to date (adding fields is always allowed).
+		return putGroupsMapping(ctx, es)
 	}
 	res, err = es.Indices.Create(GroupsIndex, es.Indices.Create.WithContext(ctx))
 	if err == nil && res.StatusCode == http.StatusBadRequest {
@@ -122,6 +124,21 @@ func withILM(ctx context.Context, es *elasticsearch.Client, template []byte) ([]
 func Ping(ctx context.Context, es *elasticsearch.Client) error {
 	if err := Check(es.Cluster.Health(es.Cluster.Health.WithContext(ctx))); err != nil {
 		return fmt.Errorf("elasticsearch unreachable: %w", err)
+	}
+	return nil
+}
+
+func putGroupsMapping(ctx context.Context, es *elasticsearch.Client) error {
+	var t struct {
+		Template struct {
+			Mappings json.RawMessage `json:"mappings"`
+		} `json:"template"`
+	}
+	if err := json.Unmarshal(schemas.GroupsTemplate, &t); err != nil {
+		return fmt.Errorf("groups template: %w", err)
+	}
+	if err := Check(es.Indices.PutMapping([]string{GroupsIndex}, bytes.NewReader(t.Template.Mappings), es.Indices.PutMapping.WithContext(ctx))); err != nil {
+		return fmt.Errorf("update mapping of %s: %w", GroupsIndex, err)
 	}
 	return nil
 }

@@ -31,7 +31,10 @@ type Group struct {
 	Status      string        `json:"status"`
 	MutedUntil  *time.Time    `json:"muted_until,omitempty"`
 	ResolvedAt  *time.Time    `json:"resolved_at,omitempty"`
-	Sample      Sample        `json:"sample"`
+	// WindowStart and WindowCount count events in the current threshold window.
+	WindowStart *time.Time `json:"window_start,omitempty"`
+	WindowCount int64      `json:"window_count,omitempty"`
+	Sample      Sample     `json:"sample"`
 }
 
 // ErrorInfo is the group's error.* part.
@@ -58,6 +61,8 @@ const (
 	KindNew        Kind = "new"
 	KindRegression Kind = "regression"
 	KindRepeat     Kind = "repeat"
+	// KindThreshold: a group crossed the configured count within its window.
+	KindThreshold Kind = "threshold"
 	// KindStorm summarises many groups that alerted at once.
 	KindStorm Kind = "storm"
 	// KindFlatline says a service that was sending stopped; KindRecovered
