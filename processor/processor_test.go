@@ -18,8 +18,12 @@ import (
 )
 
 func startProcessor(t *testing.T) jetstream.JetStream {
+	js, _ := startProcessorVia(t, testenv.ElasticsearchURL(t))
+	return js
+}
+
+func startProcessorVia(t *testing.T, esURL string) (jetstream.JetStream, *Processor) {
 	t.Helper()
-	esURL := testenv.ElasticsearchURL(t)
 	ns := testenv.NATS(t)
 	nc, err := broker.Connect(ns.ClientURL(), "processor-test")
 	if err != nil {
@@ -47,7 +51,7 @@ func startProcessor(t *testing.T) jetstream.JetStream {
 			t.Errorf("processor: %v", err)
 		}
 	})
-	return js
+	return js, p
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -149,5 +153,72 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if g, _ := store.getGroups(ctx, []Delta{{Fingerprint: fp}}); g[fp].Count != 4 {
 		t.Errorf("count = %d, want 4", g[fp].Count)
+	}
+}
+
+// Elasticsearch gone for a while: events wait in JetStream, the processor
+// says it is not ready, and when Elasticsearch is back every event is
+// written once and counted once.
+func TestElasticsearchOutage(t *testing.T) {
+	esURL := testenv.ElasticsearchURL(t)
+	proxy := testenv.NewProxy(t, strings.TrimPrefix(esURL, "http://"))
+	js, p := startProcessorVia(t, "http://"+proxy.Addr())
+	ctx := context.Background()
+	store := testStore(t)
+	service := fmt.Sprintf("outage-%d", time.Now().UnixNano())
+	publishN := func(from, to int) {
+		for i := from; i < to; i++ {
+			ev := event.Event{Timestamp: time.Now().UTC(), Message: "Payment failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Pay"},
+				Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
+				Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}
+			data, _ := json.Marshal(ev)
+			if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fp := NewFingerprinter().Compute(&event.Event{Service: event.Service{Name: service}, Log: event.Log{Logger: "com.acme.Pay"}, Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}).Fingerprint
+	count := func() int64 {
+		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
+		if err != nil {
+			return -1
+		}
+		return g[fp].Count
+	}
+	publishN(0, 10)
+	waitFor(t, "the first 10 events counted", func() bool { return count() == 10 })
+
+	proxy.Down()
+	publishN(10, 60)
+	waitFor(t, "the processor to report not ready", func() bool { return !p.Ready() })
+	cons, err := js.Consumer(ctx, broker.EventsStream, ConsumerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if backlog := info.NumPending + uint64(info.NumAckPending); backlog == 0 {
+		t.Error("no backlog while Elasticsearch is down: events were acked without being written")
+	}
+
+	proxy.Up()
+	waitFor(t, "all 60 events counted after the outage", func() bool { return count() == 60 })
+	waitFor(t, "readiness back", p.Ready)
+	if err := elastic.Check(store.es.Indices.Refresh(store.es.Indices.Refresh.WithIndex(elastic.EventsDataStream))); err != nil {
+		t.Fatal(err)
+	}
+	res, err := store.es.Count(store.es.Count.WithIndex(elastic.EventsDataStream), store.es.Count.WithBody(strings.NewReader(fmt.Sprintf(`{"query":{"term":{"service.name":%q}}}`, service))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var c struct {
+		Count int `json:"count"`
+	}
+	json.NewDecoder(res.Body).Decode(&c)
+	if c.Count != 60 {
+		t.Errorf("%d events stored, want exactly 60", c.Count)
 	}
 }
