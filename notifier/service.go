@@ -66,8 +66,18 @@ type Service struct {
 
 // NewService builds the channels of the configuration. probes are the
 // pipeline checks the watchdog alerts on (Elasticsearch, lag, dead letters).
-func NewService(js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
+func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
 	f = f.WithDefaults()
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:  StateBucket,
+		History: 1,
+		Storage: jetstream.FileStorage,
+		// State older than this cannot suppress anything any more.
+		TTL: 7 * 24 * time.Hour,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notifier state bucket: %w", err)
+	}
 	s := &Service{
 		js:         js,
 		log:        log.With().Str("service", "notifier").Logger(),
@@ -79,6 +89,7 @@ func NewService(js jetstream.JetStream, log zerolog.Logger, f config.File, probe
 		now:        time.Now,
 		flushEvery: 15 * time.Second,
 		probes:     probes,
+		state:      kv,
 		activity:   map[string]time.Time{},
 		// A flatline is minutes; knowing a service's last event within 10 s
 		// is plenty and keeps a busy service from writing KV per batch.
@@ -102,18 +113,6 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 // durable consumer of its own, so a channel that keeps failing holds back
 // only its own messages and never the others'.
 func (s *Service) Run(ctx context.Context) error {
-	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:  StateBucket,
-		History: 1,
-		Storage: jetstream.FileStorage,
-		// State older than this cannot suppress anything any more.
-		TTL: 7 * 24 * time.Hour,
-	})
-	if err != nil {
-		return fmt.Errorf("notifier state bucket: %w", err)
-	}
-	s.state = kv
-
 	var wg sync.WaitGroup
 	errc := make(chan error, len(s.channels)+3)
 	start := func(name string, f func(context.Context, jetstream.MessagesContext) error) error {
@@ -233,7 +232,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		return err
 	}
 	now := s.now().UTC()
-	if g := c.Group; g.Status == group.StatusMuted && (g.MutedUntil == nil || now.Before(*g.MutedUntil)) {
+	if g := c.Group; g.Status == group.StatusMuted && (g.MutedUntil == nil || now.Before(*g.MutedUntil)) || s.muted(ctx, g.Fingerprint, now) {
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
 	}

@@ -49,15 +49,10 @@ func (d *discordInbox) all() []discordMessage {
 func replica(t *testing.T, js jetstream.JetStream, hook string, clock *time.Time) *Service {
 	t.Helper()
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}, Notify: config.Notify{Cooldown: config.Duration{Duration: 5 * time.Minute}}}
-	s, err := NewService(js, zerolog.Nop(), f, nil)
+	s, err := NewService(context.Background(), js, zerolog.Nop(), f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: StateBucket})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.state = kv
 	s.now = func() time.Time { return *clock }
 	return s
 }

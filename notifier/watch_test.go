@@ -38,7 +38,7 @@ func running(t *testing.T, notify config.Notify, probes map[string]Probe) (jetst
 	hook := httptest.NewServer(inbox)
 	t.Cleanup(hook.Close)
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
-	s, err := NewService(js, zerolog.Nop(), f, probes)
+	s, err := NewService(context.Background(), js, zerolog.Nop(), f, probes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,3 +161,5 @@ func TestPipelineProbeAlertsOnChange(t *testing.T) {
 		t.Errorf("recovery = %q", e.Title)
 	}
 }
+
+func config0() config.Notify { return config.File{}.WithDefaults().Notify }

@@ -175,10 +175,20 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			"consumer lag":  notifier.LagProbe(js, processor.ConsumerName, cfg.File.Notify.LagThreshold),
 			"dead letters":  notifier.DLQProbe(js),
 		}
-		n, err := notifier.NewService(js, log, cfg.File, probes)
+		n, err := notifier.NewService(ctx, js, log, cfg.File, probes)
 		if err != nil {
 			return err
 		}
+		n.RegisterAPI(mux, processor.NewStore(es), func(r *http.Request) error {
+			if len(cfg.File.Auth.Keys) == 0 {
+				return nil
+			}
+			scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+			if _, ok := cfg.File.Auth.Lookup(strings.TrimSpace(key)); !strings.EqualFold(scheme, "Bearer") || !ok {
+				return errors.New("the group API needs Authorization: Bearer <API key>")
+			}
+			return nil
+		})
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {

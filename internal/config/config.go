@@ -5,6 +5,9 @@
 package config
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -106,6 +109,19 @@ type Auth struct {
 type APIKey struct {
 	Service string `yaml:"service"`
 	Hash    string `yaml:"hash"`
+}
+
+// Lookup returns the service of an API key. Hashes are compared in constant
+// time so the comparison does not leak how much of a hash matched.
+func (a Auth) Lookup(key string) (string, bool) {
+	sum := sha256.Sum256([]byte(key))
+	want := "sha256:" + hex.EncodeToString(sum[:])
+	for _, k := range a.Keys {
+		if subtle.ConstantTimeCompare([]byte(strings.ToLower(k.Hash)), []byte(want)) == 1 {
+			return k.Service, true
+		}
+	}
+	return "", false
 }
 
 // Notify tunes alert noise.
