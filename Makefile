@@ -3,7 +3,7 @@ GO ?= go
 ES_URL ?= $(or $(FAULTLINE_ES_URL),http://127.0.0.1:9200)
 BIN := bin/faultline
 
-.PHONY: build run test test-short es-start es-stop bench fuzz vet clean
+.PHONY: build run test test-k8s chaos es-start es-stop bench fuzz vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/faultline
@@ -23,6 +23,18 @@ run: build
 test: vet
 	deployments/elasticsearch/start.sh
 	$(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) test-k8s
+
+# The Kubernetes manifests live in a module of their own (their test pulls
+# in kustomize and the Kubernetes API types).
+test-k8s:
+	cd deployments/kubernetes && $(GO) test -count=1 ./...
+
+# Fault injection: the pipeline as separate processes, one part broken at a
+# time; prints one line of figures per scenario.
+chaos:
+	deployments/elasticsearch/start.sh
+	$(GO) test -tags chaos -count=1 -timeout 30m -v ./chaos
 
 vet:
 	$(GO) vet ./...

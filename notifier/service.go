@@ -69,9 +69,10 @@ type Service struct {
 func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
 	f = f.WithDefaults()
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:  StateBucket,
-		History: 1,
-		Storage: jetstream.FileStorage,
+		Bucket:   StateBucket,
+		History:  1,
+		Storage:  jetstream.FileStorage,
+		Replicas: f.Notify.Replicas,
 		// State older than this cannot suppress anything any more.
 		TTL: 7 * 24 * time.Hour,
 	})

@@ -78,7 +78,9 @@ func (c *Config) defaults() {
 		c.Linger = 50 * time.Millisecond
 	}
 	if c.AckWait <= 0 {
-		c.AckWait = 2 * time.Minute
+		// Short, so a crashed replica's messages come back within seconds;
+		// handle() keeps a slow batch alive with InProgress.
+		c.AckWait = 15 * time.Second
 	}
 	if c.SeenCacheSize <= 0 {
 		c.SeenCacheSize = 100_000
@@ -143,7 +145,7 @@ func (p *Processor) Run(ctx context.Context) error {
 		if len(batch) > 0 {
 			// The batch in hand is finished even on shutdown, so that its
 			// events are acked rather than redelivered to another replica.
-			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.AckWait/2)
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 			p.handle(wctx, batch)
 			cancel()
 		}
@@ -227,6 +229,8 @@ type pending struct {
 func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
 	defer func() { batchSeconds.Observe(time.Since(start).Seconds()) }()
+	stop := p.keepAlive(msgs)
+	defer stop()
 
 	items := make([]pending, 0, len(msgs))
 	for _, m := range msgs {
@@ -324,6 +328,33 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		if err := it.msg.Ack(); err != nil {
 			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")
 		}
+	}
+}
+
+// keepAlive tells JetStream the batch is still being worked on while a slow
+// Elasticsearch keeps it longer than AckWait, so it is not redelivered to
+// another replica meanwhile.
+func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(p.cfg.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, m := range msgs {
+					_ = m.InProgress()
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
 	}
 }
 

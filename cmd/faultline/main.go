@@ -28,9 +28,11 @@ import (
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/kibana"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/notifier"
 	"github.com/faultline/faultline/processor"
+	"github.com/faultline/faultline/schemas"
 )
 
 const usage = `faultline turns application error logs into grouped, searchable, rate-limited alerts.
@@ -175,6 +177,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			"consumer lag":  notifier.LagProbe(js, processor.ConsumerName, cfg.File.Notify.LagThreshold),
 			"dead letters":  notifier.DLQProbe(js),
 		}
+		cfg.File.Notify.Replicas = cfg.Replicas
 		n, err := notifier.NewService(ctx, js, log, cfg.File, probes)
 		if err != nil {
 			return err
@@ -384,6 +387,18 @@ func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		return fmt.Errorf("setup: %w", err)
 	}
 	log.Info().Msg("elasticsearch templates and groups index installed")
+	if cfg.KibanaURL != "" {
+		client := &http.Client{Timeout: 30 * time.Second}
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		if err := kibana.WaitReady(wctx, client, cfg.KibanaURL); err != nil {
+			return fmt.Errorf("setup: kibana: %w", err)
+		}
+		if err := kibana.Import(ctx, client, cfg.KibanaURL, schemas.KibanaSavedObjects); err != nil {
+			return fmt.Errorf("setup: kibana: %w", err)
+		}
+		log.Info().Msg("kibana data views, searches and dashboard imported")
+	}
 	if cfg.SnapshotLocation != "" {
 		if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
 			return fmt.Errorf("setup: %w", err)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,6 +144,8 @@ type Notify struct {
 	LagThreshold int `yaml:"lag_threshold"`
 	// CheckInterval is how often pipeline health and flatlines are checked.
 	CheckInterval Duration `yaml:"check_interval"`
+	// Replicas of the notifier's KV bucket; set from --stream-replicas.
+	Replicas int `yaml:"-"`
 }
 
 // Storm tunes storm collapsing.
@@ -191,8 +194,14 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	str(&c.SnapshotLocation, "snapshot-location", "", "Elasticsearch snapshot repository directory (under path.repo); empty = no backups")
 	str(&c.KibanaURL, "kibana-url", "", "Kibana URL; when set, setup imports the saved objects")
-	c.Replicas = 1
+	replicas := "1"
+	str(&replicas, "stream-replicas", "1", "replicas of the JetStream streams and KV (3 on a NATS cluster)")
 	return c, func() error {
+		n, err := strconv.Atoi(replicas)
+		if err != nil || n < 1 || n > 5 {
+			return fmt.Errorf("stream-replicas: %q is not a number from 1 to 5", replicas)
+		}
+		c.Replicas = n
 		for _, u := range strings.Split(esURL, ",") {
 			if u = strings.TrimSpace(u); u != "" {
 				c.ESURLs = append(c.ESURLs, u)
