@@ -30,6 +30,7 @@ import (
 	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/kibana"
 	"github.com/faultline/faultline/internal/ops"
+	"github.com/faultline/faultline/loadgen"
 	"github.com/faultline/faultline/notifier"
 	"github.com/faultline/faultline/processor"
 	"github.com/faultline/faultline/schemas"
@@ -48,6 +49,7 @@ Usage:
   faultline groups list [--service S] [--limit N]
   faultline groups resolve|unmute FINGERPRINT
   faultline groups mute FINGERPRINT [--for 24h]   (0 = until unmuted)
+  faultline loadgen [--url U] [--events N] [--rate R] [--services S] [--bugs B]   realistic logback load
   faultline dlq list [--limit N]          show dead-lettered events and why
   faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
   faultline healthcheck --url URL   exit 0 when URL answers 200 (for container health checks)
@@ -80,6 +82,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 	cmd := args[0]
 	if cmd == "healthcheck" {
 		return healthcheck(ctx, args[1:], stderr)
+	}
+	if cmd == "loadgen" {
+		return runLoadgen(ctx, args[1:], stderr)
 	}
 	fs := flag.NewFlagSet("faultline "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -488,4 +493,25 @@ func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags,
 		case <-time.After(*every):
 		}
 	}
+}
+
+func runLoadgen(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("faultline loadgen", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var c loadgen.Config
+	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "ingest base URL")
+	fs.IntVar(&c.Services, "services", 5, "services sending")
+	fs.IntVar(&c.Bugs, "bugs", 50, "distinct bugs (long-tail frequencies)")
+	fs.IntVar(&c.Events, "events", 10000, "events to send")
+	fs.Float64Var(&c.Rate, "rate", 0, "events per second (0 = as fast as ingest takes them)")
+	fs.IntVar(&c.Batch, "batch", 100, "events per request")
+	fs.IntVar(&c.Workers, "workers", 4, "concurrent requests")
+	fs.Float64Var(&c.BurstProb, "burst", 0.05, "chance that a request is a burst of one bug")
+	fs.Uint64Var(&c.Seed, "seed", uint64(time.Now().UnixNano()), "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	res, err := loadgen.Run(ctx, c)
+	fmt.Fprintf(out, "loadgen: %d events accepted in %s (%.0f events/s), %d retries\n", res.Accepted, res.Elapsed.Round(time.Millisecond), res.Rate(), res.Retries)
+	return err
 }
