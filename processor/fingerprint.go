@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/internal/config"
@@ -168,25 +169,53 @@ func chainParts(inApp func(string) bool, exs []event.Exception) []string {
 	framesSeen := false
 	for _, ex := range exs {
 		parts = append(parts, "type:"+ex.Type)
-		last := ""
-		for _, fr := range ex.Frames {
+		var names []string
+		for i, fr := range ex.Frames {
 			if anyInApp && !inApp(fr.Class) {
 				continue
 			}
-			name, ok := normalFrame(fr)
-			// Recursion depth varies with input; one frame stands for a run of the same.
-			if !ok || name == last {
+			// An InvocationHandler's invoke right under a JDK proxy frame is
+			// there only when the call went through the proxy.
+			if fr.Method == "invoke" && i+1 < len(ex.Frames) && proxyClass.MatchString(ex.Frames[i+1].Class) {
 				continue
 			}
-			last = name
-			framesSeen = true
-			parts = append(parts, name)
+			name, ok := normalFrame(fr)
+			if !ok {
+				continue
+			}
+			// A lambda is the same code as the loop it replaced unless the
+			// error is thrown in its body.
+			if len(names) > 0 && strings.Contains(fr.Method, "lambda$") {
+				continue
+			}
+			names = append(names, name)
 		}
+		names = collapseCycles(names, 4)
+		framesSeen = framesSeen || len(names) > 0
+		parts = append(parts, names...)
 	}
 	if !framesSeen {
 		parts = append(parts, "message:"+NormalizeMessage(exs[len(exs)-1].Message))
 	}
 	return parts
+}
+
+var proxyClass = regexp.MustCompile(`\$Proxy\d*$`)
+
+// collapseCycles folds repeats of any run of up to maxLen frames into one,
+// so recursion (direct or mutual) counts the same at every depth.
+func collapseCycles(names []string, maxLen int) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, n)
+		for l := 1; l <= maxLen && 2*l <= len(out); l++ {
+			if slices.Equal(out[len(out)-l:], out[len(out)-2*l:len(out)-l]) {
+				out = out[:len(out)-l]
+				break
+			}
+		}
+	}
+	return out
 }
 
 // culprit is the first in-app frame of the deepest cause that has one: the

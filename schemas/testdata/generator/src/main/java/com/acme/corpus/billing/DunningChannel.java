@@ -1,0 +1,5 @@
+package com.acme.corpus.billing;
+
+public interface DunningChannel {
+    void deliver(String invoiceNo, String recipient);
+}

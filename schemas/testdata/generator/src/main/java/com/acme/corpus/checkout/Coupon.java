@@ -1,0 +1,3 @@
+package com.acme.corpus.checkout;
+
+public record Coupon(String code, int percent) {}

@@ -1,0 +1,3 @@
+package com.acme.corpus.inventory;
+
+public enum StockStatus { IN_STOCK, BACKORDERED, DISCONTINUED, ON_HOLD }

@@ -1,0 +1,5 @@
+package com.acme.corpus.shipping;
+
+public interface Carrier {
+    String book(String parcelId);
+}
