@@ -46,9 +46,13 @@ es-start:
 es-stop:
 	deployments/elasticsearch/stop.sh
 
+# Micro-benchmarks (fingerprint, write path vs raw bulk), then the pipeline
+# figures as separate processes, one "name: value unit (ratio)" line each.
+# FAULTLINE_BENCH_EVENTS sets the events of the memory run (default 1000000).
 bench:
 	deployments/elasticsearch/start.sh
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./processor ./ingest
+	$(GO) test -tags bench -run '^$$' -bench . -benchtime 1x -count=1 -timeout 90m ./bench
 
 # Runs each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s

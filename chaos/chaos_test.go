@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/harness"
 )
 
 // background runs the load and reports when it is done.
@@ -23,17 +25,17 @@ func background(t *testing.T, l *load, url string, n int, rate float64) chan str
 }
 
 func TestKillProcessorMidBatch(t *testing.T) {
-	p := newPipeline(t, 1, 1)
+	p := harness.New(t, 1, 1)
 	l := newLoad(t, 20)
-	lag := sampleLag(t, p.esURL, l)
-	done := background(t, l, p.ingestURL, 3000, 200)
+	lag := sampleLag(t, p.ESURL, l)
+	done := background(t, l, p.IngestURL, 3000, 200)
 	time.Sleep(5 * time.Second)
-	p.processors[0].kill()
+	p.Processors[0].Kill()
 	time.Sleep(3 * time.Second)
 	restarted := time.Now()
-	p.processors[0].start()
+	p.Processors[0].Start()
 	<-done
-	p.verify(l, "kill -9 processor", restarted, lag.finish())
+	verify(p, t, l, "kill -9 processor", restarted, lag.finish())
 }
 
 func TestElasticsearchDownFor60s(t *testing.T) {
@@ -42,10 +44,10 @@ func TestElasticsearchDownFor60s(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(scripts, ".data", "elasticsearch.pid")); err != nil {
 		t.Fatalf("the local Elasticsearch node was not started by start.sh (no pid file), so this test cannot stop it: %v", err)
 	}
-	p := newPipeline(t, 1, 1)
+	p := harness.New(t, 1, 1)
 	l := newLoad(t, 10)
-	lag := sampleLag(t, p.esURL, l)
-	done := background(t, l, p.ingestURL, 4000, 50)
+	lag := sampleLag(t, p.ESURL, l)
+	done := background(t, l, p.IngestURL, 4000, 50)
 	time.Sleep(5 * time.Second)
 	if out, err := exec.Command("bash", filepath.Join(scripts, "stop.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("stop elasticsearch: %v\n%s", err, out)
@@ -56,19 +58,19 @@ func TestElasticsearchDownFor60s(t *testing.T) {
 	}
 	restarted := time.Now()
 	<-done
-	p.verify(l, "Elasticsearch down 60s", restarted, lag.finish())
+	verify(p, t, l, "Elasticsearch down 60s", restarted, lag.finish())
 }
 
 func TestKillNATS(t *testing.T) {
-	p := newPipeline(t, 1, 1)
+	p := harness.New(t, 1, 1)
 	l := newLoad(t, 10)
-	lag := sampleLag(t, p.esURL, l)
-	done := background(t, l, p.ingestURL, 2000, 100)
+	lag := sampleLag(t, p.ESURL, l)
+	done := background(t, l, p.IngestURL, 2000, 100)
 	time.Sleep(5 * time.Second)
-	p.nats.kill()
+	p.NATS.Kill()
 	// While the stream is gone, ingest must refuse, never accept.
 	eventually(t, "ingest to answer 503 while NATS is down", 20*time.Second, func() bool { return l.got503.Load() > 0 })
-	res, err := http.Get(p.ingestURL + "/readyz")
+	res, err := http.Get(p.IngestURL + "/readyz")
 	if err == nil {
 		res.Body.Close()
 		if res.StatusCode != http.StatusServiceUnavailable {
@@ -77,47 +79,47 @@ func TestKillNATS(t *testing.T) {
 	}
 	time.Sleep(10 * time.Second)
 	restarted := time.Now()
-	p.nats.start()
+	p.NATS.Start()
 	<-done
-	p.verify(l, "kill -9 NATS", restarted, lag.finish())
+	verify(p, t, l, "kill -9 NATS", restarted, lag.finish())
 }
 
 func TestKillNotifierMidStorm(t *testing.T) {
-	p := newPipeline(t, 1, 1)
+	p := harness.New(t, 1, 1)
 	l := newLoad(t, 60)
-	lag := sampleLag(t, p.esURL, l)
-	done := background(t, l, p.ingestURL, 3000, 300)
+	lag := sampleLag(t, p.ESURL, l)
+	done := background(t, l, p.IngestURL, 3000, 300)
 	time.Sleep(3 * time.Second)
-	p.notifiers[0].kill()
+	p.Notifiers[0].Kill()
 	time.Sleep(3 * time.Second)
 	restarted := time.Now()
-	p.notifiers[0].start()
+	p.Notifiers[0].Start()
 	<-done
-	p.verify(l, "kill -9 notifier mid-storm", restarted, lag.finish())
+	verify(p, t, l, "kill -9 notifier mid-storm", restarted, lag.finish())
 }
 
 func TestTwoReplicasEach(t *testing.T) {
-	p := newPipeline(t, 2, 2)
+	p := harness.New(t, 2, 2)
 	l := newLoad(t, 30)
-	lag := sampleLag(t, p.esURL, l)
-	<-background(t, l, p.ingestURL, 4000, 300)
-	p.verify(l, "2 processors + 2 notifiers", time.Time{}, lag.finish())
+	lag := sampleLag(t, p.ESURL, l)
+	<-background(t, l, p.IngestURL, 4000, 300)
+	verify(p, t, l, "2 processors + 2 notifiers", time.Time{}, lag.finish())
 }
 
 func TestChatAnswers429And500(t *testing.T) {
-	p := newPipeline(t, 1, 1)
+	p := harness.New(t, 1, 1)
 	l := newLoad(t, 15)
-	lag := sampleLag(t, p.esURL, l)
-	p.chat.failWith.Store(http.StatusTooManyRequests)
-	done := background(t, l, p.ingestURL, 1500, 100)
+	lag := sampleLag(t, p.ESURL, l)
+	p.Chat.FailWith.Store(http.StatusTooManyRequests)
+	done := background(t, l, p.IngestURL, 1500, 100)
 	time.Sleep(5 * time.Second)
-	p.chat.failWith.Store(http.StatusInternalServerError)
+	p.Chat.FailWith.Store(http.StatusInternalServerError)
 	time.Sleep(5 * time.Second)
-	p.chat.failWith.Store(0)
+	p.Chat.FailWith.Store(0)
 	restarted := time.Now()
 	<-done
-	if p.chat.failed.Load() == 0 {
+	if p.Chat.Failed.Load() == 0 {
 		t.Error("the receiver never failed a request: the scenario tested nothing")
 	}
-	p.verify(l, "chat 429 then 500", restarted, lag.finish())
+	verify(p, t, l, "chat 429 then 500", restarted, lag.finish())
 }

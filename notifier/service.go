@@ -118,9 +118,11 @@ func (s *Service) Run(ctx context.Context) error {
 	errc := make(chan error, len(s.channels)+3)
 	start := func(name string, f func(context.Context, jetstream.MessagesContext) error) error {
 		cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
-			Durable:       "notifier-" + unsafeName.ReplaceAllString(name, "_"),
-			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       5 * time.Minute,
+			Durable:   "notifier-" + unsafeName.ReplaceAllString(name, "_"),
+			AckPolicy: jetstream.AckExplicitPolicy,
+			// Short, so a dead notifier's messages come back within seconds;
+			// workers keep slow sends and held storm messages alive.
+			AckWait:       20 * time.Second,
 			MaxAckPending: 10000,
 			FilterSubject: broker.AlertsSubject,
 		})
@@ -198,12 +200,23 @@ func (s *Service) wants(channel string, g group.Group) bool {
 // sentState is what a channel was last told about a group.
 type sentState struct {
 	LastSent time.Time `json:"last_sent"`
+	// Confirmed is false from the claim until the provider accepted the
+	// message. An old unconfirmed claim belongs to a notifier that died
+	// mid-send, and another takes it over.
+	Confirmed bool `json:"confirmed"`
 	// Pending counts occurrences held back since LastSent, for the next digest.
 	Pending int `json:"pending"`
 	// Group is the latest summary of a group with pending occurrences, so the
 	// digest can be sent without waiting for another occurrence.
 	Group *group.Group `json:"group,omitempty"`
 }
+
+// claimTimeout outlasts a consumer's AckWait plus a send: a claim older than
+// that, still unconfirmed, was left by a notifier that died.
+const claimTimeout = 45 * time.Second
+
+// errInFlight says another notifier is announcing the group right now.
+var errInFlight = errors.New("another notifier is sending this announcement")
 
 func stateKey(channel, fingerprint string) string {
 	return "sent." + unsafeName.ReplaceAllString(channel, "_") + "." + fingerprint
@@ -224,8 +237,10 @@ func (s *Service) readState(ctx context.Context, key string) (sentState, uint64,
 	return st, entry.Revision(), nil
 }
 
-// deliver decides, claims and sends. The claim is a compare-and-set on the KV
-// entry, so of two replicas handling the same group only one sends.
+// deliver decides, claims, sends and confirms. The claim is a
+// compare-and-set on the KV entry, so of two replicas handling the same
+// group only one sends; the confirmation lets a replica take over the claim
+// of one that died before sending.
 func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c group.Candidate) error {
 	key := stateKey(channel, c.Group.Fingerprint)
 	st, rev, err := s.readState(ctx, key)
@@ -238,19 +253,24 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		return nil
 	}
 	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group)}
+	inFlight := rev != 0 && !st.Confirmed && now.Sub(st.LastSent) < claimTimeout
 	switch {
 	case rev == 0:
 		if a.Kind == group.KindRepeat {
 			// Its announcement is lost or expired from state: announce it now.
 			a.Kind = group.KindNew
 		}
+	case inFlight && a.Kind != group.KindRepeat:
+		return errInFlight
+	case !st.Confirmed && a.Kind != group.KindRepeat:
+		// The claim's owner died before the provider took the message.
 	case a.Kind == group.KindRegression || a.Kind == group.KindThreshold:
 		// Escalations go out at once; the processor raises each only once.
 	case a.Kind == group.KindNew:
 		// The announcement was made: this is a redelivery or a second replica.
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
-	case now.Sub(st.LastSent) < s.cfg.Cooldown.Duration:
+	case inFlight || now.Sub(st.LastSent) < s.cfg.Cooldown.Duration:
 		// Quiet time: remember the occurrences for the digest.
 		st.Pending += c.Occurrences
 		st.Group = &c.Group
@@ -264,14 +284,48 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		return err
 	}
 	if err := send(ctx, n, a, 5); err != nil {
-		// Give the claim back so a redelivery can try again.
-		if e2 := s.state.Delete(ctx, key); e2 != nil {
-			s.log.Warn().Err(e2).Str("key", key).Msg("could not release claim")
-		}
+		s.release(ctx, key, st, rev == 0)
 		return err
 	}
+	s.confirm(ctx, key)
 	notificationsSent.WithLabelValues(channel, string(a.Kind)).Inc()
 	return nil
+}
+
+// release hands a claim back after a failed send, keeping occurrences that
+// arrived meanwhile, so a redelivery can try again.
+func (s *Service) release(ctx context.Context, key string, prev sentState, wasNew bool) {
+	for attempt := 0; attempt < 5; attempt++ {
+		cur, rev, err := s.readState(ctx, key)
+		if err != nil || rev == 0 {
+			return
+		}
+		if wasNew {
+			err = s.state.Delete(ctx, key, jetstream.LastRevision(rev))
+		} else {
+			prev.Pending += cur.Pending
+			err = s.save(ctx, key, rev, prev)
+		}
+		if err == nil {
+			return
+		}
+	}
+	s.log.Warn().Str("key", key).Msg("could not release claim; it expires after the claim timeout")
+}
+
+// confirm marks the claim as delivered, keeping what arrived meanwhile.
+func (s *Service) confirm(ctx context.Context, key string) {
+	for attempt := 0; attempt < 5; attempt++ {
+		cur, rev, err := s.readState(ctx, key)
+		if err != nil || rev == 0 {
+			return
+		}
+		cur.Confirmed = true
+		if s.save(ctx, key, rev, cur) == nil {
+			return
+		}
+	}
+	s.log.Warn().Str("key", key).Msg("could not confirm a sent message; a redelivery may send it again")
 }
 
 // flushDigests sends one "+N more" message for every group whose repeats
@@ -292,7 +346,7 @@ func (s *Service) flushDigests(ctx context.Context) {
 				continue
 			}
 			// Claim first: of two replicas flushing at once, one wins the update.
-			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC()}); err != nil {
+			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC(), Confirmed: true}); err != nil {
 				continue
 			}
 			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group)}

@@ -2,6 +2,7 @@ package notifier
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -117,5 +118,42 @@ func TestNotifyOnceThenDigest(t *testing.T) {
 	}
 	if n := len(inbox.all()); n != 3 {
 		t.Errorf("a muted group alerted: %d messages", n)
+	}
+}
+
+// A notifier killed between its claim and the send must not leave the group
+// unannounced: after the claim timeout another replica takes over.
+func TestDeadClaimIsTakenOver(t *testing.T) {
+	ns := testenv.NATS(t)
+	nc, err := broker.Connect(ns.ClientURL(), "notifier-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	inbox := &discordInbox{}
+	hook := httptest.NewServer(inbox)
+	defer hook.Close()
+	clock := time.Now()
+	s := replica(t, js, hook.URL, &clock)
+	ctx := context.Background()
+	g := sampleGroup()
+	// The dead replica's claim.
+	if err := s.save(ctx, stateKey("oncall", g.Fingerprint), 0, sentState{LastSent: clock.UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	c := group.Candidate{Kind: group.KindNew, Occurrences: 1, Group: g}
+	if err := s.deliver(ctx, "oncall", s.channels["oncall"], c); !errors.Is(err, errInFlight) {
+		t.Fatalf("fresh claim: %v, want errInFlight (its owner may still be sending)", err)
+	}
+	clock = clock.Add(claimTimeout + time.Second)
+	if err := s.deliver(ctx, "oncall", s.channels["oncall"], c); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inbox.all()); n != 1 {
+		t.Fatalf("%d messages after taking over a dead claim, want 1", n)
+	}
+	if err := s.deliver(ctx, "oncall", s.channels["oncall"], c); err != nil || len(inbox.all()) != 1 {
+		t.Errorf("confirmed announcement sent again: %v, %d messages", err, len(inbox.all()))
 	}
 }

@@ -31,8 +31,9 @@ type worker struct {
 // crossed. Their messages stay unacked until the summary is delivered, so a
 // crash mid-storm loses nothing.
 type storm struct {
-	start time.Time
-	held  []held
+	start   time.Time
+	touched time.Time
+	held    []held
 }
 
 type held struct {
@@ -52,8 +53,39 @@ func (w *worker) run(ctx context.Context, iter jetstream.MessagesContext) error 
 			w.s.log.Warn().Err(err).Str("channel", w.name).Msg("fetch alert candidates")
 		}
 		w.flushStorm(context.WithoutCancel(ctx))
+		if w.storm != nil && time.Since(w.storm.touched) > 5*time.Second {
+			// Held messages wait for the summary longer than AckWait.
+			for _, h := range w.storm.held {
+				_ = h.msg.InProgress()
+			}
+			w.storm.touched = time.Now()
+		}
 	}
 	return nil
+}
+
+// keepAlive tells JetStream a message is still being worked on while a send
+// waits for rate limits and retries.
+func keepAlive(m jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
@@ -73,11 +105,11 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		window := w.s.cfg.Storm.Window.Duration
 		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
 		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
-			w.storm = &storm{start: now}
+			w.storm = &storm{start: now, touched: time.Now()}
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {
-			if already, _, err := w.s.readState(ctx, stateKey(w.name, c.Group.Fingerprint)); err == nil && already.LastSent.IsZero() {
+			if _, rev, err := w.s.readState(ctx, stateKey(w.name, c.Group.Fingerprint)); err == nil && rev == 0 {
 				w.storm.held = append(w.storm.held, held{msg: m, c: c})
 				notificationsSuppressed.WithLabelValues(w.name).Inc()
 				return
@@ -85,7 +117,14 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		}
 		w.recent = append(w.recent, now)
 	}
-	if err := w.s.deliver(ctx, w.name, w.n, c); err != nil {
+	stop := keepAlive(m)
+	err := w.s.deliver(ctx, w.name, w.n, c)
+	stop()
+	if errors.Is(err, errInFlight) {
+		_ = m.NakWithDelay(5 * time.Second)
+		return
+	}
+	if err != nil {
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered; will retry")
 		_ = m.NakWithDelay(30 * time.Second)
@@ -126,7 +165,7 @@ func (w *worker) flushStorm(ctx context.Context) {
 	for _, g := range groups {
 		key := stateKey(w.name, g.Fingerprint)
 		if _, rev, err := w.s.readState(ctx, key); err == nil && rev == 0 {
-			_ = w.s.save(ctx, key, 0, sentState{LastSent: now})
+			_ = w.s.save(ctx, key, 0, sentState{LastSent: now, Confirmed: true})
 		}
 	}
 	for _, h := range st.held {

@@ -1,0 +1,241 @@
+//go:build bench
+
+// Package bench measures the whole pipeline as separate processes on this
+// machine and prints one line per figure: "name: value unit (ratio to
+// baseline)". Run it with `make bench`.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/harness"
+	"github.com/faultline/faultline/loadgen"
+	"github.com/faultline/faultline/processor"
+)
+
+func TestMain(m *testing.M) { harness.Main(m) }
+
+func figure(b *testing.B, name string, value float64, unit, ratio string) {
+	line := fmt.Sprintf("%s: %.0f %s (%s)", name, value, unit, ratio)
+	if value < 10 {
+		line = fmt.Sprintf("%s: %.2f %s (%s)", name, value, unit, ratio)
+	}
+	fmt.Println(line)
+	b.ReportMetric(value, strings.ReplaceAll(unit, " ", "_"))
+}
+
+func prefix(tag string) string { return fmt.Sprintf("bench%s%d-", tag, time.Now().UnixNano()%1e6) }
+
+// canonical turns loadgen's events into what ingest publishes.
+func canonical(b *testing.B, g *loadgen.Generator, n, bugs int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		ev, err := ingest.ParseEvent(g.Event(i%bugs, i/bugs))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ev.Event.ID = fmt.Sprintf("raw-%d-%d", time.Now().UnixNano(), i)
+		ev.Timestamp, ev.Event.Ingested = time.Now().UTC(), time.Now().UTC()
+		ev.Faultline.Fingerprint = processor.NewFingerprinter().Compute(&ev).Fingerprint
+		out[i], _ = json.Marshal(ev)
+	}
+	return out
+}
+
+func countPrefix(b *testing.B, esURL, index, pfx string) int {
+	body := fmt.Sprintf(`{"query":{"prefix":{"service.name":%q}}}`, pfx)
+	res, err := http.Post(esURL+"/"+index+"/_count", "application/json", strings.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	var c struct {
+		Count int `json:"count"`
+	}
+	json.NewDecoder(res.Body).Decode(&c)
+	return c.Count
+}
+
+// BenchmarkIngest: events/s that ingest accepts (parsed, published, acked by
+// JetStream) against the raw JetStream publish rate of the same events.
+func BenchmarkIngest(b *testing.B) {
+	const n = 50000
+	p := harness.New(b, 0, 0)
+	pfx := prefix("ing")
+	res, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 5, Bugs: 100, Events: n, Batch: 200, Workers: 4, Seed: 1, Prefix: pfx})
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := canonical(b, loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 1}), n, 100)
+	ctx := context.Background()
+	if _, err := p.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "BENCH_RAW", Subjects: []string{"bench.raw"}, Storage: jetstream.FileStorage, Duplicates: time.Minute}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	var futures []jetstream.PubAckFuture
+	for i, d := range docs {
+		f, err := p.JS.PublishAsync("bench.raw", d, jetstream.WithMsgID(strconv.Itoa(i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		futures = append(futures, f)
+		if len(futures) == 4000 {
+			for _, f := range futures {
+				<-f.Ok()
+			}
+			futures = futures[:0]
+		}
+	}
+	for _, f := range futures {
+		<-f.Ok()
+	}
+	raw := float64(n) / time.Since(start).Seconds()
+	figure(b, "ingest accepted", res.Rate(), "events/s", fmt.Sprintf("%.2f of raw JetStream publish", res.Rate()/raw))
+	figure(b, "jetstream raw publish", raw, "events/s", "baseline")
+}
+
+// BenchmarkEndToEnd: events/s from the first request to the last event
+// searchable, against a raw bulk of the same documents into Elasticsearch.
+func BenchmarkEndToEnd(b *testing.B) {
+	const n = 50000
+	p := harness.New(b, 1, 0)
+	pfx := prefix("e2e")
+	start := time.Now()
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 5, Bugs: 100, Events: n, Batch: 200, Workers: 4, Seed: 2, Prefix: pfx}); err != nil {
+		b.Fatal(err)
+	}
+	harness.Eventually(b, "all events searchable", 10*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
+	e2e := float64(n) / time.Since(start).Seconds()
+
+	es, err := elastic.NewClient([]string{p.ESURL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := canonical(b, loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 2, Prefix: pfx}), n, 100)
+	start = time.Now()
+	for i := 0; i < n; i += 1000 {
+		var buf bytes.Buffer
+		for j := i; j < i+1000 && j < n; j++ {
+			var ev event.Event
+			json.Unmarshal(docs[j], &ev)
+			fmt.Fprintf(&buf, `{"create":{"_id":%q}}`+"\n", ev.Event.ID)
+			buf.Write(docs[j])
+			buf.WriteByte('\n')
+		}
+		if err := elastic.Check(es.Bulk(&buf, es.Bulk.WithIndex("logs-faultline-benchraw"))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	raw := float64(n) / time.Since(start).Seconds()
+	figure(b, "end-to-end into elasticsearch", e2e, "events/s", fmt.Sprintf("%.2f of raw bulk", e2e/raw))
+	figure(b, "elasticsearch raw bulk", raw, "events/s", "baseline")
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	slices.Sort(d)
+	return d[min(len(d)-1, int(float64(len(d))*p))]
+}
+
+// BenchmarkLatency: one new error at a time, how long until it is
+// searchable and until its group's first chat message arrives.
+func BenchmarkLatency(b *testing.B) {
+	const samples = 60
+	p := harness.New(b, 1, 1)
+	var mu sync.Mutex
+	arrived := map[string]time.Time{}
+	p.Chat.OnMessage = func(m harness.WebhookBody, at time.Time) {
+		mu.Lock()
+		arrived[m.Group.Service.Name] = at
+		mu.Unlock()
+	}
+	pfx := prefix("lat")
+	var toSearch, toChat []time.Duration
+	for i := 0; i < samples; i++ {
+		svc := fmt.Sprintf("%s%d", pfx, i)
+		id := svc + "-evt"
+		body := fmt.Sprintf(`{"@timestamp":%q,"log.level":"ERROR","message":"boom %d","service.name":%q,"event.id":%q,"error.type":"com.acme.Bug%dException","error.stack_trace":"com.acme.Bug%dException: boom\n\tat com.acme.M%d.run(M.java:1)"}`,
+			time.Now().UTC().Format(time.RFC3339Nano), i, svc, id, i, i, i)
+		start := time.Now()
+		res, err := http.Post(p.IngestURL+"/v1/logs", "application/json", strings.NewReader(body))
+		if err != nil || res.StatusCode != http.StatusAccepted {
+			b.Fatalf("post: %v %v", err, res)
+		}
+		res.Body.Close()
+		var searchable time.Time
+		harness.Eventually(b, "searchable", time.Minute, func() bool {
+			r, err := http.Post(p.ESURL+"/logs-faultline-default/_count", "application/json", strings.NewReader(fmt.Sprintf(`{"query":{"ids":{"values":[%q]}}}`, id)))
+			if err != nil {
+				return false
+			}
+			defer r.Body.Close()
+			var c struct {
+				Count int `json:"count"`
+			}
+			json.NewDecoder(r.Body).Decode(&c)
+			if c.Count == 1 {
+				searchable = time.Now()
+			}
+			return c.Count == 1
+		})
+		toSearch = append(toSearch, searchable.Sub(start))
+		harness.Eventually(b, "chat message", time.Minute, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			_, ok := arrived[svc]
+			return ok
+		})
+		mu.Lock()
+		toChat = append(toChat, arrived[svc].Sub(start))
+		mu.Unlock()
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	figure(b, "ingest-to-searchable p50", ms(percentile(toSearch, 0.5)), "ms", "refresh_interval 1000 ms")
+	figure(b, "ingest-to-searchable p99", ms(percentile(toSearch, 0.99)), "ms", "refresh_interval 1000 ms")
+	figure(b, "ingest-to-chat new group p50", ms(percentile(toChat, 0.5)), "ms", fmt.Sprintf("%.2f of 1 s goal", ms(percentile(toChat, 0.5))/1000))
+	figure(b, "ingest-to-chat new group p99", ms(percentile(toChat, 0.99)), "ms", fmt.Sprintf("%.2f of 1 s goal", ms(percentile(toChat, 0.99))/1000))
+}
+
+// BenchmarkMemory: peak resident memory of ingest and the processor after
+// FAULTLINE_BENCH_EVENTS events (default 1 000 000) across 10 000 groups.
+func BenchmarkMemory(b *testing.B) {
+	n := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("FAULTLINE_BENCH_EVENTS")); err == nil && v > 0 {
+		n = v
+	}
+	p := harness.New(b, 1, 0)
+	pfx := prefix("mem")
+	start := time.Now()
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 20, Bugs: 10000, Events: n, Batch: 500, Workers: 4, Seed: 3, Prefix: pfx}); err != nil {
+		b.Fatal(err)
+	}
+	harness.Eventually(b, "all events searchable", 60*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
+	elapsed := time.Since(start)
+	ing, err := p.Ingest.PeakRSS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	proc, err := p.Processors[0].PeakRSS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	mib := func(v int64) float64 { return float64(v) / (1 << 20) }
+	figure(b, "ingest peak memory", mib(ing), "MiB", fmt.Sprintf("%d events, 10000 groups", n))
+	figure(b, "processor peak memory", mib(proc), "MiB", fmt.Sprintf("%d events, 10000 groups", n))
+	figure(b, "end-to-end at scale", float64(n)/elapsed.Seconds(), "events/s", fmt.Sprintf("%d events in %s", n, elapsed.Round(time.Second)))
+}

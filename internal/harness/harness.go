@@ -1,0 +1,299 @@
+// Package harness runs the real pipeline as separate processes (a NATS
+// server, ingest, processors, notifiers; the local Elasticsearch node) for
+// the fault-injection tests and the end-to-end benchmarks.
+package harness
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline/faultline/internal/testenv"
+)
+
+var binDir string
+
+// Main builds the faultline and nats-server binaries once for a test
+// binary's run; call it from TestMain.
+func Main(m *testing.M) {
+	dir, err := os.MkdirTemp("", "faultline-harness")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	for _, b := range [][]string{{"faultline", "github.com/faultline/faultline/cmd/faultline"}, {"nats-server", "github.com/nats-io/nats-server/v2"}} {
+		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1]).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", b[0], err, out)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Proc is one child process that can be killed and started again.
+type Proc struct {
+	t    testing.TB
+	name string
+	args []string
+	env  []string
+	log  *os.File
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func (p *Proc) Start() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.args[0], p.args[1:]...)
+	p.cmd.Env = append(os.Environ(), p.env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatalf("start %s: %v", p.name, err)
+	}
+	p.done = make(chan struct{})
+	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(p.cmd, p.done)
+}
+
+// Kill is kill -9: no shutdown, no draining.
+func (p *Proc) Kill() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// Stop is a SIGTERM with a wait, the way an orchestrator stops a service.
+func (p *Proc) Stop() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-p.done:
+		case <-time.After(40 * time.Second):
+			p.Kill()
+		}
+	}
+}
+
+// ChatReceiver is the webhook channel: it records every announcement and
+// can be told to answer 429 or 500.
+type ChatReceiver struct {
+	mu       sync.Mutex
+	bodies   []WebhookBody
+	FailWith atomic.Int32
+	Failed   atomic.Int32
+	// OnMessage, when set, sees every accepted message with its arrival time.
+	OnMessage func(WebhookBody, time.Time)
+}
+
+type WebhookBody struct {
+	Kind  string `json:"kind"`
+	Group struct {
+		Fingerprint string `json:"fingerprint"`
+		Title       string `json:"title"`
+		Service     struct {
+			Name string `json:"name"`
+		} `json:"service"`
+	} `json:"group"`
+}
+
+func (c *ChatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if code := c.FailWith.Load(); code != 0 {
+		c.Failed.Add(1)
+		if code == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		w.WriteHeader(int(code))
+		return
+	}
+	var b WebhookBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	c.bodies = append(c.bodies, b)
+	c.mu.Unlock()
+	if c.OnMessage != nil {
+		c.OnMessage(b, time.Now())
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Announcements counts "new" messages per fingerprint for a service.
+func (c *ChatReceiver) Announcements(service string) map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int{}
+	for _, b := range c.bodies {
+		if b.Kind == "new" && b.Group.Service.Name == service {
+			out[b.Group.Fingerprint]++
+		}
+	}
+	return out
+}
+
+// Pipeline is one scenario's set of processes.
+type Pipeline struct {
+	t          testing.TB
+	Dir        string
+	ESURL      string
+	NATSURL    string
+	NATS       *Proc
+	Ingest     *Proc
+	IngestURL  string
+	Processors []*Proc
+	Notifiers  []*Proc
+	Chat       *ChatReceiver
+	NC         *nats.Conn
+	JS         jetstream.JetStream
+}
+
+func New(t testing.TB, processors, notifiers int) *Pipeline {
+	t.Helper()
+	p := &Pipeline{t: t, Dir: t.TempDir(), ESURL: testenv.ElasticsearchURL(t), Chat: &ChatReceiver{}}
+	hook := httptest.NewServer(p.Chat)
+	t.Cleanup(hook.Close)
+	cfg := filepath.Join(p.Dir, "faultline.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+channels:
+  - {name: chat, type: webhook, url: %q}
+notify:
+  cooldown: 1h
+  storm: {threshold: 100000}
+`, hook.URL+"/hook")), 0o600)
+	natsPort := FreePort(t)
+	p.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
+	p.NATS = p.newProc("nats", []string{filepath.Join(binDir, "nats-server"), "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(p.Dir, "nats")}, nil)
+	p.NATS.Start()
+	waitTCP(t, fmt.Sprintf("127.0.0.1:%d", natsPort))
+	env := []string{"FAULTLINE_NATS_URL=" + p.NATSURL, "FAULTLINE_ES_URL=" + p.ESURL, "FAULTLINE_CONFIG=" + cfg}
+	bin := filepath.Join(binDir, "faultline")
+	ingestPort := FreePort(t)
+	p.IngestURL = fmt.Sprintf("http://127.0.0.1:%d", ingestPort)
+	p.Ingest = p.newProc("ingest", []string{bin, "ingest"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", ingestPort)))
+	for i := 0; i < processors; i++ {
+		p.Processors = append(p.Processors, p.newProc(fmt.Sprintf("processor-%d", i), []string{bin, "processor"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
+	}
+	for i := 0; i < notifiers; i++ {
+		p.Notifiers = append(p.Notifiers, p.newProc(fmt.Sprintf("notifier-%d", i), []string{bin, "notifier"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
+	}
+	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
+		q.Start()
+	}
+	nc, err := nats.Connect(p.NATSURL, nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.NC = nc
+	p.JS, _ = jetstream.New(nc)
+	t.Cleanup(func() {
+		for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
+			q.Stop()
+		}
+		nc.Close()
+		p.NATS.Stop()
+	})
+	Eventually(t, "ingest ready", 60*time.Second, func() bool { return HTTPOK(p.IngestURL + "/readyz") })
+	return p
+}
+
+func (p *Pipeline) newProc(name string, args, env []string) *Proc {
+	f, err := os.Create(filepath.Join(p.Dir, name+".log"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Cleanup(func() {
+		f.Close()
+		if p.t.Failed() {
+			b, _ := os.ReadFile(f.Name())
+			if len(b) > 6000 {
+				b = b[len(b)-6000:]
+			}
+			p.t.Logf("--- %s log (tail) ---\n%s", name, b)
+		}
+	})
+	return &Proc{t: p.t, name: name, args: args, env: env, log: f}
+}
+
+func waitTCP(t testing.TB, addr string) {
+	t.Helper()
+	Eventually(t, addr+" listening", 30*time.Second, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+func HTTPOK(url string) bool {
+	c := http.Client{Timeout: 2 * time.Second}
+	res, err := c.Get(url)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
+func Eventually(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %s waiting for %s", timeout, what)
+}
+
+// PeakRSS is the process's peak resident memory in bytes (VmHWM), read while
+// it runs.
+func (p *Proc) PeakRSS() (int64, error) {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0, fmt.Errorf("%s: not running", p.name)
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", p.name, err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb); err != nil {
+				return 0, fmt.Errorf("%s: VmHWM %q: %w", p.name, rest, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: no VmHWM in /proc status", p.name)
+}
