@@ -70,3 +70,48 @@ func TestComposeFile(t *testing.T) {
 		}
 	}
 }
+
+// The HA layout: two replicas of each service behind a load balancer, a
+// three-node NATS cluster, three stream replicas.
+func TestComposeHA(t *testing.T) {
+	raw, err := os.ReadFile("../docker-compose.ha.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Services map[string]struct {
+			Deploy struct {
+				Replicas int `yaml:"replicas"`
+			} `yaml:"deploy"`
+			Environment map[string]string `yaml:"environment"`
+			Healthcheck *struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+			Command   []string `yaml:"command"`
+			DependsOn map[string]any `yaml:"depends_on"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		t.Fatalf("docker-compose.ha.yml: %v", err)
+	}
+	for _, name := range []string{"ingest", "processor", "notifier"} {
+		s := c.Services[name]
+		if s.Deploy.Replicas < 2 {
+			t.Errorf("%s: %d replicas, want at least 2", name, s.Deploy.Replicas)
+		}
+		if s.Environment["FAULTLINE_STREAM_REPLICAS"] != "3" || !strings.Contains(s.Environment["FAULTLINE_NATS_URL"], "nats-3") {
+			t.Errorf("%s: environment %v does not use the 3-node cluster", name, s.Environment)
+		}
+		if _, ok := s.DependsOn["nats"]; ok {
+			t.Errorf("%s still depends on the single NATS server", name)
+		}
+	}
+	for _, name := range []string{"nats-1", "nats-2", "nats-3", "ingest-lb"} {
+		if s, ok := c.Services[name]; !ok || s.Healthcheck == nil {
+			t.Errorf("%s: missing or without a health check", name)
+		}
+	}
+	if _, err := os.Stat("compose/nginx-ingest.conf"); err != nil {
+		t.Errorf("the load balancer's configuration: %v", err)
+	}
+}

@@ -105,7 +105,7 @@ func discordPayload(a Alert) discordMessage {
 	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), g.Service.Name, g.Title)
 	var desc strings.Builder
 	if a.Kind == group.KindRepeat {
-		fmt.Fprintf(&desc, "+%d more since the last message\n", a.Occurrences)
+		desc.WriteString(digestLine(a) + "\n")
 	}
 	desc.WriteString(g.Message)
 	if st := stackHead(g.Sample.StackTrace, 8); st != "" {

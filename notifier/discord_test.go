@@ -77,7 +77,7 @@ func TestDiscordLimits(t *testing.T) {
 	g.Message = strings.Repeat("é", 10000)
 	g.Culprit = strings.Repeat("c", 5000)
 	g.Sample.StackTrace = strings.Repeat("\tat x.Y.z(Y.java:1)\n", 500)
-	m := discordPayload(Alert{Kind: group.KindRepeat, Group: g, Occurrences: 5})
+	m := discordPayload(Alert{Kind: group.KindRepeat, Group: g, Occurrences: 5, Since: 5 * time.Minute})
 	e := m.Embeds[0]
 	if n := utf8.RuneCountInString(e.Title); n > discordTitleMax {
 		t.Errorf("title %d chars", n)
@@ -93,7 +93,7 @@ func TestDiscordLimits(t *testing.T) {
 	if n := embedLength(e); n > discordEmbedTotalMax {
 		t.Errorf("embed total %d chars", n)
 	}
-	if !strings.HasPrefix(e.Description, "+5 more") {
+	if !strings.HasPrefix(e.Description, "+5 occurrences in the last 5 min") {
 		t.Errorf("digest does not say how many: %q", e.Description[:40])
 	}
 }

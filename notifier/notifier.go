@@ -22,6 +22,28 @@ type Alert struct {
 	Occurrences int
 	// Link points at the group's events in Kibana, when configured.
 	Link string
+	// Since is how long a digest's occurrences took to gather.
+	Since time.Duration
+}
+
+// digestLine is the first line of a digest: "+N occurrences in the last 5 min".
+func digestLine(a Alert) string {
+	if a.Since <= 0 {
+		return fmt.Sprintf("+%d occurrences since the last message", a.Occurrences)
+	}
+	return fmt.Sprintf("+%d occurrences in the last %s", a.Occurrences, humanDuration(a.Since))
+}
+
+// humanDuration rounds to the unit a person would say.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	default:
+		return fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
+	}
 }
 
 // Notifier sends alerts to one channel. retry tells whether trying the same

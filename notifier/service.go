@@ -279,6 +279,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	default:
 		a.Kind = group.KindRepeat
 		a.Occurrences = st.Pending + c.Occurrences
+		a.Since = now.Sub(st.LastSent)
 	}
 	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
@@ -349,7 +350,7 @@ func (s *Service) flushDigests(ctx context.Context) {
 			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC(), Confirmed: true}); err != nil {
 				continue
 			}
-			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group)}
+			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group), Since: s.now().Sub(st.LastSent)}
 			if err := send(ctx, n, a, 5); err != nil {
 				notificationsFailed.WithLabelValues(channel).Inc()
 				s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered")

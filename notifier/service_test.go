@@ -99,8 +99,8 @@ func TestNotifyOnceThenDigest(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages after the cooldown, want the announcement and one digest", len(msgs))
 	}
-	if d := msgs[1].Embeds[0].Description; !strings.HasPrefix(d, "+6 more") {
-		t.Errorf("digest = %q, want +6 more (3×2 repeats; the redelivered announcement does not count)", d)
+	if d := msgs[1].Embeds[0].Description; !strings.HasPrefix(d, "+6 occurrences in the last 6 min") {
+		t.Errorf("digest = %q, want +6 occurrences in the last 6 min (3×2 repeats; the redelivered announcement does not count)", d)
 	}
 	// A resolved group that comes back is announced at once, cooldown or not.
 	deliver(b, group.KindRegression, 1)

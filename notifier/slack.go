@@ -94,7 +94,7 @@ func slackPayload(a Alert) slackMessage {
 	// angle brackets in it are shown as written, not as formatting.
 	var msg strings.Builder
 	if a.Kind == group.KindRepeat {
-		fmt.Fprintf(&msg, "+%d more since the last message\n", a.Occurrences)
+		msg.WriteString(digestLine(a) + "\n")
 	}
 	msg.WriteString(g.Message)
 	if m := strings.TrimSpace(msg.String()); m != "" {

@@ -123,7 +123,7 @@ func TestSlackRepeatAndNoLink(t *testing.T) {
 	if got.Blocks[0].Text.Text != "Still happening in checkout: IllegalStateException: Payment declined" {
 		t.Errorf("header = %q", got.Blocks[0].Text.Text)
 	}
-	if got.Blocks[1].Text.Text != "+7 more since the last message\nOrder o-1 failed" {
+	if got.Blocks[1].Text.Text != "+7 occurrences since the last message\nOrder o-1 failed" {
 		t.Errorf("message = %q", got.Blocks[1].Text.Text)
 	}
 	if got.Blocks[2].Fields[1].Text != "*Environment*\n-" {
@@ -179,7 +179,7 @@ func TestSlackLimits(t *testing.T) {
 			}
 		}
 	}
-	if msg := got.Blocks[1].Text.Text; !strings.HasPrefix(msg, "+5 more") || !strings.HasSuffix(msg, "é…") || utf8.RuneCountInString(msg) != 3000 {
+	if msg := got.Blocks[1].Text.Text; !strings.HasPrefix(msg, "+5 occurrences") || !strings.HasSuffix(msg, "é…") || utf8.RuneCountInString(msg) != 3000 {
 		t.Errorf("message not cut to the limit: %d chars", utf8.RuneCountInString(msg))
 	}
 	if st := got.Blocks[2].Text.Text; !strings.HasPrefix(st, "```\n&lt;") || !strings.HasSuffix(st, "&lt;…\n```") {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,8 @@ type Config struct {
 	SeenCacheSize int
 	// Grouping is the configuration's grouping section.
 	Grouping config.Grouping
+	// Workers is the number of batches in flight at once.
+	Workers int
 }
 
 func (c *Config) defaults() {
@@ -81,6 +84,9 @@ func (c *Config) defaults() {
 		// Short, so a crashed replica's messages come back within seconds;
 		// handle() keeps a slow batch alive with InProgress.
 		c.AckWait = 15 * time.Second
+	}
+	if c.Workers <= 0 {
+		c.Workers = 2
 	}
 	if c.SeenCacheSize <= 0 {
 		c.SeenCacheSize = 100_000
@@ -122,13 +128,13 @@ func (p *Processor) Run(ctx context.Context) error {
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       p.cfg.AckWait,
 		MaxDeliver:    -1,
-		MaxAckPending: 4 * p.cfg.BatchSize,
+		MaxAckPending: (p.cfg.Workers + 2) * p.cfg.BatchSize,
 		FilterSubject: broker.EventsSubject,
 	})
 	if err != nil {
 		return fmt.Errorf("processor consumer: %w", err)
 	}
-	iter, err := cons.Messages(jetstream.PullMaxMessages(2 * p.cfg.BatchSize))
+	iter, err := cons.Messages(jetstream.PullMaxMessages((p.cfg.Workers + 1) * p.cfg.BatchSize))
 	if err != nil {
 		return fmt.Errorf("processor consume: %w", err)
 	}
@@ -139,20 +145,32 @@ func (p *Processor) Run(ctx context.Context) error {
 		defer close(lagDone)
 		p.watchLag(ctx, cons)
 	}()
-	p.log.Info().Msg("processor consuming")
-	for {
-		batch := p.collect(ctx, iter)
-		if len(batch) > 0 {
-			// The batch in hand is finished even on shutdown, so that its
-			// events are acked rather than redelivered to another replica.
-			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-			p.handle(wctx, batch)
-			cancel()
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
+	p.log.Info().Int("workers", p.cfg.Workers).Msg("processor consuming")
+	// Several batches in flight keep Elasticsearch busy while one batch
+	// waits for its group updates; they share the iterator, which is safe
+	// for concurrent use, and meet on groups through optimistic concurrency.
+	var wg sync.WaitGroup
+	for w := 0; w < p.cfg.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				batch := p.collect(ctx, iter)
+				if len(batch) > 0 {
+					// The batch in hand is finished even on shutdown, so that its
+					// events are acked rather than redelivered to another replica.
+					wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+					p.handle(wctx, batch)
+					cancel()
+				}
+				if ctx.Err() != nil {
+					return
+				}
+			}
+		}()
 	}
+	wg.Wait()
+	return nil
 }
 
 // watchLag publishes the consumer's backlog, the number to alert on when
