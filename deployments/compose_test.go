@@ -87,7 +87,7 @@ func TestComposeHA(t *testing.T) {
 			Healthcheck *struct {
 				Test []string `yaml:"test"`
 			} `yaml:"healthcheck"`
-			Command   []string `yaml:"command"`
+			Command   []string       `yaml:"command"`
 			DependsOn map[string]any `yaml:"depends_on"`
 		} `yaml:"services"`
 	}
