@@ -3,11 +3,13 @@
 package chaos
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +124,102 @@ func TestChatAnswers429And500(t *testing.T) {
 		t.Error("the receiver never failed a request: the scenario tested nothing")
 	}
 	verify(p, t, l, "chat 429 then 500", restarted, lag.finish())
+}
+
+// A storm as on-call would live it: 20 000 events across 50 groups in two
+// minutes, the chat answering 429 now and then, the notifier killed in the
+// middle. Each group is announced once (alone or in a storm summary), repeats
+// become at most one digest per group per cooldown, and the channel never
+// sees more requests than its rate limit lets through.
+func TestStormOf20000EventsIn50Groups(t *testing.T) {
+	const cooldown = 20 * time.Second
+	p := harness.NewWithNotify(t, 1, 1, "  cooldown: 20s\n  storm: {threshold: 10, window: 10s, top: 100}\n")
+	p.Chat.FailEvery.Store(7)
+	l := newLoad(t, 50)
+	lag := sampleLag(t, p.ESURL, l)
+	start := time.Now()
+	done := background(t, l, p.IngestURL, 20000, 20000.0/120)
+	time.Sleep(40 * time.Second)
+	p.Notifiers[0].Kill()
+	time.Sleep(5 * time.Second)
+	restarted := time.Now()
+	p.Notifiers[0].Start()
+	<-done
+	verifyEvents(p, t, l, "storm 20000 events / 50 groups", restarted, lag.finish())
+
+	// Announced once each: individually, or listed in a storm summary.
+	titles := map[string]string{} // title -> fingerprint
+	var groups struct {
+		Hits struct {
+			Hits []struct {
+				Source struct {
+					Fingerprint string `json:"fingerprint"`
+					Title       string `json:"title"`
+				} `json:"_source"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	esJSON(t, p.ESURL, "/faultline-groups/_search", fmt.Sprintf(`{"size":1000,"query":{"term":{"service.name":%q}}}`, l.service), &groups)
+	for _, h := range groups.Hits.Hits {
+		titles[h.Source.Title] = h.Source.Fingerprint
+	}
+	announced := map[string]int{}
+	digests := map[string]int{}
+	eventually(t, "every group announced", 2*time.Minute, func() bool {
+		announced, digests = map[string]int{}, map[string]int{}
+		for _, m := range p.Chat.Messages() {
+			switch {
+			case m.Kind == "new" && m.Group.Service.Name == l.service:
+				announced[m.Group.Fingerprint]++
+			case m.Kind == "storm":
+				for _, line := range strings.Split(m.Group.Message, "\n") {
+					if _, rest, ok := strings.Cut(line, "× "+l.service+": "); ok {
+						announced[titles[rest]]++
+					}
+				}
+			case m.Kind == "repeat" && m.Group.Service.Name == l.service:
+				digests[m.Group.Fingerprint]++
+			}
+		}
+		return len(announced) >= 50
+	})
+	for fp, n := range announced {
+		if n != 1 || fp == "" {
+			t.Errorf("group %q announced %d times", fp, n)
+		}
+	}
+	maxDigests := int(time.Since(start)/cooldown) + 2
+	for fp, n := range digests {
+		if n > maxDigests {
+			t.Errorf("group %s: %d digests in %s, more than one per %s cooldown", fp, n, time.Since(start).Round(time.Second), cooldown)
+		}
+	}
+	// The webhook limiter lets through at most 20 + 10·T requests in any T.
+	reqs := p.Chat.Requests()
+	worst := 0
+	for i := range reqs {
+		n := 0
+		for j := i; j < len(reqs) && reqs[j].Sub(reqs[i]) < time.Second; j++ {
+			n++
+		}
+		worst = max(worst, n)
+	}
+	if worst > 30 {
+		t.Errorf("%d requests within one second, above the channel's limit", worst)
+	}
+	if p.Chat.Failed.Load() == 0 {
+		t.Error("the receiver never answered 429: the scenario tested nothing")
+	}
+	line := fmt.Sprintf("chaos storm: %d groups announced once each, %d digests (at most %d per group), busiest second %d requests, %d answered 429",
+		len(announced), sum(digests), maxDigests, worst, p.Chat.Failed.Load())
+	t.Log(line)
+	fmt.Println(line)
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -187,47 +187,64 @@ func storedCountQuiet(esURL, service string) int {
 	return out.Count
 }
 
-// verify waits for the pipeline to drain and checks the guarantees. It
-// returns when the backlog was drained, for the RTO.
+// verify checks every guarantee of a scenario and prints its figures.
 func verify(p *harness.Pipeline, t *testing.T, l *load, name string, restartedAt time.Time, peak time.Duration) {
 	t.Helper()
-	want := l.accepted()
-	var drained time.Time
+	st := checkStored(p, t, l)
+	announced := verifyAnnouncements(p, t, l, st.perGroup)
+	printFigures(t, name, st, announced, restartedAt, peak, l)
+}
+
+// verifyEvents checks events and group counts, not the announcements.
+func verifyEvents(p *harness.Pipeline, t *testing.T, l *load, name string, restartedAt time.Time, peak time.Duration) {
+	t.Helper()
+	printFigures(t, name, checkStored(p, t, l), -1, restartedAt, peak, l)
+}
+
+type stored struct {
+	accepted, lost, duplicates int
+	perGroup                   map[int]int
+	drained                    time.Time
+}
+
+// checkStored waits for the pipeline to drain, then checks that every
+// accepted event is in Elasticsearch exactly once and that each group counts
+// the events sent for it.
+func checkStored(p *harness.Pipeline, t *testing.T, l *load) stored {
+	t.Helper()
+	st := stored{accepted: l.accepted()}
 	eventually(t, "every accepted event searchable", 5*time.Minute, func() bool {
-		if storedCountQuiet(p.ESURL, l.service) >= want {
-			drained = time.Now()
+		if storedCountQuiet(p.ESURL, l.service) >= st.accepted {
+			st.drained = time.Now()
 			return true
 		}
 		return false
 	})
-	// Let redeliveries that are still in flight land before counting twice-written events.
+	// Let redeliveries still in flight land before counting twice-written events.
 	time.Sleep(2 * time.Second)
 	esJSON(t, p.ESURL, "/logs-faultline-default/_refresh", "", &map[string]any{})
-	stored := storedCount(t, p.ESURL, l.service)
+	total := storedCount(t, p.ESURL, l.service)
 	var idHits struct {
 		Count int `json:"count"`
 	}
 	l.mu.Lock()
 	ids, _ := json.Marshal(l.ids)
-	perGroup := map[int]int{}
+	st.perGroup = map[int]int{}
 	for k, v := range l.perGroup {
-		perGroup[k] = v
+		st.perGroup[k] = v
 	}
 	l.mu.Unlock()
 	esJSON(t, p.ESURL, "/logs-faultline-default/_count", fmt.Sprintf(`{"query":{"ids":{"values":%s}}}`, ids), &idHits)
-	lost := want - idHits.Count
-	duplicates := stored - idHits.Count
-	if lost != 0 || duplicates != 0 {
-		t.Errorf("%d events lost, %d duplicated (accepted %d, stored %d)", lost, duplicates, want, stored)
+	st.lost = st.accepted - idHits.Count
+	st.duplicates = total - idHits.Count
+	if st.lost != 0 || st.duplicates != 0 {
+		t.Errorf("%d events lost, %d duplicated (accepted %d, stored %d)", st.lost, st.duplicates, st.accepted, total)
 	}
-
-	// Group counts: each group's count equals the events sent for it.
 	var groups struct {
 		Hits struct {
 			Hits []struct {
 				Source struct {
-					Count int    `json:"count"`
-					Title string `json:"title"`
+					Count int `json:"count"`
 					Error struct {
 						Type string `json:"type"`
 					} `json:"error"`
@@ -235,22 +252,26 @@ func verify(p *harness.Pipeline, t *testing.T, l *load, name string, restartedAt
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	eventually(t, "group counts to match", 60*time.Second, func() bool {
+	eventually(t, "group counts to match the events sent", 60*time.Second, func() bool {
 		esJSON(t, p.ESURL, "/faultline-groups/_search", fmt.Sprintf(`{"size":1000,"query":{"term":{"service.name":%q}}}`, l.service), &groups)
-		if len(groups.Hits.Hits) != len(perGroup) {
+		if len(groups.Hits.Hits) != len(st.perGroup) {
 			return false
 		}
 		for _, h := range groups.Hits.Hits {
 			var g int
 			fmt.Sscanf(h.Source.Error.Type, "com.acme.chaos.Bug%dException", &g)
-			if h.Source.Count != perGroup[g] {
+			if h.Source.Count != st.perGroup[g] {
 				return false
 			}
 		}
 		return true
 	})
+	return st
+}
 
-	// Each new group announced exactly once.
+// verifyAnnouncements checks each new group was announced exactly once.
+func verifyAnnouncements(p *harness.Pipeline, t *testing.T, l *load, perGroup map[int]int) int {
+	t.Helper()
 	var ann map[string]int
 	eventually(t, "each group announced", 90*time.Second, func() bool {
 		ann = p.Chat.Announcements(l.service)
@@ -267,12 +288,20 @@ func verify(p *harness.Pipeline, t *testing.T, l *load, name string, restartedAt
 	if len(ann) != len(perGroup) || twice != 0 {
 		t.Errorf("announcements: %d groups announced for %d, %d announced more than once", len(ann), len(perGroup), twice)
 	}
+	return len(ann)
+}
+
+func printFigures(t *testing.T, name string, st stored, announced int, restartedAt time.Time, peak time.Duration, l *load) {
 	rto := time.Duration(0)
 	if !restartedAt.IsZero() {
-		rto = drained.Sub(restartedAt)
+		rto = st.drained.Sub(restartedAt)
 	}
-	line := fmt.Sprintf("chaos %s: accepted %d, lost %d, duplicates %d, groups %d, announced %d, RTO %s, peak ingest-to-ES lag %s, 503s %d, client retries %d",
-		name, want, lost, duplicates, len(perGroup), len(ann), rto.Round(100*time.Millisecond), peak.Round(100*time.Millisecond), l.got503.Load(), l.retries.Load())
+	ann := fmt.Sprint(announced)
+	if announced < 0 {
+		ann = "see below"
+	}
+	line := fmt.Sprintf("chaos %s: accepted %d, lost %d, duplicates %d, groups %d, announced %s, RTO %s, peak ingest-to-ES lag %s, 503s %d, client retries %d",
+		name, st.accepted, st.lost, st.duplicates, len(st.perGroup), ann, rto.Round(100*time.Millisecond), peak.Round(100*time.Millisecond), l.got503.Load(), l.retries.Load())
 	t.Log(line)
 	fmt.Println(line)
 }

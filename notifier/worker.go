@@ -109,7 +109,9 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {
-			if _, rev, err := w.s.readState(ctx, stateKey(w.name, c.Group.Fingerprint)); err == nil && rev == 0 {
+			// Claim the group for the summary, so its repeats meanwhile are
+			// held back as pending instead of announcing it on their own.
+			if w.s.save(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
 				w.storm.held = append(w.storm.held, held{msg: m, c: c})
 				notificationsSuppressed.WithLabelValues(w.name).Inc()
 				return
@@ -153,20 +155,19 @@ func (w *worker) flushStorm(ctx context.Context) {
 	a := Alert{Kind: group.KindStorm, Group: stormGroup(groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now())}
 	if err := send(ctx, w.n, a, 5); err != nil {
 		notificationsFailed.WithLabelValues(w.name).Inc()
-		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; will retry")
+		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; the groups will be announced one by one")
+		for _, g := range groups {
+			w.s.release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
+		}
 		for _, h := range st.held {
-			_ = h.msg.NakWithDelay(30 * time.Second)
+			_ = h.msg.NakWithDelay(5 * time.Second)
 		}
 		return
 	}
 	notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
 	// The summary announced them: later repeats become digests as usual.
-	now := w.s.now().UTC()
 	for _, g := range groups {
-		key := stateKey(w.name, g.Fingerprint)
-		if _, rev, err := w.s.readState(ctx, key); err == nil && rev == 0 {
-			_ = w.s.save(ctx, key, 0, sentState{LastSent: now, Confirmed: true})
-		}
+		w.s.confirm(ctx, stateKey(w.name, g.Fingerprint))
 	}
 	for _, h := range st.held {
 		_ = h.msg.Ack()

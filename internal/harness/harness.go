@@ -108,15 +108,20 @@ type ChatReceiver struct {
 	bodies   []WebhookBody
 	FailWith atomic.Int32
 	Failed   atomic.Int32
+	// FailEvery answers every n-th request with a 429 (0 = never).
+	FailEvery atomic.Int32
+	requests  []time.Time
 	// OnMessage, when set, sees every accepted message with its arrival time.
 	OnMessage func(WebhookBody, time.Time)
 }
 
 type WebhookBody struct {
-	Kind  string `json:"kind"`
-	Group struct {
+	Kind        string `json:"kind"`
+	Occurrences int    `json:"occurrences"`
+	Group       struct {
 		Fingerprint string `json:"fingerprint"`
 		Title       string `json:"title"`
+		Message     string `json:"message"`
 		Service     struct {
 			Name string `json:"name"`
 		} `json:"service"`
@@ -125,6 +130,16 @@ type WebhookBody struct {
 
 func (c *ChatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.requests = append(c.requests, time.Now())
+	n := len(c.requests)
+	c.mu.Unlock()
+	if every := int(c.FailEvery.Load()); every > 0 && n%every == 0 {
+		c.Failed.Add(1)
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
 	if code := c.FailWith.Load(); code != 0 {
 		c.Failed.Add(1)
 		if code == http.StatusTooManyRequests {
@@ -145,6 +160,20 @@ func (c *ChatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.OnMessage(b, time.Now())
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Requests returns the arrival time of every request, accepted or not.
+func (c *ChatReceiver) Requests() []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Time(nil), c.requests...)
+}
+
+// Messages returns the accepted messages.
+func (c *ChatReceiver) Messages() []WebhookBody {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]WebhookBody(nil), c.bodies...)
 }
 
 // Announcements counts "new" messages per fingerprint for a service.
@@ -178,6 +207,13 @@ type Pipeline struct {
 
 func New(t testing.TB, processors, notifiers int) *Pipeline {
 	t.Helper()
+	return NewWithNotify(t, processors, notifiers, "  cooldown: 1h\n  storm: {threshold: 100000}\n")
+}
+
+// NewWithNotify takes the notify section of the configuration, indented
+// under "notify:".
+func NewWithNotify(t testing.TB, processors, notifiers int, notify string) *Pipeline {
+	t.Helper()
 	p := &Pipeline{t: t, Dir: t.TempDir(), ESURL: testenv.ElasticsearchURL(t), Chat: &ChatReceiver{}}
 	hook := httptest.NewServer(p.Chat)
 	t.Cleanup(hook.Close)
@@ -186,9 +222,7 @@ func New(t testing.TB, processors, notifiers int) *Pipeline {
 channels:
   - {name: chat, type: webhook, url: %q}
 notify:
-  cooldown: 1h
-  storm: {threshold: 100000}
-`, hook.URL+"/hook")), 0o600)
+%s`, hook.URL+"/hook", notify)), 0o600)
 	natsPort := FreePort(t)
 	p.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
 	p.NATS = p.newProc("nats", []string{filepath.Join(binDir, "nats-server"), "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(p.Dir, "nats")}, nil)
