@@ -77,11 +77,41 @@ func countPrefix(b *testing.B, esURL, index, pfx string) int {
 func BenchmarkIngest(b *testing.B) {
 	const n = 50000
 	p := harness.New(b, 0, 0)
-	pfx := prefix("ing")
-	res, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 5, Bugs: 100, Events: n, Batch: 200, Workers: 4, Seed: 1, Prefix: pfx})
-	if err != nil {
-		b.Fatal(err)
+	// The request bodies are made before the clock starts, so the figure is
+	// ingest's and not the load generator's.
+	g := loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 1, Prefix: prefix("ing")})
+	var bodies [][]byte
+	for i := 0; i < n; i += 200 {
+		var buf bytes.Buffer
+		for j := i; j < i+200; j++ {
+			buf.Write(g.Event(j%100, j/100))
+			buf.WriteByte('\n')
+		}
+		bodies = append(bodies, buf.Bytes())
 	}
+	work := make(chan []byte, len(bodies))
+	for _, body := range bodies {
+		work <- body
+	}
+	close(work)
+	start0 := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range work {
+				res, err := http.Post(p.IngestURL+"/v1/logs", "application/x-ndjson", bytes.NewReader(body))
+				if err != nil || res.StatusCode != http.StatusAccepted {
+					b.Errorf("ingest: %v %v", err, res)
+					return
+				}
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	accepted := float64(n) / time.Since(start0).Seconds()
 	docs := canonical(b, loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 1}), n, 100)
 	ctx := context.Background()
 	if _, err := p.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "BENCH_RAW", Subjects: []string{"bench.raw"}, Storage: jetstream.FileStorage, Duplicates: time.Minute}); err != nil {
@@ -106,7 +136,7 @@ func BenchmarkIngest(b *testing.B) {
 		<-f.Ok()
 	}
 	raw := float64(n) / time.Since(start).Seconds()
-	figure(b, "ingest accepted", res.Rate(), "events/s", fmt.Sprintf("%.2f of raw JetStream publish", res.Rate()/raw))
+	figure(b, "ingest accepted", accepted, "events/s", fmt.Sprintf("%.2f of raw JetStream publish", accepted/raw))
 	figure(b, "jetstream raw publish", raw, "events/s", "baseline")
 }
 
