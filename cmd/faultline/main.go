@@ -348,6 +348,30 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 		return err
 	}
 	var g group.Group
+	// setStatus changes Elasticsearch and, when NATS answers, the notifier's
+	// state too, so a mute also silences alerts already on their way.
+	setStatus := func(status string, until *time.Time) (group.Group, error) {
+		url := cfg.NATSURL
+		if url == "" {
+			url = "nats://" + cfg.NATSListen
+		}
+		nc, err := nats.Connect(url, nats.Name("faultline-groups"), nats.Timeout(3*time.Second))
+		if err != nil {
+			fmt.Fprintf(out, "warning: NATS at %s unreachable (%v); only Elasticsearch is changed, alerts already in flight may still go out\n", url, err)
+			return store.SetStatus(ctx, fingerprint, status, until)
+		}
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return group.Group{}, fmt.Errorf("groups: %w", err)
+		}
+		cfg.File.Notify.Replicas = cfg.Replicas
+		svc, err := notifier.NewService(ctx, js, zerolog.Nop(), cfg.File, nil)
+		if err != nil {
+			return group.Group{}, fmt.Errorf("groups: notifier state: %w", err)
+		}
+		return svc.SetGroupStatus(ctx, store, fingerprint, status, until)
+	}
 	switch args[0] {
 	case "list":
 		list, err := store.ListGroups(ctx, *service, *limit)
@@ -359,16 +383,16 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 		}
 		return nil
 	case "resolve":
-		g, err = store.SetStatus(ctx, fingerprint, group.StatusResolved, nil)
+		g, err = setStatus(group.StatusResolved, nil)
 	case "unmute":
-		g, err = store.SetStatus(ctx, fingerprint, group.StatusOpen, nil)
+		g, err = setStatus(group.StatusOpen, nil)
 	case "mute":
 		var until *time.Time
 		if *muteFor > 0 {
 			t := time.Now().Add(*muteFor).UTC()
 			until = &t
 		}
-		g, err = store.SetStatus(ctx, fingerprint, group.StatusMuted, until)
+		g, err = setStatus(group.StatusMuted, until)
 	default:
 		return fmt.Errorf("groups: unknown action %q (want list, mute, unmute or resolve)", args[0])
 	}
