@@ -177,6 +177,48 @@ func BenchmarkEndToEnd(b *testing.B) {
 	figure(b, "elasticsearch raw bulk", raw, "events/s", "baseline")
 }
 
+// BenchmarkProcessor: the processor alone draining a backlog into
+// Elasticsearch (events, groups, acks) against a raw bulk of the same
+// documents in the same run.
+func BenchmarkProcessor(b *testing.B) {
+	const n = 50000
+	p := harness.New(b, 1, 0)
+	// The backlog is made first, with the processor down, so the figure is
+	// the processor's and Elasticsearch's, not the load generator's.
+	p.Processors[0].Kill()
+	pfx := prefix("proc")
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 5, Bugs: 100, Events: n, Batch: 200, Workers: 4, Seed: 4, Prefix: pfx}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	p.Processors[0].Start()
+	harness.Eventually(b, "backlog drained", 10*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
+	proc := float64(n) / time.Since(start).Seconds()
+
+	es, err := elastic.NewClient([]string{p.ESURL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := canonical(b, loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 4, Prefix: pfx}), n, 100)
+	start = time.Now()
+	for i := 0; i < n; i += 1000 {
+		var buf bytes.Buffer
+		for j := i; j < i+1000 && j < n; j++ {
+			var ev event.Event
+			json.Unmarshal(docs[j], &ev)
+			fmt.Fprintf(&buf, `{"create":{"_id":%q}}`+"\n", ev.Event.ID)
+			buf.Write(docs[j])
+			buf.WriteByte('\n')
+		}
+		if err := elastic.Check(es.Bulk(&buf, es.Bulk.WithIndex("logs-faultline-benchraw"))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	raw := float64(n) / time.Since(start).Seconds()
+	figure(b, "processor into elasticsearch", proc, "events/s", fmt.Sprintf("%.2f of raw bulk", proc/raw))
+	figure(b, "elasticsearch raw bulk (processor run)", raw, "events/s", "baseline")
+}
+
 func percentile(d []time.Duration, p float64) time.Duration {
 	slices.Sort(d)
 	return d[min(len(d)-1, int(float64(len(d))*p))]

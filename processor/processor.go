@@ -86,7 +86,7 @@ func (c *Config) defaults() {
 		c.AckWait = 15 * time.Second
 	}
 	if c.Workers <= 0 {
-		c.Workers = 2
+		c.Workers = 4
 	}
 	if c.SeenCacheSize <= 0 {
 		c.SeenCacheSize = 100_000
@@ -103,6 +103,8 @@ type Processor struct {
 	cfg   Config
 	ready atomic.Bool
 	seen  *lru.Cache[string, struct{}]
+	// groupMu serialises group updates between this replica's workers.
+	groupMu sync.Mutex
 }
 
 // New creates a processor.
@@ -323,7 +325,11 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		for i, fp := range order {
 			list[i] = *deltas[fp]
 		}
+		// One batch at a time updates groups: concurrent batches of this
+		// replica would only collide on the same groups and retry.
+		p.groupMu.Lock()
 		candidates, err := p.store.UpdateGroups(ctx, list)
+		p.groupMu.Unlock()
 		if err != nil {
 			// The events are stored; their redelivery would be a duplicate and
 			// not counted again, so a retry cannot fix the counts. Ack and say so.
@@ -424,6 +430,8 @@ func (p *Processor) deadLetter(ctx context.Context, m jetstream.Msg, reason stri
 // publishCandidates hands groups to the notifier. New-group candidates carry
 // a message id so a redelivered batch does not announce a group twice.
 func (p *Processor) publishCandidates(ctx context.Context, cs []group.Candidate) {
+	// Published together and awaited together: one round trip per batch.
+	futures := make([]jetstream.PubAckFuture, 0, len(cs))
 	for _, c := range cs {
 		if c.Kind == group.KindNew {
 			groupsNew.Inc()
@@ -437,8 +445,21 @@ func (p *Processor) publishCandidates(ctx context.Context, cs []group.Candidate)
 		if c.Kind == group.KindNew {
 			opts = append(opts, jetstream.WithMsgID("new-"+c.Group.Fingerprint))
 		}
-		if _, err := p.js.Publish(ctx, broker.AlertsSubject, data, opts...); err != nil {
+		f, err := p.js.PublishAsync(broker.AlertsSubject, data, opts...)
+		if err != nil {
 			p.log.Error().Err(err).Str("fingerprint", c.Group.Fingerprint).Str("kind", string(c.Kind)).Msg("publish alert candidate failed")
+			continue
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			p.log.Error().Err(err).Msg("publish alert candidate failed")
+		case <-ctx.Done():
+			p.log.Error().Err(ctx.Err()).Msg("alert candidates not acknowledged")
+			return
 		}
 	}
 }
