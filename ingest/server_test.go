@@ -32,19 +32,7 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
-	ns := testenv.NATS(t)
-	nc, err := broker.Connect(ns.ClientURL(), "ingest-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
-		t.Fatal(err)
-	}
+	ns, nc, js := testenv.JetStream(t)
 	cfg.PublishTimeout = 2 * time.Second
 	srv, err := New(nc, js, zerolog.Nop(), cfg)
 	if err != nil {

@@ -149,28 +149,30 @@ func (p *Processor) Run(ctx context.Context) error {
 	}()
 	p.log.Info().Int("workers", p.cfg.Workers).Msg("processor consuming")
 	// Several batches in flight keep Elasticsearch busy while one batch
-	// waits for its group updates; they share the iterator, which is safe
-	// for concurrent use, and meet on groups through optimistic concurrency.
+	// waits for its group updates. One goroutine collects batches (the
+	// iterator's Next holds a lock while it waits, so collectors would block
+	// each other with a batch in hand) and the workers write them.
+	batches := make(chan []jetstream.Msg)
 	var wg sync.WaitGroup
 	for w := 0; w < p.cfg.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				batch := p.collect(ctx, iter)
-				if len(batch) > 0 {
-					// The batch in hand is finished even on shutdown, so that its
-					// events are acked rather than redelivered to another replica.
-					wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-					p.handle(wctx, batch)
-					cancel()
-				}
-				if ctx.Err() != nil {
-					return
-				}
+			for batch := range batches {
+				// The batch in hand is finished even on shutdown, so that its
+				// events are acked rather than redelivered to another replica.
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+				p.handle(wctx, batch)
+				cancel()
 			}
 		}()
 	}
+	for ctx.Err() == nil {
+		if batch := p.collect(ctx, iter); len(batch) > 0 {
+			batches <- batch
+		}
+	}
+	close(batches)
 	wg.Wait()
 	return nil
 }

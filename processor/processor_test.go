@@ -24,19 +24,7 @@ func startProcessor(t *testing.T) jetstream.JetStream {
 
 func startProcessorVia(t *testing.T, esURL string) (jetstream.JetStream, *Processor) {
 	t.Helper()
-	ns := testenv.NATS(t)
-	nc, err := broker.Connect(ns.ClientURL(), "processor-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
-		t.Fatal(err)
-	}
+	_, _, js := testenv.JetStream(t)
 	es, err := elastic.NewClient([]string{esURL})
 	if err != nil {
 		t.Fatal(err)

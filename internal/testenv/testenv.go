@@ -3,6 +3,7 @@
 package testenv
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/faultline/faultline/internal/broker"
 )
@@ -72,4 +75,24 @@ func answers(url string) bool {
 	}
 	res.Body.Close()
 	return res.StatusCode == http.StatusOK
+}
+
+// JetStream starts an embedded server, connects, and creates faultline's
+// streams; the server is returned too, so a test can take it down.
+func JetStream(t testing.TB) (*server.Server, *nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	ns := NATS(t)
+	nc, err := broker.Connect(ns.ClientURL(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
+		t.Fatal(err)
+	}
+	return ns, nc, js
 }
