@@ -15,7 +15,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
-	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/testenv"
@@ -58,17 +57,19 @@ func replica(t *testing.T, js jetstream.JetStream, hook string, clock *time.Time
 	return s
 }
 
-func TestNotifyOnceThenDigest(t *testing.T) {
-	ns := testenv.NATS(t)
-	nc, err := broker.Connect(ns.ClientURL(), "notifier-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+// stateAndInbox gives a test JetStream for the notifier's state and a
+// Discord receiver.
+func stateAndInbox(t *testing.T) (jetstream.JetStream, *discordInbox, *httptest.Server) {
+	t.Helper()
+	_, _, js := testenv.JetStream(t)
 	inbox := &discordInbox{}
 	hook := httptest.NewServer(inbox)
-	defer hook.Close()
+	t.Cleanup(hook.Close)
+	return js, inbox, hook
+}
+
+func TestNotifyOnceThenDigest(t *testing.T) {
+	js, inbox, hook := stateAndInbox(t)
 	clock := time.Now()
 	a := replica(t, js, hook.URL, &clock)
 	b := replica(t, js, hook.URL, &clock)
@@ -124,16 +125,7 @@ func TestNotifyOnceThenDigest(t *testing.T) {
 // A notifier killed between its claim and the send must not leave the group
 // unannounced: after the claim timeout another replica takes over.
 func TestDeadClaimIsTakenOver(t *testing.T) {
-	ns := testenv.NATS(t)
-	nc, err := broker.Connect(ns.ClientURL(), "notifier-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	inbox := &discordInbox{}
-	hook := httptest.NewServer(inbox)
-	defer hook.Close()
+	js, inbox, hook := stateAndInbox(t)
 	clock := time.Now()
 	s := replica(t, js, hook.URL, &clock)
 	ctx := context.Background()

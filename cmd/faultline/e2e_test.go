@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -90,18 +91,6 @@ func hits(t *testing.T, es, index, service string) []map[string]any {
 	return docs
 }
 
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out after %s waiting for %s", timeout, what)
-}
-
 func post(t *testing.T, url, body string) (int, string) {
 	t.Helper()
 	res, err := http.Post(url, "application/json", strings.NewReader(body))
@@ -166,7 +155,7 @@ notify:
 		logMu.Unlock()
 	}()
 	base := "http://" + addr
-	eventually(t, "readyz", 60*time.Second, func() bool {
+	harness.Eventually(t, "readyz", 60*time.Second, func() bool {
 		res, err := http.Get(base + "/readyz")
 		if err != nil {
 			return false
@@ -183,7 +172,7 @@ notify:
 	}
 
 	var doc map[string]any
-	eventually(t, "the event in logs-faultline-default", 30*time.Second, func() bool {
+	harness.Eventually(t, "the event in logs-faultline-default", 30*time.Second, func() bool {
 		docs := hits(t, es, "logs-faultline-default", service)
 		if len(docs) == 1 {
 			doc = docs[0]
@@ -218,13 +207,13 @@ notify:
 		c, _ := docs[0]["count"].(float64)
 		return c
 	}
-	eventually(t, "a group with count 1", 30*time.Second, func() bool { return groupCount() == 1 })
+	harness.Eventually(t, "a group with count 1", 30*time.Second, func() bool { return groupCount() == 1 })
 	g := hits(t, es, "faultline-groups", service)[0]
 	if g["fingerprint"] != fp || g["status"] != "open" || g["culprit"] != "com.acme.checkout.PaymentClient.post" {
 		t.Errorf("group document = %v", g)
 	}
 
-	eventually(t, "one Discord message", 30*time.Second, func() bool { return len(chat.messages()) == 1 })
+	harness.Eventually(t, "one Discord message", 30*time.Second, func() bool { return len(chat.messages()) == 1 })
 	embed := chat.messages()[0]["embeds"].([]any)[0].(map[string]any)
 	text, _ := json.Marshal(embed)
 	for _, want := range []string{service, "IllegalStateException", "Payment declined for order o-1001", "com.acme.checkout.PaymentClient.post"} {
@@ -238,7 +227,7 @@ notify:
 	if status != http.StatusAccepted {
 		t.Fatalf("second event: status %d, body %s", status, body)
 	}
-	eventually(t, "group count 2", 30*time.Second, func() bool { return groupCount() == 2 })
+	harness.Eventually(t, "group count 2", 30*time.Second, func() bool { return groupCount() == 2 })
 	if n := len(hits(t, es, "faultline-groups", service)); n != 1 {
 		t.Errorf("%d groups for one bug, want 1", n)
 	}
