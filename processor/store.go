@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/hashicorp/golang-lru/v2"
 
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
@@ -45,10 +46,21 @@ type Store struct {
 	es *elasticsearch.Client
 	// Threshold raises KindThreshold when a group sees Count events in Window.
 	Threshold config.Threshold
+	// groups caches the groups this store last wrote, with their sequence
+	// numbers, so a burst of one group skips the read before each write. A
+	// stale entry (another replica wrote since) fails its conditional write
+	// with a conflict and is read afresh.
+	groups *lru.Cache[string, storedGroup]
 }
 
+// DefaultGroupCacheSize bounds the cache of recently written groups.
+const DefaultGroupCacheSize = 10000
+
 // NewStore wraps a client.
-func NewStore(es *elasticsearch.Client) *Store { return &Store{es: es} }
+func NewStore(es *elasticsearch.Client) *Store {
+	cache, _ := lru.New[string, storedGroup](DefaultGroupCacheSize)
+	return &Store{es: es, groups: cache}
+}
 
 type bulkResponse struct {
 	Errors bool                         `json:"errors"`
@@ -56,9 +68,11 @@ type bulkResponse struct {
 }
 
 type bulkItemOutcome struct {
-	Status int    `json:"status"`
-	Result string `json:"result"`
-	Error  *struct {
+	Status      int    `json:"status"`
+	Result      string `json:"result"`
+	SeqNo       int64  `json:"_seq_no"`
+	PrimaryTerm int64  `json:"_primary_term"`
+	Error       *struct {
 		Type   string `json:"type"`
 		Reason string `json:"reason"`
 	} `json:"error"`
@@ -155,9 +169,23 @@ func (s *Store) UpdateGroups(ctx context.Context, deltas []Delta) ([]group.Candi
 		if attempt == 20 {
 			return candidates, fmt.Errorf("update groups: %d groups still conflicting after %d attempts", len(pending), attempt)
 		}
-		stored, err := s.getGroups(ctx, pending)
-		if err != nil {
-			return candidates, err
+		stored := map[string]storedGroup{}
+		var uncached []Delta
+		for _, d := range pending {
+			if sg, ok := s.groups.Get(d.Fingerprint); ok {
+				stored[d.Fingerprint] = sg
+			} else {
+				uncached = append(uncached, d)
+			}
+		}
+		if len(uncached) > 0 {
+			fetched, err := s.getGroups(ctx, uncached)
+			if err != nil {
+				return candidates, err
+			}
+			for fp, sg := range fetched {
+				stored[fp] = sg
+			}
 		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -189,8 +217,10 @@ func (s *Store) UpdateGroups(ctx context.Context, deltas []Delta) ([]group.Candi
 			switch {
 			case it.Status == http.StatusOK || it.Status == http.StatusCreated:
 				candidates = append(candidates, next[i])
+				s.groups.Add(pending[i].Fingerprint, storedGroup{Group: next[i].Group, seqNo: it.SeqNo, primaryTerm: it.PrimaryTerm, found: true})
 			case it.Status == http.StatusConflict:
-				// Another replica wrote the group since we read it: read again.
+				// Another writer changed the group since we read it: read again.
+				s.groups.Remove(pending[i].Fingerprint)
 				retry = append(retry, pending[i])
 			default:
 				return candidates, fmt.Errorf("update group %s: %s", pending[i].Fingerprint, it.reason())

@@ -169,3 +169,34 @@ func TestThresholdCrossing(t *testing.T) {
 		t.Errorf("kinds = %v, want %v (5 events crossed at the third batch)", kinds, want)
 	}
 }
+
+// Two replicas, each with its own cache of groups it wrote: taking turns on
+// one group, every write meets a stale cache entry at least once, and no
+// increment may be lost to it.
+func TestGroupCacheAcrossReplicas(t *testing.T) {
+	a := testStore(t)
+	b := NewStore(a.es)
+	ctx := context.Background()
+	fp := fmt.Sprintf("cache-test-%d", time.Now().UnixNano())
+	sample := &event.Event{Message: "boom", Service: event.Service{Name: "cache-test"}}
+	for i := 0; i < 6; i++ {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		now := time.Now().UTC()
+		if _, err := s.UpdateGroups(ctx, []Delta{{Fingerprint: fp, Count: 3, First: now, Last: now, Sample: sample}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := a.getGroups(ctx, []Delta{{Fingerprint: fp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[fp].Count != 18 {
+		t.Errorf("count = %d, want 18", got[fp].Count)
+	}
+	if _, ok := a.groups.Get(fp); !ok {
+		t.Error("the group a replica wrote is not cached")
+	}
+}
