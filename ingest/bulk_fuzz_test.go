@@ -1,0 +1,47 @@
+package ingest
+
+import (
+	"testing"
+
+	"github.com/rs/zerolog"
+)
+
+// FuzzParseBulk: whatever the body, the bulk parser answers with items or an
+// error, never a panic, and every item is answered (event or reason).
+func FuzzParseBulk(f *testing.F) {
+	for _, seed := range []string{
+		"{\"create\":{\"_id\":\"a\"}}\n{\"message\":\"boom\",\"log.level\":\"ERROR\"}\n",
+		"{\"index\":{\"_index\":\"x\"}}\n{\"no\":1}\n{\"delete\":{\"_id\":\"y\"}}\n",
+		"{\"update\":{}}\n{\"doc\":{}}\n",
+		"{\"create\":{}}\n",
+		"\n\n{}\n",
+		"[1,2]\n",
+		"{\"index\":{}}\n" + logbackSample + "\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	srv, err := New(nil, nil, zerolog.Nop(), Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := srv.parseBulk(body, "logs-x", "")
+		if err != nil {
+			if len(items) != 0 {
+				t.Fatalf("error %v with %d items", err, len(items))
+			}
+			return
+		}
+		if len(items) == 0 {
+			t.Fatal("no error and no items")
+		}
+		for i, it := range items {
+			if (it.ev == nil) == (it.err == "") {
+				t.Fatalf("item %d: event %v, reason %q: want exactly one", i, it.ev != nil, it.err)
+			}
+			if it.ev != nil && (it.ev.Event.ID == "" || it.id != it.ev.Event.ID) {
+				t.Fatalf("item %d: id %q, event id %q", i, it.id, it.ev.Event.ID)
+			}
+		}
+	})
+}
