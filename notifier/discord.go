@@ -1,11 +1,9 @@
 package notifier
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,50 +47,13 @@ type discordField struct {
 	Inline bool   `json:"inline,omitempty"`
 }
 
-// Notify posts one embed. 429 and 5xx are retryable; other 4xx are not,
-// since the same payload would be refused again.
+// Notify posts one embed; postJSON decides what may be retried.
 func (d *Discord) Notify(ctx context.Context, a Alert) (bool, error) {
 	body, err := json.Marshal(discordPayload(a))
 	if err != nil {
 		return false, fmt.Errorf("discord: encode: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(body))
-	if err != nil {
-		// The URL holds the webhook token: never put it in an error.
-		return false, fmt.Errorf("discord: bad webhook url")
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := d.Client.Do(req)
-	if err != nil {
-		return true, fmt.Errorf("discord: post: %w", redactURL(err))
-	}
-	defer res.Body.Close()
-	respBody, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
-	switch {
-	case res.StatusCode < 300:
-		return false, nil
-	case res.StatusCode == http.StatusTooManyRequests:
-		return true, &RetryAfterError{After: discordRetryAfter(res.Header, respBody), Err: fmt.Errorf("discord: rate limited (429)")}
-	case res.StatusCode >= 500:
-		return true, fmt.Errorf("discord: %s", res.Status)
-	default:
-		return false, fmt.Errorf("discord: %s: %s", res.Status, bytes.TrimSpace(respBody))
-	}
-}
-
-// discordRetryAfter prefers the JSON retry_after (seconds, a float) which is
-// more precise than the header's whole seconds.
-func discordRetryAfter(h http.Header, body []byte) time.Duration {
-	var rl struct {
-		RetryAfter float64 `json:"retry_after"`
-	}
-	if json.Unmarshal(body, &rl) == nil && rl.RetryAfter > 0 {
-		return time.Duration(rl.RetryAfter * float64(time.Second))
-	}
-	if s, err := strconv.ParseFloat(h.Get("Retry-After"), 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
-	}
-	return time.Second
+	return postJSON(ctx, d.Client, "discord", d.URL, body, nil)
 }
 
 var kindColor = map[group.Kind]int{

@@ -110,7 +110,7 @@ func (s *Sentry) Notify(ctx context.Context, a Alert) (bool, error) {
 	case o.status >= 200 && o.status < 300:
 		return false, nil
 	case o.status == http.StatusTooManyRequests:
-		return true, &RetryAfterError{After: max(retryAfter(o.header, time.Now()), time.Until(o.limitedUntil)), Err: errors.New("sentry: rate limited (429)")}
+		return true, &RetryAfterError{After: max(retryAfter(o.header, nil, time.Now()), time.Until(o.limitedUntil)), Err: errors.New("sentry: rate limited (429)")}
 	case o.status >= 500:
 		return true, fmt.Errorf("sentry: %d %s", o.status, http.StatusText(o.status))
 	default:
@@ -211,7 +211,7 @@ func sentryLimit(res *http.Response, now time.Time) time.Time {
 		return until
 	}
 	if res.StatusCode == http.StatusTooManyRequests {
-		return now.Add(retryAfter(res.Header, now))
+		return now.Add(retryAfter(res.Header, nil, now))
 	}
 	return until
 }

@@ -217,11 +217,11 @@ func TestRetryAfterDate(t *testing.T) {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	h := http.Header{}
 	h.Set("Retry-After", now.Add(90*time.Second).Format(http.TimeFormat))
-	if d := retryAfter(h, now); d != 90*time.Second {
+	if d := retryAfter(h, nil, now); d != 90*time.Second {
 		t.Errorf("HTTP-date Retry-After = %s", d)
 	}
 	h.Set("Retry-After", "soon")
-	if d := retryAfter(h, now); d != time.Second {
+	if d := retryAfter(h, nil, now); d != time.Second {
 		t.Errorf("unreadable Retry-After = %s", d)
 	}
 }
