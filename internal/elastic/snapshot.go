@@ -51,34 +51,59 @@ func EnsureSLM(ctx context.Context, es *elasticsearch.Client, repo string) (bool
 	return true, nil
 }
 
-// Snapshot takes a snapshot of the events and groups and waits for it.
+// Snapshot takes a snapshot of the events and groups and waits for it. It
+// polls rather than holding one request open, since a large snapshot outlasts
+// any sensible HTTP timeout.
 func Snapshot(ctx context.Context, es *elasticsearch.Client, repo string, now time.Time) (string, error) {
 	name := "faultline-" + now.UTC().Format("20060102-150405.000")
 	name = strings.ReplaceAll(name, ".", "-")
 	body, _ := json.Marshal(map[string]any{"indices": strings.Join(SnapshotIndices, ","), "include_global_state": false, "ignore_unavailable": true})
-	res, err := es.Snapshot.Create(repo, name, es.Snapshot.Create.WithBody(bytes.NewReader(body)), es.Snapshot.Create.WithWaitForCompletion(true), es.Snapshot.Create.WithContext(ctx))
-	if err != nil {
+	if err := Check(es.Snapshot.Create(repo, name, es.Snapshot.Create.WithBody(bytes.NewReader(body)), es.Snapshot.Create.WithContext(ctx))); err != nil {
 		return "", fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	for {
+		state, failed, err := snapshotState(ctx, es, repo, name)
+		if err != nil {
+			return "", err
+		}
+		switch state {
+		case "SUCCESS":
+			if failed > 0 {
+				return "", fmt.Errorf("snapshot %s: %d failed shards", name, failed)
+			}
+			return name, nil
+		case "FAILED", "PARTIAL", "INCOMPATIBLE":
+			return "", fmt.Errorf("snapshot %s: state %s, %d failed shards", name, state, failed)
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("snapshot %s: still %s: %w", name, state, ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func snapshotState(ctx context.Context, es *elasticsearch.Client, repo, name string) (string, int, error) {
+	res, err := es.Snapshot.Get(repo, []string{name}, es.Snapshot.Get.WithContext(ctx))
+	if err != nil {
+		return "", 0, fmt.Errorf("snapshot %s: %w", name, err)
 	}
 	defer res.Body.Close()
 	if res.IsError() {
-		return "", fmt.Errorf("snapshot %s: %w", name, Check(res, nil))
+		return "", 0, fmt.Errorf("snapshot %s: %w", name, Check(res, nil))
 	}
 	var out struct {
-		Snapshot struct {
+		Snapshots []struct {
 			State  string `json:"state"`
 			Shards struct {
 				Failed int `json:"failed"`
 			} `json:"shards"`
-		} `json:"snapshot"`
+		} `json:"snapshots"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		return "", fmt.Errorf("snapshot %s: decode: %w", name, err)
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || len(out.Snapshots) != 1 {
+		return "", 0, fmt.Errorf("snapshot %s: unreadable status: %v", name, err)
 	}
-	if out.Snapshot.State != "SUCCESS" || out.Snapshot.Shards.Failed > 0 {
-		return "", fmt.Errorf("snapshot %s: state %s, %d failed shards", name, out.Snapshot.State, out.Snapshot.Shards.Failed)
-	}
-	return name, nil
+	return out.Snapshots[0].State, out.Snapshots[0].Shards.Failed, nil
 }
 
 // Snapshots lists the faultline snapshots of a repository, oldest first.
@@ -159,8 +184,34 @@ func Restore(ctx context.Context, es *elasticsearch.Client, repo, snapshot, tag 
 		}
 	}
 	body, _ := json.Marshal(req)
-	if err := Check(es.Snapshot.Restore(repo, snapshot, es.Snapshot.Restore.WithBody(bytes.NewReader(body)), es.Snapshot.Restore.WithWaitForCompletion(true), es.Snapshot.Restore.WithContext(ctx))); err != nil {
+	if err := Check(es.Snapshot.Restore(repo, snapshot, es.Snapshot.Restore.WithBody(bytes.NewReader(body)), es.Snapshot.Restore.WithContext(ctx))); err != nil {
 		return fmt.Errorf("restore %s: %w", snapshot, err)
 	}
-	return nil
+	// Restored shards recover in the background; the data is back when they
+	// are all assigned. Polled in short calls, like the snapshot.
+	restored := []string{EventsDataStream, GroupsIndex}
+	if tag != "" {
+		restored = []string{"logs-faultline-" + tag + "-default", GroupsIndex + "-" + tag}
+	}
+	for {
+		res, err := es.Cluster.Health(es.Cluster.Health.WithIndex(restored...), es.Cluster.Health.WithWaitForStatus("green"),
+			es.Cluster.Health.WithTimeout(10*time.Second), es.Cluster.Health.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("restore %s: %w", snapshot, err)
+		}
+		var h struct {
+			TimedOut bool `json:"timed_out"`
+		}
+		decodeErr := json.NewDecoder(res.Body).Decode(&h)
+		res.Body.Close()
+		if res.StatusCode == http.StatusOK && decodeErr == nil && !h.TimedOut {
+			return nil
+		}
+		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusRequestTimeout {
+			return fmt.Errorf("restore %s: health of the restored indices: %s", snapshot, res.Status())
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("restore %s: not complete: %w", snapshot, ctx.Err())
+		}
+	}
 }
