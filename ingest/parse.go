@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
 
 	"github.com/faultline/faultline/internal/event"
 )
@@ -30,41 +34,64 @@ const (
 
 var errNoMessage = errors.New(`no "message" field (expected logback, logstash, ECS or plain JSON with a message)`)
 
+// parsers are reused: fastjson allocates its tree once per parser.
+var parsers fastjson.ParserPool
+
 // ParseEvent detects the format of one JSON log event and normalises it.
 // Timestamp, Service.Name and Event.ID stay zero when the event does not
 // carry them; the caller fills them in.
 func ParseEvent(raw []byte) (event.Event, error) {
-	if err := checkDepth(raw); err != nil {
-		return event.Event{}, err
+	if !utf8.Valid(raw) {
+		return event.Event{}, errors.New("invalid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep epoch nanos and big ids exact
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return event.Event{}, fmt.Errorf("invalid JSON: %s", jsonErrText(err))
+	// fastjson parses leniently (NaN, raw control characters); the
+	// validator holds the input to the JSON grammar first.
+	if err := fastjson.ValidateBytes(raw); err != nil {
+		return event.Event{}, syntaxError(raw, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return event.Event{}, errors.New("invalid JSON: data after the event object")
+	// Nor does it refuse raw control characters in strings. Encoders escape
+	// them and compact lines have no whitespace that needs them, so only the
+	// rare line holding one pays for the strict check.
+	if hasControlByte(raw) && !json.Valid(raw) {
+		return event.Event{}, syntaxError(raw, errors.New("control character in a string"))
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return event.Event{}, fmt.Errorf("event is a JSON %s, not an object", jsonKind(v))
+	p := parsers.Get()
+	defer parsers.Put(p)
+	v, err := p.ParseBytes(raw)
+	if err != nil {
+		return event.Event{}, syntaxError(raw, err)
+	}
+	// Fewer brackets than the limit cannot nest past it; only bracket-heavy
+	// events (long stacks) pay for the walk.
+	if bytes.Count(raw, []byte("{"))+bytes.Count(raw, []byte("[")) > MaxDepth && depth(v, 0) > MaxDepth {
+		return event.Event{}, fmt.Errorf("JSON nested deeper than %d levels", MaxDepth)
+	}
+	if v.Type() != fastjson.TypeObject {
+		return event.Event{}, fmt.Errorf("event is a JSON %s, not an object", jsonKind(toAny(v)))
+	}
+	o := v.GetObject()
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if o.Get(k) != nil {
+				return true
+			}
+		}
+		return false
 	}
 
 	var e event.Event
 	var c common
-	var err error
 	switch {
-	case hasAny(m, "loggerName", "threadName", "sequenceNumber", "throwable", "formattedMessage", "kvpList"):
-		err = fromLogback(m, &e, &c)
-	case hasAny(m, "ecs.version", "ecs", "log.level", "log.logger", "process.thread.name", "error.type", "error.stack_trace") || isObject(m["log"]):
-		err = fromECS(m, &e, &c)
-	case hasAny(m, "@version", "logger_name", "thread_name", "level_value", "stack_trace"):
-		err = fromLogstash(m, &e, &c)
-	case hasAny(m, "short_message"):
-		err = fromGELF(m, &e, &c)
+	case has("loggerName", "threadName", "sequenceNumber", "throwable", "formattedMessage", "kvpList"):
+		err = fromLogback(o, &e, &c)
+	case has("ecs.version", "ecs", "log.level", "log.logger", "process.thread.name", "error.type", "error.stack_trace") || typeOf(field(o, "log")) == fastjson.TypeObject:
+		err = fromECS(toAny(v).(map[string]any), &e, &c)
+	case has("@version", "logger_name", "thread_name", "level_value", "stack_trace"):
+		err = fromLogstash(toAny(v).(map[string]any), &e, &c)
+	case has("short_message"):
+		err = fromGELF(toAny(v).(map[string]any), &e, &c)
 	default:
-		err = fromPlain(m, &e, &c)
+		err = fromPlain(toAny(v).(map[string]any), &e, &c)
 	}
 	if err != nil {
 		return event.Event{}, err
@@ -74,6 +101,139 @@ func ParseEvent(raw []byte) (event.Event, error) {
 		return event.Event{}, fmt.Errorf("%s event has an empty message and no exception", e.Event.Dataset)
 	}
 	return e, nil
+}
+
+// hasControlByte reports whether b holds a byte below 0x20, eight bytes at a
+// time: subtracting 0x20 from each byte borrows into the top bit exactly for
+// those below it (the well-known "hasless" bit trick).
+func hasControlByte(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		if (x-0x20*ones)&^x&highs != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
+}
+
+// syntaxError explains why raw is not one JSON object. Only rejected input
+// comes here, so it can afford encoding/json, whose messages name the byte.
+func syntaxError(raw []byte, fastErr error) error {
+	if err := checkDepth(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("invalid JSON: %s", jsonErrText(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("invalid JSON: data after the event object")
+	}
+	return fmt.Errorf("invalid JSON: %v", fastErr)
+}
+
+// depth is the nesting depth of v, counting v's own level.
+func depth(v *fastjson.Value, d int) int {
+	deepest := d
+	switch v.Type() {
+	case fastjson.TypeObject:
+		deepest = d + 1
+		v.GetObject().Visit(func(_ []byte, x *fastjson.Value) {
+			if n := depth(x, d+1); n > deepest {
+				deepest = n
+			}
+		})
+	case fastjson.TypeArray:
+		deepest = d + 1
+		for _, x := range v.GetArray() {
+			if n := depth(x, d+1); n > deepest {
+				deepest = n
+			}
+		}
+	}
+	return deepest
+}
+
+// field is o[key] with encoding/json's rule for repeated keys (the last wins).
+func field(o *fastjson.Object, key string) *fastjson.Value {
+	var out *fastjson.Value
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		if string(k) == key {
+			out = v
+		}
+	})
+	return out
+}
+
+// toAny copies a parsed value into what encoding/json with UseNumber would
+// have decoded: the other formats are read from maps.
+func toAny(v *fastjson.Value) any {
+	if v == nil {
+		return nil
+	}
+	switch v.Type() {
+	case fastjson.TypeObject:
+		m := make(map[string]any, v.GetObject().Len())
+		v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
+			m[string(k)] = toAny(x)
+		})
+		return m
+	case fastjson.TypeArray:
+		arr := v.GetArray()
+		out := make([]any, len(arr))
+		for i, x := range arr {
+			out[i] = toAny(x)
+		}
+		return out
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		return json.Number(numberText(v))
+	case fastjson.TypeTrue:
+		return true
+	case fastjson.TypeFalse:
+		return false
+	}
+	return nil
+}
+
+// typeOf is v's type, a missing value counting as null.
+func typeOf(v *fastjson.Value) fastjson.Type {
+	if v == nil {
+		return fastjson.TypeNull
+	}
+	return v.Type()
+}
+
+// numberText is a number as written: epoch nanos and big ids stay exact.
+func numberText(v *fastjson.Value) string { return string(v.MarshalTo(nil)) }
+
+// strOf is str for a parsed value, without building a map for scalars.
+func strOf(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	case fastjson.TypeNumber:
+		return numberText(v)
+	case fastjson.TypeTrue:
+		return "true"
+	case fastjson.TypeFalse:
+		return "false"
+	case fastjson.TypeNull:
+		return ""
+	}
+	return str(toAny(v))
 }
 
 // checkDepth rejects nesting beyond MaxDepth with a byte scan, before any
@@ -191,169 +351,6 @@ func sanitizeLabels(in map[string]string) map[string]string {
 		}
 	}
 	return out
-}
-
-// fromLogback reads ch.qos.logback.classic.encoder.JsonEncoder output.
-func fromLogback(m map[string]any, e *event.Event, c *common) error {
-	e.Event.Dataset = DatasetLogback
-	if ms, ok := m["timestamp"].(json.Number); ok {
-		e.Timestamp = logbackTime(ms, m["nanoseconds"])
-	}
-	e.Log.Level = normLevel(m["level"])
-	e.Log.Logger = nonNull(str(m["loggerName"]))
-	c.thread = nonNull(str(m["threadName"]))
-
-	c.labels = map[string]string{}
-	if mdc, ok := m["mdc"].(map[string]any); ok {
-		addLabels(c.labels, "", mdc)
-	}
-	if kvps, ok := m["kvpList"].([]any); ok {
-		for _, kvp := range kvps {
-			if kv, ok := kvp.(map[string]any); ok {
-				addLabels(c.labels, "", kv)
-			}
-		}
-	}
-	if ctx, ok := m["context"].(map[string]any); ok {
-		c.contextName = str(ctx["name"])
-		if props, ok := ctx["properties"].(map[string]any); ok {
-			c.host = str(props["HOSTNAME"])
-		}
-	}
-
-	template, _ := m["message"].(string)
-	args, _ := m["arguments"].([]any)
-	if fm, ok := m["formattedMessage"].(string); ok {
-		e.Message = fm
-	} else {
-		e.Message = formatTemplate(template, args)
-	}
-	if hasPlaceholder(template) {
-		e.Faultline.MessageTemplate = template
-	}
-
-	t, _ := m["throwable"].(map[string]any)
-	for cur := t; cur != nil; cur, _ = cur["cause"].(map[string]any) {
-		typ := nonNull(str(cur["className"]))
-		if typ == "" {
-			break
-		}
-		e.Faultline.Exceptions = append(e.Faultline.Exceptions, event.Exception{
-			Type:    typ,
-			Message: throwableMessage(cur),
-			Frames:  logbackFrames(cur["stepArray"]),
-		})
-	}
-	if len(e.Faultline.Exceptions) > 0 {
-		var sb strings.Builder
-		renderThrowable(&sb, t, "", 0)
-		e.Error = &event.Error{
-			Type:       e.Faultline.Exceptions[0].Type,
-			Message:    e.Faultline.Exceptions[0].Message,
-			StackTrace: sb.String(),
-		}
-	}
-	if e.Message == "" && e.Error == nil {
-		return errors.New(`logback event has no "message", "formattedMessage" or "throwable"`)
-	}
-	return nil
-}
-
-// logbackTime combines JsonEncoder's epoch millis with its nano-of-second,
-// using the nanos only when they agree with the millis.
-func logbackTime(ms json.Number, nanos any) time.Time {
-	millis, err := ms.Int64()
-	if err != nil || millis <= 0 {
-		return time.Time{}
-	}
-	t := time.UnixMilli(millis).UTC()
-	if n, ok := nanos.(json.Number); ok {
-		if ns, err := n.Int64(); err == nil && ns >= 0 && ns < 1e9 && ns/1e6 == millis%1000 {
-			t = time.Unix(millis/1000, ns).UTC()
-		}
-	}
-	return t
-}
-
-// throwableMessage maps JsonEncoder's "null" (its rendering of a null
-// message) to "", as ParseStackTrace does for text traces.
-func throwableMessage(t map[string]any) string {
-	return nonNull(str(t["message"]))
-}
-
-func nonNull(s string) string {
-	if s == "null" {
-		return ""
-	}
-	return s
-}
-
-func logbackFrames(v any) []event.Frame {
-	steps, _ := v.([]any)
-	var frames []event.Frame
-	for _, s := range steps {
-		step, ok := s.(map[string]any)
-		if !ok {
-			continue
-		}
-		f := event.Frame{
-			Class:  nonNull(str(step["className"])),
-			Method: nonNull(str(step["methodName"])),
-			File:   nonNull(str(step["fileName"])),
-		}
-		switch n, _ := strconv.Atoi(str(step["lineNumber"])); {
-		case n > 0:
-			f.Line = n
-		case n == -2:
-			// Native: text traces say "(Native Method)" with no file; match them.
-			f.File = ""
-		}
-		frames = append(frames, f)
-	}
-	return frames
-}
-
-// renderThrowable writes a JsonEncoder throwable the way logback's
-// ThrowableProxyConverter prints it, so Error.StackTrace reads the same
-// whichever encoder the application used.
-func renderThrowable(sb *strings.Builder, t map[string]any, prefix string, indent int) {
-	tabs := strings.Repeat("\t", indent)
-	sb.WriteString(tabs + prefix + str(t["className"]))
-	if msg := throwableMessage(t); msg != "" {
-		sb.WriteString(": " + msg)
-	}
-	sb.WriteByte('\n')
-	steps, _ := t["stepArray"].([]any)
-	for _, s := range steps {
-		step, ok := s.(map[string]any)
-		if !ok {
-			continue
-		}
-		loc := nonNull(str(step["fileName"]))
-		line, _ := strconv.Atoi(str(step["lineNumber"]))
-		switch {
-		case line == -2:
-			loc = "Native Method"
-		case loc == "":
-			loc = "Unknown Source"
-		case line >= 0:
-			loc += ":" + strconv.Itoa(line)
-		}
-		fmt.Fprintf(sb, "%s\tat %s.%s(%s)\n", tabs, str(step["className"]), str(step["methodName"]), loc)
-	}
-	if n, _ := strconv.Atoi(str(t["commonFramesCount"])); n > 0 {
-		fmt.Fprintf(sb, "%s\t... %d common frames omitted\n", tabs, n)
-	}
-	if sup, ok := t["suppressed"].([]any); ok {
-		for _, s := range sup {
-			if st, ok := s.(map[string]any); ok {
-				renderThrowable(sb, st, "Suppressed: ", indent+1)
-			}
-		}
-	}
-	if cause, ok := t["cause"].(map[string]any); ok {
-		renderThrowable(sb, cause, "Caused by: ", indent)
-	}
 }
 
 // formatTemplate substitutes arguments into an SLF4J message template with
@@ -778,15 +775,6 @@ func epochTime(s string) (time.Time, bool) {
 	}
 	perSec := int64(1e9) / unit
 	return time.Unix(n/perSec, (n%perSec)*unit+f9*unit/1e9).UTC(), true
-}
-
-func hasAny(m map[string]any, keys ...string) bool {
-	for _, k := range keys {
-		if _, ok := m[k]; ok {
-			return true
-		}
-	}
-	return false
 }
 
 func hasPrefix(s string, prefixes ...string) bool {

@@ -511,6 +511,7 @@ func FuzzParseEvent(f *testing.F) {
 	}
 	datasets := map[string]bool{"logback": true, "logstash": true, "ecs": true, "gelf": true, "plain": true}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		sameAsReference(t, raw)
 		ev, err := ParseEvent(raw)
 		if err != nil {
 			if err.Error() == "" {
@@ -537,4 +538,16 @@ func FuzzParseEvent(f *testing.F) {
 			t.Fatal("ParseEvent is not deterministic")
 		}
 	})
+}
+
+func TestHasControlByte(t *testing.T) {
+	for i := range 256 {
+		for _, pos := range []int{0, 5, 8, 13, 16} {
+			b := bytes.Repeat([]byte{'a'}, 17)
+			b[pos] = byte(i)
+			if got, want := hasControlByte(b), i < 0x20; got != want {
+				t.Errorf("byte %#x at %d: got %v", i, pos, got)
+			}
+		}
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -383,7 +382,7 @@ func (s *Server) publishEach(ctx context.Context, evs []*event.Event) []error {
 	errs := make([]error, len(evs))
 	futures := make([]jetstream.PubAckFuture, len(evs))
 	for i, ev := range evs {
-		data, err := json.Marshal(ev)
+		data, err := event.Marshal(ev)
 		if err != nil {
 			errs[i] = fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
 			continue

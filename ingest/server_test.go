@@ -109,6 +109,8 @@ func TestPartialBatchAcceptsGoodLines(t *testing.T) {
 	}
 	if !lines[2] || !lines[4] || len(r.Rejected) != 2 {
 		t.Errorf("rejected = %+v, want lines 2 and 4", r.Rejected)
+	} else if want := "invalid JSON: invalid character 'n' looking for beginning of object key string (at byte 2)"; r.Rejected[0].Reason != want {
+		t.Errorf("line 2 reason = %q, want %q", r.Rejected[0].Reason, want)
 	}
 	evs := h.stored(t)
 	if len(evs) != 2 {

@@ -89,8 +89,10 @@ func splitLines(body []byte) ([]Line, []LineError) {
 		if len(line) == 0 {
 			continue
 		}
-		if reason := checkLine(line); reason != "" {
-			errs = append(errs, LineError{Line: n, Reason: reason})
+		// Only the encoding is checked here: ParseEvent validates the JSON
+		// in the same pass that reads it, and its errors name the line too.
+		if !utf8.Valid(line) {
+			errs = append(errs, LineError{Line: n, Reason: "invalid UTF-8"})
 			continue
 		}
 		lines = append(lines, Line{N: n, Raw: line})

@@ -257,7 +257,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	items := make([]pending, 0, len(msgs))
 	for _, m := range msgs {
 		var ev event.Event
-		if err := json.Unmarshal(m.Data(), &ev); err != nil {
+		if err := event.Unmarshal(m.Data(), &ev); err != nil {
 			p.deadLetter(ctx, m, fmt.Sprintf("decode event: %v", err))
 			continue
 		}

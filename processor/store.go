@@ -115,14 +115,20 @@ func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want
 // can be assumed about any item.
 func (s *Store) CreateEvents(ctx context.Context, evs []*event.Event) ([]ItemResult, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
 	for _, ev := range evs {
-		if err := enc.Encode(map[string]any{"create": map[string]string{"_id": ev.Event.ID}}); err != nil {
+		id, err := json.Marshal(ev.Event.ID)
+		if err != nil {
 			return nil, fmt.Errorf("encode bulk action: %w", err)
 		}
-		if err := enc.Encode(ev); err != nil {
+		doc, err := event.Marshal(ev)
+		if err != nil {
 			return nil, fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
 		}
+		buf.WriteString(`{"create":{"_id":`)
+		buf.Write(id)
+		buf.WriteString("}}\n")
+		buf.Write(doc)
+		buf.WriteByte('\n')
 	}
 	items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(evs))
 	if err != nil {
