@@ -103,8 +103,8 @@ type Processor struct {
 	cfg   Config
 	ready atomic.Bool
 	seen  *lru.Cache[string, struct{}]
-	// groupMu serialises group updates between this replica's workers.
-	groupMu sync.Mutex
+	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
+	groupReqs chan groupRequest
 }
 
 // New creates a processor.
@@ -153,6 +153,14 @@ func (p *Processor) Run(ctx context.Context) error {
 	// iterator's Next holds a lock while it waits, so collectors would block
 	// each other with a batch in hand) and the workers write them.
 	batches := make(chan []jetstream.Msg)
+	// One writer updates groups for all workers, so concurrent batches never
+	// collide on a group and their updates merge.
+	p.groupReqs = make(chan groupRequest, p.cfg.Workers)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		p.writeGroups(context.WithoutCancel(ctx), p.groupReqs)
+	}()
 	var wg sync.WaitGroup
 	for w := 0; w < p.cfg.Workers; w++ {
 		wg.Add(1)
@@ -174,6 +182,8 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 	close(batches)
 	wg.Wait()
+	close(p.groupReqs)
+	<-writerDone
 	return nil
 }
 
@@ -257,7 +267,10 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	items := make([]pending, 0, len(msgs))
 	for _, m := range msgs {
 		var ev event.Event
-		if err := event.Unmarshal(m.Data(), &ev); err != nil {
+		// encoding/json rather than goccy/go-json, whose
+		// strings can share the message's buffer, and the LRUs keep event ids
+		// and samples, which would pin every buffer they came from.
+		if err := json.Unmarshal(m.Data(), &ev); err != nil {
 			p.deadLetter(ctx, m, fmt.Sprintf("decode event: %v", err))
 			continue
 		}
@@ -327,17 +340,11 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		for i, fp := range order {
 			list[i] = *deltas[fp]
 		}
-		// One batch at a time updates groups: concurrent batches of this
-		// replica would only collide on the same groups and retry.
-		p.groupMu.Lock()
-		candidates, err := p.store.UpdateGroups(ctx, list)
-		p.groupMu.Unlock()
-		if err != nil {
+		if err := p.updateGroups(ctx, list); err != nil {
 			// The events are stored; their redelivery would be a duplicate and
 			// not counted again, so a retry cannot fix the counts. Ack and say so.
 			p.log.Error().Err(err).Int("groups", len(list)).Msg("group update failed; group counts for this batch may be low")
 		}
-		p.publishCandidates(ctx, candidates)
 	}
 	if len(redelivered) > 0 {
 		fps := make([]string, 0, len(redelivered))

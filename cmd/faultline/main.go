@@ -59,12 +59,13 @@ Run "faultline <command> -h" for the flags; each flag also reads FAULTLINE_<NAME
 `
 
 func main() {
-	// Every service keeps a live heap of a few MB and allocates per event;
-	// at the default GOGC=100 that means dozens of collections a second
-	// under load, each taking CPU from parsing and indexing. 400 trades tens
-	// of MB for a fraction of them. GOGC in the environment still wins, and
-	// GOMEMLIMIT caps the heap where memory is tight.
-	if os.Getenv("GOGC") == "" {
+	// Ingest keeps a live heap of a few MB and allocates per event; at the
+	// default GOGC=100 that means dozens of collections a second under load,
+	// each taking CPU from parsing. 400 trades tens of MB for a fraction of
+	// them. The processor keeps large caches, where the same setting would
+	// cost hundreds of MB, so it stays at Go's default. GOGC in the
+	// environment wins; GOMEMLIMIT caps the heap where memory is tight.
+	if len(os.Args) > 1 && os.Args[1] == "ingest" && os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
