@@ -37,7 +37,7 @@ chaos:
 	$(GO) test -tags chaos -count=1 -timeout 30m -v ./chaos
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet -tags "bench chaos" ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null)" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
 es-start:
@@ -57,8 +57,10 @@ bench:
 # Runs each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
 fuzz:
-	@for t in $$($(GO) test -list 'Fuzz.*' ./ingest | grep ^Fuzz); do \
-		$(GO) test ./ingest -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for pkg in ./ingest ./internal/event; do \
+		for t in $$($(GO) test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
 	done
 
 clean:

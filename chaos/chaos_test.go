@@ -16,28 +16,34 @@ import (
 	"github.com/faultline/faultline/internal/harness"
 )
 
-// background runs the load and reports when it is done.
-func background(t *testing.T, l *load, url string, n int, rate float64) chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		l.run(t, url, n, rate)
-	}()
+// background runs the load; wait reports how it ended.
+func background(l *load, url string, n int, rate float64) chan error {
+	done := make(chan error, 1)
+	go func() { done <- l.run(url, n, rate) }()
 	return done
+}
+
+// wait ends the test when the load could not be delivered: the checks after
+// it would only count a partial load.
+func wait(t *testing.T, done chan error) {
+	t.Helper()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestKillProcessorMidBatch(t *testing.T) {
 	p := harness.New(t, 1, 1)
 	l := newLoad(t, 20)
-	lag := sampleLag(t, p.ESURL, l)
-	done := background(t, l, p.IngestURL, 3000, 200)
+	lag := sampleLag(t, p, l)
+	done := background(l, p.IngestURL, 3000, 200)
 	time.Sleep(5 * time.Second)
 	p.Processors[0].Kill()
 	time.Sleep(3 * time.Second)
-	restarted := time.Now()
+	lag.restarted(l, toStored)
 	p.Processors[0].Start()
-	<-done
-	verify(p, t, l, "kill -9 processor", restarted, lag.finish())
+	wait(t, done)
+	verify(p, t, l, "kill -9 processor", lag.finish())
 }
 
 func TestElasticsearchDownFor60s(t *testing.T) {
@@ -48,8 +54,8 @@ func TestElasticsearchDownFor60s(t *testing.T) {
 	}
 	p := harness.New(t, 1, 1)
 	l := newLoad(t, 10)
-	lag := sampleLag(t, p.ESURL, l)
-	done := background(t, l, p.IngestURL, 4000, 50)
+	lag := sampleLag(t, p, l)
+	done := background(l, p.IngestURL, 4000, 50)
 	time.Sleep(5 * time.Second)
 	if out, err := exec.Command("bash", filepath.Join(scripts, "stop.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("stop elasticsearch: %v\n%s", err, out)
@@ -58,72 +64,75 @@ func TestElasticsearchDownFor60s(t *testing.T) {
 	if out, err := exec.Command("bash", filepath.Join(scripts, "start.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("start elasticsearch: %v\n%s", err, out)
 	}
-	restarted := time.Now()
-	<-done
-	verify(p, t, l, "Elasticsearch down 60s", restarted, lag.finish())
+	lag.restarted(l, toStored)
+	wait(t, done)
+	verify(p, t, l, "Elasticsearch down 60s", lag.finish())
 }
 
 func TestKillNATS(t *testing.T) {
 	p := harness.New(t, 1, 1)
 	l := newLoad(t, 10)
-	lag := sampleLag(t, p.ESURL, l)
-	done := background(t, l, p.IngestURL, 2000, 100)
+	lag := sampleLag(t, p, l)
+	done := background(l, p.IngestURL, 2000, 100)
 	time.Sleep(5 * time.Second)
 	p.NATS.Kill()
 	// While the stream is gone, ingest must refuse, never accept.
 	eventually(t, "ingest to answer 503 while NATS is down", 20*time.Second, func() bool { return l.got503.Load() > 0 })
+	// Ingest itself stays up: it must answer, and say it is not ready.
 	res, err := http.Get(p.IngestURL + "/readyz")
-	if err == nil {
+	if err != nil {
+		t.Errorf("readyz while NATS is down: %v", err)
+	} else {
 		res.Body.Close()
 		if res.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("readyz while NATS is down: %d", res.StatusCode)
 		}
 	}
 	time.Sleep(10 * time.Second)
-	restarted := time.Now()
+	lag.restarted(l, toStored)
 	p.NATS.Start()
-	<-done
-	verify(p, t, l, "kill -9 NATS", restarted, lag.finish())
+	wait(t, done)
+	verify(p, t, l, "kill -9 NATS", lag.finish())
 }
 
 func TestKillNotifierMidStorm(t *testing.T) {
 	p := harness.New(t, 1, 1)
 	l := newLoad(t, 60)
-	lag := sampleLag(t, p.ESURL, l)
-	done := background(t, l, p.IngestURL, 3000, 300)
+	lag := sampleLag(t, p, l)
+	done := background(l, p.IngestURL, 3000, 300)
 	time.Sleep(3 * time.Second)
 	p.Notifiers[0].Kill()
 	time.Sleep(3 * time.Second)
-	restarted := time.Now()
+	lag.restarted(l, toAnnounced)
 	p.Notifiers[0].Start()
-	<-done
-	verify(p, t, l, "kill -9 notifier mid-storm", restarted, lag.finish())
+	wait(t, done)
+	verify(p, t, l, "kill -9 notifier mid-storm", lag.finish())
 }
 
 func TestTwoReplicasEach(t *testing.T) {
 	p := harness.New(t, 2, 2)
 	l := newLoad(t, 30)
-	lag := sampleLag(t, p.ESURL, l)
-	<-background(t, l, p.IngestURL, 4000, 300)
-	verify(p, t, l, "2 processors + 2 notifiers", time.Time{}, lag.finish())
+	lag := sampleLag(t, p, l)
+	wait(t, background(l, p.IngestURL, 4000, 300))
+	verify(p, t, l, "2 processors + 2 notifiers", lag.finish())
 }
 
 func TestChatAnswers429And500(t *testing.T) {
 	p := harness.New(t, 1, 1)
 	l := newLoad(t, 15)
-	lag := sampleLag(t, p.ESURL, l)
+	lag := sampleLag(t, p, l)
 	p.Chat.FailWith.Store(http.StatusTooManyRequests)
-	done := background(t, l, p.IngestURL, 1500, 100)
+	done := background(l, p.IngestURL, 1500, 100)
 	time.Sleep(5 * time.Second)
 	p.Chat.FailWith.Store(http.StatusInternalServerError)
 	time.Sleep(5 * time.Second)
 	p.Chat.FailWith.Store(0)
-	restarted := time.Now()
-	<-done
+	lag.restarted(l, toAnnounced)
+	wait(t, done)
 	if p.Chat.Failed.Load() == 0 {
 		t.Error("the receiver never failed a request: the scenario tested nothing")
 	}
-	verify(p, t, l, "chat 429 then 500", restarted, lag.finish())
+	verify(p, t, l, "chat 429 then 500", lag.finish())
 }
 
 // A storm as on-call would live it: 20 000 events across 50 groups in two
@@ -136,16 +145,16 @@ func TestStormOf20000EventsIn50Groups(t *testing.T) {
 	p := harness.NewWithNotify(t, 1, 1, "  cooldown: 20s\n  storm: {threshold: 10, window: 10s, top: 100}\n")
 	p.Chat.FailEvery.Store(7)
 	l := newLoad(t, 50)
-	lag := sampleLag(t, p.ESURL, l)
+	lag := sampleLag(t, p, l)
 	start := time.Now()
-	done := background(t, l, p.IngestURL, 20000, 20000.0/120)
+	done := background(l, p.IngestURL, 20000, 20000.0/120)
 	time.Sleep(40 * time.Second)
 	p.Notifiers[0].Kill()
 	time.Sleep(5 * time.Second)
-	restarted := time.Now()
+	lag.restarted(l, toStored)
 	p.Notifiers[0].Start()
-	<-done
-	verifyEvents(p, t, l, "storm 20000 events / 50 groups", restarted, lag.finish())
+	wait(t, done)
+	verifyEvents(p, t, l, "storm 20000 events / 50 groups", lag.finish())
 
 	// Announced once each: individually, or listed in a storm summary.
 	titles := map[string]string{} // title -> fingerprint

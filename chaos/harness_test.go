@@ -58,9 +58,9 @@ func (l *load) event(i int) (string, []byte) {
 	return id, b
 }
 
-// run sends n events at rate per second, in batches of 10, and returns when all were accepted.
-func (l *load) run(t *testing.T, ingestURL string, n int, rate float64) {
-	t.Helper()
+// run sends n events at rate per second, in batches of 10, and returns when
+// all were accepted, or an error when a batch was refused for 3 minutes.
+func (l *load) run(ingestURL string, n int, rate float64) error {
 	client := &http.Client{Timeout: 5 * time.Second}
 	interval := time.Duration(float64(time.Second) * 10 / rate)
 	tick := time.NewTicker(interval)
@@ -89,7 +89,7 @@ func (l *load) run(t *testing.T, ingestURL string, n int, rate float64) {
 				}
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("events %d.. never accepted: %v", start, err)
+				return fmt.Errorf("events %d.. never accepted: %v", start, err)
 			}
 			l.retries.Add(1)
 			time.Sleep(250 * time.Millisecond)
@@ -103,6 +103,7 @@ func (l *load) run(t *testing.T, ingestURL string, n int, rate float64) {
 		}
 		l.mu.Unlock()
 	}
+	return nil
 }
 
 func (l *load) accepted() int {
@@ -137,12 +138,36 @@ func storedCount(t *testing.T, esURL, service string) int {
 // lagSampler records the ingest-to-Elasticsearch lag while a scenario runs:
 // the age of the oldest accepted event not yet searchable.
 type lagSampler struct {
-	peak time.Duration
-	stop chan struct{}
-	done chan struct{}
+	mu        sync.Mutex
+	peak      time.Duration
+	restartAt time.Time
+	target    int      // events accepted when the component came back
+	what      recovery // what counts as recovered
+	caughtUp  time.Time
+	stop      chan struct{}
+	done      chan struct{}
 }
 
-func sampleLag(t *testing.T, esURL string, l *load) *lagSampler {
+// recovery names what a scenario's RTO runs to: from the restart until the
+// backlog that built up meanwhile is stored, or until every group is
+// announced (when the component restarted was the notifier or the chat).
+type recovery int
+
+const (
+	toStored recovery = iota
+	toAnnounced
+)
+
+// figures is what a sampler saw over a scenario.
+type figures struct {
+	peak                time.Duration
+	restartAt, caughtUp time.Time
+	what                recovery
+}
+
+// sampleLag follows the scenario while the load runs, so the RTO is measured
+// when it happens and not after the load finished.
+func sampleLag(t *testing.T, p *harness.Pipeline, l *load) *lagSampler {
 	s := &lagSampler{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
@@ -152,7 +177,8 @@ func sampleLag(t *testing.T, esURL string, l *load) *lagSampler {
 				return
 			case <-time.After(500 * time.Millisecond):
 			}
-			stored := storedCountQuiet(esURL, l.service)
+			stored := storedCountQuiet(p.ESURL, l.service)
+			announced := len(p.Chat.Announcements(l.service))
 			l.mu.Lock()
 			if stored >= 0 && stored < len(l.acceptedAt) {
 				if lag := time.Since(l.acceptedAt[stored]); lag > s.peak {
@@ -160,15 +186,40 @@ func sampleLag(t *testing.T, esURL string, l *load) *lagSampler {
 				}
 			}
 			l.mu.Unlock()
+			s.mu.Lock()
+			if !s.restartAt.IsZero() && s.caughtUp.IsZero() &&
+				(s.what == toStored && stored >= s.target || s.what == toAnnounced && announced >= l.groups) {
+				s.caughtUp = time.Now()
+			}
+			s.mu.Unlock()
 		}
 	}()
 	return s
 }
 
-func (s *lagSampler) finish() time.Duration {
+// restarted marks the moment the disrupted component is back.
+func (s *lagSampler) restarted(l *load, what recovery) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.restartAt, s.target, s.what = time.Now(), l.accepted(), what
+}
+
+// finish stops sampling, once the scenario recovered (or 5 minutes passed)
+// when something was restarted.
+func (s *lagSampler) finish() figures {
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		s.mu.Lock()
+		waiting := !s.restartAt.IsZero() && s.caughtUp.IsZero()
+		s.mu.Unlock()
+		if !waiting {
+			break
+		}
+	}
 	close(s.stop)
 	<-s.done
-	return s.peak
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return figures{peak: s.peak, restartAt: s.restartAt, caughtUp: s.caughtUp, what: s.what}
 }
 
 func storedCountQuiet(esURL, service string) int {
@@ -188,23 +239,22 @@ func storedCountQuiet(esURL, service string) int {
 }
 
 // verify checks every guarantee of a scenario and prints its figures.
-func verify(p *harness.Pipeline, t *testing.T, l *load, name string, restartedAt time.Time, peak time.Duration) {
+func verify(p *harness.Pipeline, t *testing.T, l *load, name string, f figures) {
 	t.Helper()
 	st := checkStored(p, t, l)
 	announced := verifyAnnouncements(p, t, l, st.perGroup)
-	printFigures(t, name, st, announced, restartedAt, peak, l)
+	printFigures(t, name, st, announced, f, l)
 }
 
 // verifyEvents checks events and group counts, not the announcements.
-func verifyEvents(p *harness.Pipeline, t *testing.T, l *load, name string, restartedAt time.Time, peak time.Duration) {
+func verifyEvents(p *harness.Pipeline, t *testing.T, l *load, name string, f figures) {
 	t.Helper()
-	printFigures(t, name, checkStored(p, t, l), -1, restartedAt, peak, l)
+	printFigures(t, name, checkStored(p, t, l), -1, f, l)
 }
 
 type stored struct {
 	accepted, lost, duplicates int
 	perGroup                   map[int]int
-	drained                    time.Time
 }
 
 // checkStored waits for the pipeline to drain, then checks that every
@@ -214,11 +264,7 @@ func checkStored(p *harness.Pipeline, t *testing.T, l *load) stored {
 	t.Helper()
 	st := stored{accepted: l.accepted()}
 	eventually(t, "every accepted event searchable", 5*time.Minute, func() bool {
-		if storedCountQuiet(p.ESURL, l.service) >= st.accepted {
-			st.drained = time.Now()
-			return true
-		}
-		return false
+		return storedCountQuiet(p.ESURL, l.service) >= st.accepted
 	})
 	// Let redeliveries still in flight land before counting twice-written events.
 	time.Sleep(2 * time.Second)
@@ -291,17 +337,25 @@ func verifyAnnouncements(p *harness.Pipeline, t *testing.T, l *load, perGroup ma
 	return len(ann)
 }
 
-func printFigures(t *testing.T, name string, st stored, announced int, restartedAt time.Time, peak time.Duration, l *load) {
-	rto := time.Duration(0)
-	if !restartedAt.IsZero() {
-		rto = st.drained.Sub(restartedAt)
+func printFigures(t *testing.T, name string, st stored, announced int, f figures, l *load) {
+	rto := ""
+	switch {
+	case f.restartAt.IsZero():
+	case f.caughtUp.IsZero():
+		t.Errorf("%s: not caught up 5 minutes after the restart", name)
+	default:
+		to := "stored"
+		if f.what == toAnnounced {
+			to = "announced"
+		}
+		rto = fmt.Sprintf(", RTO %s (restart to %s)", f.caughtUp.Sub(f.restartAt).Round(100*time.Millisecond), to)
 	}
 	ann := fmt.Sprint(announced)
 	if announced < 0 {
 		ann = "see below"
 	}
-	line := fmt.Sprintf("chaos %s: accepted %d, lost %d, duplicates %d, groups %d, announced %s, RTO %s, peak ingest-to-ES lag %s, 503s %d, client retries %d",
-		name, st.accepted, st.lost, st.duplicates, len(st.perGroup), ann, rto.Round(100*time.Millisecond), peak.Round(100*time.Millisecond), l.got503.Load(), l.retries.Load())
+	line := fmt.Sprintf("chaos %s: accepted %d, lost %d, duplicates %d, groups %d, announced %s%s, peak ingest-to-ES lag %s, 503s %d, client retries %d",
+		name, st.accepted, st.lost, st.duplicates, len(st.perGroup), ann, rto, f.peak.Round(100*time.Millisecond), l.got503.Load(), l.retries.Load())
 	t.Log(line)
 	fmt.Println(line)
 }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/ops"
 )
 
 // The Elasticsearch API surface that shippers (logback Elasticsearch
@@ -30,23 +30,23 @@ func (s *Server) registerElasticsearch(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", es(s.handleRoot))
 	mux.HandleFunc("HEAD /{$}", es(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	mux.HandleFunc("GET /_license", es(func(w http.ResponseWriter, _ *http.Request) {
-		writeES(w, http.StatusOK, map[string]any{"license": map[string]any{"status": "active", "type": "basic", "uid": "faultline"}})
+		ops.WriteJSON(w, http.StatusOK, map[string]any{"license": map[string]any{"status": "active", "type": "basic", "uid": "faultline"}})
 	}))
 	mux.HandleFunc("GET /_cluster/health", es(func(w http.ResponseWriter, _ *http.Request) {
 		status := "green"
 		if s.Ready() != nil {
 			status = "red"
 		}
-		writeES(w, http.StatusOK, map[string]any{"cluster_name": "faultline", "status": status})
+		ops.WriteJSON(w, http.StatusOK, map[string]any{"cluster_name": "faultline", "status": status})
 	}))
 	// Template and lifecycle calls are acknowledged and ignored: faultline
 	// installs its own templates on the real cluster.
 	ack := es(func(w http.ResponseWriter, _ *http.Request) {
-		writeES(w, http.StatusOK, map[string]any{"acknowledged": true})
+		ops.WriteJSON(w, http.StatusOK, map[string]any{"acknowledged": true})
 	})
 	for _, p := range []string{"/_index_template/{name}", "/_template/{name}", "/_ilm/policy/{name}", "/_component_template/{name}"} {
 		mux.HandleFunc("PUT "+p, ack)
-		mux.HandleFunc("GET "+p, es(func(w http.ResponseWriter, r *http.Request) { writeES(w, http.StatusOK, map[string]any{}) }))
+		mux.HandleFunc("GET "+p, es(func(w http.ResponseWriter, r *http.Request) { ops.WriteJSON(w, http.StatusOK, map[string]any{}) }))
 		mux.HandleFunc("HEAD "+p, es(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	}
 	mux.HandleFunc("POST /_bulk", es(s.handleBulk))
@@ -54,14 +54,8 @@ func (s *Server) registerElasticsearch(mux *http.ServeMux) {
 	mux.HandleFunc("POST /{index}/_bulk", es(s.handleBulk))
 }
 
-func writeES(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func (s *Server) handleRoot(w http.ResponseWriter, _ *http.Request) {
-	writeES(w, http.StatusOK, map[string]any{
+	ops.WriteJSON(w, http.StatusOK, map[string]any{
 		"name":         "faultline",
 		"cluster_name": "faultline",
 		"cluster_uuid": "faultline",
@@ -80,7 +74,7 @@ func (s *Server) handleRoot(w http.ResponseWriter, _ *http.Request) {
 // esError is an Elasticsearch-shaped error, so clients print something useful.
 func esError(w http.ResponseWriter, route string, status int, typ, reason string) {
 	requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	writeES(w, status, map[string]any{"error": map[string]any{"type": typ, "reason": reason}, "status": status})
+	ops.WriteJSON(w, status, map[string]any{"error": map[string]any{"type": typ, "reason": reason}, "status": status})
 }
 
 type bulkItem struct {
@@ -90,7 +84,7 @@ type bulkItem struct {
 	// status and err are set when the item fails before publishing.
 	status int
 	err    string
-	ev     *event.Event
+	ev     *encoded
 }
 
 // handleBulk takes the bulk API's action/document pairs. Every document is
@@ -116,25 +110,26 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		esError(w, route, http.StatusBadRequest, "illegal_argument_exception", err.Error())
 		return
 	}
-	var evs []*event.Event
-	var idx []int
-	n := 0
-	for _, it := range items {
-		if it.ev != nil {
-			n++
-		}
-	}
-	if wait, ok := s.allow(service, r, n); !ok {
-		eventsRejected.WithLabelValues("rate_limited").Add(float64(n))
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
-		return
-	}
+	var evs []encoded
+	var idx []int // items[idx[i]] is the item of evs[i]
 	for i, it := range items {
 		if it.ev != nil {
-			evs = append(evs, it.ev)
+			evs = append(evs, *it.ev)
 			idx = append(idx, i)
 		}
+	}
+	eventsRejected.WithLabelValues("invalid").Add(float64(len(items) - len(evs)))
+	wait, err := s.allow(service, r, len(evs))
+	if err != nil {
+		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
+		esError(w, route, http.StatusRequestEntityTooLarge, "illegal_argument_exception", err.Error())
+		return
+	}
+	if wait > 0 {
+		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
+		w.Header().Set("Retry-After", retryAfter(wait))
+		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
+		return
 	}
 	for i, err := range s.publishEach(r.Context(), evs) {
 		it := &items[idx[i]]
@@ -165,7 +160,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	resp["items"] = out
 	requests.WithLabelValues(route, "200").Inc()
-	writeES(w, http.StatusOK, resp)
+	ops.WriteJSON(w, http.StatusOK, resp)
 }
 
 // parseBulk reads action lines and their documents. An error means the body
@@ -220,15 +215,12 @@ func (s *Server) parseBulk(body []byte, defaultIndex, service string) ([]bulkIte
 			items = append(items, it)
 			continue
 		}
-		ev, err := s.parse(Line{N: docLine, Raw: doc}, service)
-		if err == nil && it.id != "" {
-			ev.Event.ID = it.id
-		}
+		ev, err := s.parse(Line{N: docLine, Raw: doc}, service, it.id)
 		if err != nil {
 			it.status, it.err = http.StatusBadRequest, fmt.Sprintf("line %d: %v", docLine, err)
 		} else {
-			it.ev = ev
-			it.id = ev.Event.ID
+			it.ev = &ev
+			it.id = ev.id
 		}
 		items = append(items, it)
 	}

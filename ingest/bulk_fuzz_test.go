@@ -39,8 +39,8 @@ func FuzzParseBulk(f *testing.F) {
 			if (it.ev == nil) == (it.err == "") {
 				t.Fatalf("item %d: event %v, reason %q: want exactly one", i, it.ev != nil, it.err)
 			}
-			if it.ev != nil && (it.ev.Event.ID == "" || it.id != it.ev.Event.ID) {
-				t.Fatalf("item %d: id %q, event id %q", i, it.id, it.ev.Event.ID)
+			if it.ev != nil && (it.ev.id == "" || it.id != it.ev.id) {
+				t.Fatalf("item %d: id %q, event id %q", i, it.id, it.ev.id)
 			}
 		}
 	})

@@ -81,7 +81,7 @@ func fr(class, method, file string, line int) event.Frame {
 	return event.Frame{Class: class, Method: method, File: file, Line: line}
 }
 
-// timeoutChain is the chain of scenarios (a), (f) and (h): an
+// timeoutFrames are the frames of the chain of scenarios (a), (f) and (h): an
 // IllegalStateException wrapping a real SocketTimeoutException, thrown
 // through the CGLIB-style subclass.
 func timeoutFrames(controllerMethod string, controllerLine int) [][]event.Frame {

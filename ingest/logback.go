@@ -17,7 +17,7 @@ import (
 // that conversion was most of ingest's CPU time.
 func fromLogback(o *fastjson.Object, e *event.Event, c *common) error {
 	e.Event.Dataset = DatasetLogback
-	var timestamp, nanos, template, formatted, args, throwable *fastjson.Value
+	var timestamp, nanos, template, formatted, args, throwable, mdc, kvps, ctx *fastjson.Value
 	c.labels = map[string]string{}
 	// One pass over the keys; a repeated key is read the way encoding/json
 	// reads it, the last one winning.
@@ -41,40 +41,46 @@ func fromLogback(o *fastjson.Object, e *event.Event, c *common) error {
 			args = v
 		case "throwable":
 			throwable = v
+		case "mdc":
+			mdc = v
+		case "kvpList":
+			kvps = v
+		case "context":
+			ctx = v
 		}
 	})
 	// MDC, then key-values, then context: the order the map-based reader used,
 	// so a key present in several places resolves the same.
-	if mdc := field(o, "mdc"); mdc != nil && mdc.Type() == fastjson.TypeObject {
+	if typeOf(mdc) == fastjson.TypeObject {
 		addLabelsFrom(c.labels, "", mdc)
 	}
-	if kvps := field(o, "kvpList"); kvps != nil && kvps.Type() == fastjson.TypeArray {
+	if typeOf(kvps) == fastjson.TypeArray {
 		for _, kv := range kvps.GetArray() {
 			if kv.Type() == fastjson.TypeObject {
 				addLabelsFrom(c.labels, "", kv)
 			}
 		}
 	}
-	if ctx := field(o, "context"); ctx != nil && ctx.Type() == fastjson.TypeObject {
+	if typeOf(ctx) == fastjson.TypeObject {
 		co := ctx.GetObject()
 		c.contextName = strOf(field(co, "name"))
-		if props := field(co, "properties"); props != nil && props.Type() == fastjson.TypeObject {
+		if props := field(co, "properties"); typeOf(props) == fastjson.TypeObject {
 			c.host = strOf(field(props.GetObject(), "HOSTNAME"))
 		}
 	}
-	if timestamp != nil && timestamp.Type() == fastjson.TypeNumber {
+	if typeOf(timestamp) == fastjson.TypeNumber {
 		e.Timestamp = logbackTime(numberText(timestamp), nanos)
 	}
 
 	var tpl string
-	if template != nil && template.Type() == fastjson.TypeString {
+	if typeOf(template) == fastjson.TypeString {
 		tpl = string(template.GetStringBytes())
 	}
-	if formatted != nil && formatted.Type() == fastjson.TypeString {
+	if typeOf(formatted) == fastjson.TypeString {
 		e.Message = string(formatted.GetStringBytes())
 	} else {
 		var argv []any
-		if args != nil && args.Type() == fastjson.TypeArray {
+		if typeOf(args) == fastjson.TypeArray {
 			for _, a := range args.GetArray() {
 				argv = append(argv, toAny(a))
 			}
@@ -86,7 +92,7 @@ func fromLogback(o *fastjson.Object, e *event.Event, c *common) error {
 	}
 
 	var t *throwableNode
-	if throwable != nil && throwable.Type() == fastjson.TypeObject {
+	if typeOf(throwable) == fastjson.TypeObject {
 		t = readThrowable(throwable.GetObject())
 	}
 	for cur := t; cur != nil; cur = cur.cause {
@@ -223,7 +229,7 @@ func logbackTime(ms string, nanos *fastjson.Value) time.Time {
 		return time.Time{}
 	}
 	t := time.UnixMilli(millis).UTC()
-	if nanos != nil && nanos.Type() == fastjson.TypeNumber {
+	if typeOf(nanos) == fastjson.TypeNumber {
 		if ns, err := strconv.ParseInt(numberText(nanos), 10, 64); err == nil && ns >= 0 && ns < 1e9 && ns/1e6 == millis%1000 {
 			t = time.Unix(millis/1000, ns).UTC()
 		}

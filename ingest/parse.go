@@ -67,7 +67,7 @@ func ParseEvent(raw []byte) (event.Event, error) {
 		return event.Event{}, fmt.Errorf("JSON nested deeper than %d levels", MaxDepth)
 	}
 	if v.Type() != fastjson.TypeObject {
-		return event.Event{}, fmt.Errorf("event is a JSON %s, not an object", jsonKind(toAny(v)))
+		return event.Event{}, fmt.Errorf("event is a JSON %s, not an object", typeName(v.Type()))
 	}
 	o := v.GetObject()
 	has := func(keys ...string) bool {
@@ -205,6 +205,25 @@ func toAny(v *fastjson.Value) any {
 	return nil
 }
 
+// typeName names a type in the words of the JSON spec, for errors.
+func typeName(t fastjson.Type) string {
+	switch t {
+	case fastjson.TypeObject:
+		return "object"
+	case fastjson.TypeArray:
+		return "array"
+	case fastjson.TypeString:
+		return "string"
+	case fastjson.TypeNumber:
+		return "number"
+	case fastjson.TypeTrue, fastjson.TypeFalse:
+		return "boolean"
+	case fastjson.TypeNull:
+		return "null"
+	}
+	return "value"
+}
+
 // typeOf is v's type, a missing value counting as null.
 func typeOf(v *fastjson.Value) fastjson.Type {
 	if v == nil {
@@ -278,13 +297,19 @@ type common struct {
 	contextName string // logback's context name, the last resort for the service
 
 	stackTrace string // Java stack trace text, for formats that carry text
+	// exceptions is stackTrace already parsed, when a reader had to parse it
+	// to recognise it; finish parses it otherwise.
+	exceptions []event.Exception
 	errType    string
 	errMessage string
 }
 
 func (c *common) finish(e *event.Event) {
 	if c.stackTrace != "" {
-		e.Faultline.Exceptions = ParseStackTrace(c.stackTrace)
+		e.Faultline.Exceptions = c.exceptions
+		if e.Faultline.Exceptions == nil {
+			e.Faultline.Exceptions = event.ParseStackTrace(c.stackTrace)
+		}
 		e.Error = &event.Error{StackTrace: c.stackTrace}
 		if len(e.Faultline.Exceptions) > 0 {
 			e.Error.Type = e.Faultline.Exceptions[0].Type
@@ -545,8 +570,12 @@ func fromPlain(m map[string]any, e *event.Event, c *common) error {
 	e.Log.Logger = f.takeStr("logger")
 	c.thread = f.takeStr("thread")
 	for _, k := range []string{"stack_trace", "stacktrace", "exception", "error"} {
-		if s, ok := f[k].(string); ok && c.stackTrace == "" && ParseStackTrace(s) != nil {
-			c.stackTrace = s
+		s, ok := f[k].(string)
+		if !ok || c.stackTrace != "" {
+			continue
+		}
+		if ex := event.ParseStackTrace(s); ex != nil {
+			c.stackTrace, c.exceptions = s, ex
 			delete(f, k)
 		}
 	}
@@ -613,19 +642,6 @@ func (f fields) takeShared(e *event.Event, c *common) {
 	c.host = firstNonEmpty(f.takeStr("host.name"), c.host)
 	c.service = f.takeStr("service.name")
 	c.env = f.takeStr("service.environment")
-}
-
-// addLabels stringifies values into labels, flattening objects to dotted keys.
-func addLabels(labels map[string]string, prefix string, m map[string]any) {
-	for k, v := range m {
-		switch v := v.(type) {
-		case nil:
-		case map[string]any:
-			addLabels(labels, prefix+k+".", v)
-		default:
-			labels[prefix+k] = str(v)
-		}
-	}
 }
 
 // str renders a decoded JSON value as label text: strings as-is, numbers and
@@ -786,11 +802,6 @@ func hasPrefix(s string, prefixes ...string) bool {
 	return false
 }
 
-func isObject(v any) bool {
-	_, ok := v.(map[string]any)
-	return ok
-}
-
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
@@ -798,20 +809,4 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	}
-	return "value"
 }

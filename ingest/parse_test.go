@@ -13,6 +13,15 @@ import (
 	"github.com/faultline/faultline/internal/event"
 )
 
+// javaTrace is the JDK 21 Spring trace internal/event's parser tests use.
+var javaTrace = func() string {
+	b, err := os.ReadFile(filepath.Join("..", "internal", "event", "testdata", "jdk21-spring.trace"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
+
 // oneLine joins a sample written over several lines for readability into
 // the single line the encoders write.
 func oneLine(s string) string {
@@ -214,7 +223,7 @@ func TestParseEvent(t *testing.T) {
 					"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331",
 					"service": "payments", "amount": "129.5", "retry": "true", "card_brand": "visa",
 				},
-				Faultline: event.Faultline{Exceptions: ParseStackTrace(javaTrace)},
+				Faultline: event.Faultline{Exceptions: event.ParseStackTrace(javaTrace)},
 			},
 		},
 		{
@@ -398,7 +407,7 @@ func TestLogbackTraceRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ParseStackTrace(ev.Error.StackTrace); !reflect.DeepEqual(got, ev.Faultline.Exceptions) {
+	if got := event.ParseStackTrace(ev.Error.StackTrace); !reflect.DeepEqual(got, ev.Faultline.Exceptions) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, ev.Faultline.Exceptions)
 	}
 }
@@ -409,6 +418,9 @@ func TestParseEventErrors(t *testing.T) {
 	}{
 		{"array", `[{"message":"a"}]`, "event is a JSON array, not an object"},
 		{"string", `"hello"`, "event is a JSON string, not an object"},
+		{"number", `42`, "event is a JSON number, not an object"},
+		{"boolean", `false`, "event is a JSON boolean, not an object"},
+		{"null", `null`, "event is a JSON null, not an object"},
 		{"no message", `{"foo":1,"bar":"x"}`, `no "message" field (expected logback, logstash, ECS or plain JSON with a message)`},
 		{"empty message", `{"message":""}`, "plain event has an empty message and no exception"},
 		{"logback without message", `{"loggerName":"a","level":"INFO","throwable":null}`, `logback event has no "message", "formattedMessage" or "throwable"`},

@@ -161,7 +161,7 @@ func refLogbackTime(ms json.Number, nanos any) time.Time {
 }
 
 // refThrowableMessage maps JsonEncoder's "null" (its rendering of a null
-// message) to "", as ParseStackTrace does for text traces.
+// message) to "", as event.ParseStackTrace does for text traces.
 func refThrowableMessage(t map[string]any) string {
 	return nonNull(str(t["message"]))
 }
@@ -288,4 +288,38 @@ func TestParseMatchesReference(t *testing.T) {
 		n++
 	}
 	t.Logf("%d events read the same by both readers", n)
+}
+
+// addLabels stringifies values into labels, flattening objects to dotted keys.
+func addLabels(labels map[string]string, prefix string, m map[string]any) {
+	for k, v := range m {
+		switch v := v.(type) {
+		case nil:
+		case map[string]any:
+			addLabels(labels, prefix+k+".", v)
+		default:
+			labels[prefix+k] = str(v)
+		}
+	}
+}
+
+func isObject(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "value"
 }

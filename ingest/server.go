@@ -171,9 +171,9 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lines, rejected := SplitBody(body)
-	evs := make([]*event.Event, 0, len(lines))
+	evs := make([]encoded, 0, len(lines))
 	for _, l := range lines {
-		ev, err := s.parse(l, service)
+		ev, err := s.parse(l, service, "")
 		if err != nil {
 			rejected = append(rejected, LineError{Line: l.N, Reason: err.Error()})
 			continue
@@ -190,9 +190,15 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, route, http.StatusBadRequest, Response{Rejected: rejected, Error: msg})
 		return
 	}
-	if wait, ok := s.allow(service, r, len(evs)); !ok {
+	wait, err := s.allow(service, r, len(evs))
+	if err != nil {
 		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.reply(w, route, http.StatusRequestEntityTooLarge, Response{Rejected: rejected, Error: err.Error()})
+		return
+	}
+	if wait > 0 {
+		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.reply(w, route, http.StatusTooManyRequests, Response{Rejected: rejected, Error: fmt.Sprintf("rate limit of %g events/s exceeded; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))})
 		return
 	}
@@ -225,10 +231,15 @@ func (s *Server) authenticate(r *http.Request) (string, int, error) {
 	return "", http.StatusForbidden, errors.New("unknown API key")
 }
 
-// allow takes n events from the sender's token bucket, or says how long to wait.
-func (s *Server) allow(service string, r *http.Request, n int) (time.Duration, bool) {
+// allow takes n events from the sender's token bucket, or says how long to
+// wait. The error is for a batch larger than the bucket ever holds: waiting
+// cannot help it, so it must not be answered like a passing limit.
+func (s *Server) allow(service string, r *http.Request, n int) (time.Duration, error) {
 	if s.limiters == nil {
-		return 0, true
+		return 0, nil
+	}
+	if n > s.cfg.Burst {
+		return 0, fmt.Errorf("batch of %d events is more than the rate limit's burst of %d; send at most %d per request", n, s.cfg.Burst, s.cfg.Burst)
 	}
 	who := "key:" + service
 	if service == "" {
@@ -244,15 +255,18 @@ func (s *Server) allow(service string, r *http.Request, n int) (time.Duration, b
 		s.limiters.Add(who, lim)
 	}
 	now := s.now()
-	if n > s.cfg.Burst {
-		return time.Duration(float64(n) / s.cfg.RateLimit * float64(time.Second)), false
-	}
 	res := lim.ReserveN(now, n)
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
-		return d, false
+		return d, nil
 	}
-	return 0, true
+	return 0, nil
+}
+
+// retryAfter is a Retry-After value for wait, rounded up: a client that comes
+// back early is only refused again.
+func retryAfter(wait time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(wait.Seconds())))
 }
 
 // apiKey reads the key from "Bearer <key>", or as Elasticsearch clients send
@@ -330,14 +344,30 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, 
 	return body, 0, nil
 }
 
-// parse normalises one line and fills what the event did not say itself.
-func (s *Server) parse(l Line, keyService string) (*event.Event, error) {
+// maxIDBytes bounds event ids, which become Elasticsearch document ids.
+const maxIDBytes = 256
+
+// headerAllowance is room for the Nats-Msg-Id header (an id of up to
+// maxIDBytes and its framing): NATS counts headers against the payload limit.
+const headerAllowance = 1024
+
+// encoded is one event as it goes to the stream.
+type encoded struct {
+	id   string
+	data []byte
+}
+
+// parse normalises one line, fills what the event did not say itself and
+// encodes it. id, when not empty, is a bulk action's _id and replaces the
+// event's own. Encoding here rather than at publish lets a line whose
+// canonical form (parsed frames added) outgrows a stream message fail alone.
+func (s *Server) parse(l Line, keyService, id string) (encoded, error) {
 	if len(l.Raw) > s.cfg.MaxEventBytes {
-		return nil, fmt.Errorf("event is %d bytes, larger than the %d byte limit", len(l.Raw), s.cfg.MaxEventBytes)
+		return encoded{}, fmt.Errorf("event is %d bytes, larger than the %d byte limit", len(l.Raw), s.cfg.MaxEventBytes)
 	}
 	ev, err := ParseEvent(l.Raw)
 	if err != nil {
-		return nil, err
+		return encoded{}, err
 	}
 	now := s.now().UTC()
 	if keyService != "" {
@@ -349,21 +379,38 @@ func (s *Server) parse(l Line, keyService string) (*event.Event, error) {
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = now
 	}
-	if ev.Event.ID == "" {
+	switch {
+	case id != "":
+		if len(id) > maxIDBytes {
+			return encoded{}, fmt.Errorf("_id is %d bytes, longer than %d", len(id), maxIDBytes)
+		}
+		ev.Event.ID = id
+	case ev.Event.ID == "":
 		// Derived from the content, so a client that resends the same line
 		// after a timeout is deduplicated by the stream and by Elasticsearch.
 		sum := sha256.Sum256(l.Raw)
 		ev.Event.ID = hex.EncodeToString(sum[:16])
-	} else if len(ev.Event.ID) > 256 {
-		return nil, fmt.Errorf("event.id is %d bytes, longer than 256", len(ev.Event.ID))
+	case len(ev.Event.ID) > maxIDBytes:
+		return encoded{}, fmt.Errorf("event.id is %d bytes, longer than %d", len(ev.Event.ID), maxIDBytes)
 	}
 	ev.Event.Ingested = now
-	return &ev, nil
+	data, err := event.Marshal(&ev)
+	if err != nil {
+		return encoded{}, fmt.Errorf("encode event: %w", err)
+	}
+	// Without a connection (parsing tests) there is no stream to fit; a
+	// server that states no limit has none.
+	if s.nc != nil {
+		if limit := s.nc.MaxPayload(); limit > 0 && int64(len(data)+headerAllowance) > limit {
+			return encoded{}, fmt.Errorf("event is %d bytes once normalised, more than the event stream's %d byte message limit", len(data), limit-headerAllowance)
+		}
+	}
+	return encoded{id: ev.Event.ID, data: data}, nil
 }
 
 // publish sends every event and reports the first failure: the whole request
 // is answered 503 and retried by the client, deduplicated by event id.
-func (s *Server) publish(ctx context.Context, evs []*event.Event) error {
+func (s *Server) publish(ctx context.Context, evs []encoded) error {
 	for _, err := range s.publishEach(ctx, evs) {
 		if err != nil {
 			return err
@@ -375,19 +422,15 @@ func (s *Server) publish(ctx context.Context, evs []*event.Event) error {
 // publishEach sends every event asynchronously and waits for all acks, so a
 // request costs one round trip to the stream rather than one per event. The
 // result says, per event, whether JetStream stored it.
-func (s *Server) publishEach(ctx context.Context, evs []*event.Event) []error {
+func (s *Server) publishEach(ctx context.Context, evs []encoded) []error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
 	defer cancel()
 	start := time.Now()
 	errs := make([]error, len(evs))
 	futures := make([]jetstream.PubAckFuture, len(evs))
 	for i, ev := range evs {
-		data, err := event.Marshal(ev)
-		if err != nil {
-			errs[i] = fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
-			continue
-		}
-		if futures[i], err = s.js.PublishAsync(broker.EventsSubject, data, jetstream.WithMsgID(ev.Event.ID)); err != nil {
+		var err error
+		if futures[i], err = s.js.PublishAsync(broker.EventsSubject, ev.data, jetstream.WithMsgID(ev.id)); err != nil {
 			errs[i] = fmt.Errorf("publish: %w", err)
 		}
 	}

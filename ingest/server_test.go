@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +229,83 @@ func TestRateLimitPerKey(t *testing.T) {
 	}
 	if n := len(h.stored(t)); n != 4 {
 		t.Errorf("%d events stored, want 4 (the limited one is not)", n)
+	}
+}
+
+// bigTraceEvent is an ECS event with a stack trace of n frames. Its raw line
+// grows by about 24 bytes a frame, its canonical form by about 80, since that
+// carries the trace text and its parsed frames.
+func bigTraceEvent(n int) string {
+	var b strings.Builder
+	b.WriteString("x.Y: boom")
+	for range n {
+		b.WriteString("\n\tat a.b.C.m(C.java:1)")
+	}
+	trace, _ := json.Marshal(b.String())
+	return `{"@timestamp":"2026-11-25T01:00:00.000Z","log.level":"ERROR","message":"boom","ecs.version":"8.11","error.stack_trace":` + string(trace) + `}`
+}
+
+// metric reads one sample from the harness's /metrics; absent is 0.
+func (h *harness) metric(t *testing.T, sample string) float64 {
+	t.Helper()
+	res, err := http.Get(h.http.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metric %s: %v", sample, err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+// An event that fits MaxEventBytes but not a stream message once normalised
+// used to fail the whole request with 503 on every retry.
+func TestEventTooLargeOnceNormalisedFailsAlone(t *testing.T) {
+	h := newHarness(t, Config{})
+	big := bigTraceEvent(20000)
+	if len(big) >= 1<<20 {
+		t.Fatalf("test event is %d bytes: it must fit the default MaxEventBytes", len(big))
+	}
+	res, r := h.post(t, []byte(good+"\n"+big+"\n"), nil)
+	if res.StatusCode != http.StatusAccepted || r.Accepted != 1 || len(r.Rejected) != 1 {
+		t.Fatalf("status %d, answer %+v", res.StatusCode, r)
+	}
+	if rej := r.Rejected[0]; rej.Line != 2 || !strings.Contains(rej.Reason, "bytes once normalised, more than the event stream's") || !strings.Contains(rej.Reason, "byte message limit") {
+		t.Errorf("rejected = %+v, want line 2 naming the size and the stream's limit", rej)
+	}
+	if evs := h.stored(t); len(evs) != 1 || evs[0].Service.Name != "shop" {
+		t.Errorf("stored = %+v, want only the good event", evs)
+	}
+}
+
+// A batch larger than the burst can never pass the bucket: 429 would have
+// the client retry it forever.
+func TestBatchOverBurstAnswers413(t *testing.T) {
+	h := newHarness(t, Config{RateLimit: 1, Burst: 2})
+	fixed := time.Now()
+	h.srv.now = func() time.Time { return fixed }
+	three := good + "\n" + strings.Replace(good, "boom", "b2", 1) + "\n" + strings.Replace(good, "boom", "b3", 1)
+	res, r := h.post(t, []byte(three), nil)
+	want := "batch of 3 events is more than the rate limit's burst of 2; send at most 2 per request"
+	if res.StatusCode != http.StatusRequestEntityTooLarge || r.Error != want || res.Header.Get("Retry-After") != "" {
+		t.Errorf("3 events with a burst of 2: %d, Retry-After %q, %+v; want 413 %q", res.StatusCode, res.Header.Get("Retry-After"), r, want)
+	}
+	// The refused batch took no tokens.
+	if res, r := h.post(t, []byte(good+"\n"+strings.Replace(good, "boom", "b2", 1)), nil); res.StatusCode != http.StatusAccepted {
+		t.Errorf("2 events after the refused batch: %d, %+v", res.StatusCode, r)
+	}
+	if n := len(h.stored(t)); n != 2 {
+		t.Errorf("%d events stored, want 2", n)
 	}
 }

@@ -90,7 +90,8 @@ func splitLines(body []byte) ([]Line, []LineError) {
 			continue
 		}
 		// Only the encoding is checked here: ParseEvent validates the JSON
-		// in the same pass that reads it, and its errors name the line too.
+		// (a pass of its own, before it parses), and the line keeps its
+		// number, so those errors name the line too.
 		if !utf8.Valid(line) {
 			errs = append(errs, LineError{Line: n, Reason: "invalid UTF-8"})
 			continue

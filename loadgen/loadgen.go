@@ -37,8 +37,6 @@ type Result struct {
 	Accepted int64
 	Retries  int64
 	Elapsed  time.Duration
-	// PerBug counts the events sent per bug index.
-	PerBug []int64
 }
 
 // Rate is accepted events per second.
@@ -165,13 +163,16 @@ func (g *Generator) Event(b, n int) []byte {
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	g := NewGenerator(cfg)
 	cfg = g.cfg
-	res := Result{PerBug: make([]int64, cfg.Bugs)}
+	var res Result
 	var accepted, retries atomic.Int64
-	perBug := make([]atomic.Int64, cfg.Bugs)
 	batches := make(chan [][2]int, cfg.Workers*2)
 	client := &http.Client{Timeout: 30 * time.Second}
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
+	// Closed when a worker gives up, so the sender stops instead of blocking
+	// on a queue nobody reads.
+	gaveUp := make(chan struct{})
+	var giveUp sync.Once
 	start := time.Now()
 	for w := 0; w < cfg.Workers; w++ {
 		wg.Add(1)
@@ -190,15 +191,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 					}
 					if ctx.Err() != nil || attempt == 100 {
 						firstErr.CompareAndSwap(nil, err)
+						giveUp.Do(func() { close(gaveUp) })
 						return
 					}
 					retries.Add(1)
 					time.Sleep(200 * time.Millisecond)
 				}
 				accepted.Add(int64(len(batch)))
-				for _, bn := range batch {
-					perBug[bn[0]].Add(1)
-				}
 			}
 		}()
 	}
@@ -208,6 +207,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	n := 0
 	occurrences := make([]int, cfg.Bugs)
+send:
 	for n < cfg.Events && ctx.Err() == nil {
 		size := min(cfg.Batch, cfg.Events-n)
 		batch := make([][2]int, size)
@@ -220,7 +220,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			batch[i] = [2]int{b, occurrences[b]}
 			occurrences[b]++
 		}
-		batches <- batch
+		select {
+		case batches <- batch:
+		case <-gaveUp:
+			break send
+		case <-ctx.Done():
+			break send
+		}
 		n += size
 		if interval > 0 {
 			time.Sleep(interval)
@@ -230,9 +236,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	wg.Wait()
 	res.Elapsed = time.Since(start)
 	res.Accepted, res.Retries = accepted.Load(), retries.Load()
-	for i := range perBug {
-		res.PerBug[i] = perBug[i].Load()
-	}
 	if err, _ := firstErr.Load().(error); err != nil {
 		return res, err
 	}

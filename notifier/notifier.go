@@ -84,6 +84,11 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 	}
 }
 
+// errPermanent marks a send whose failure is final: the provider refused the
+// alert (a 400, a 410) and would refuse the same body again, so callers drop
+// it instead of putting it back for a later try.
+var errPermanent = errors.New("refused, not retried")
+
 // send tries an alert until it succeeds, a failure is final, or attempts run
 // out; a provider's Retry-After wins over the backoff.
 func send(ctx context.Context, n Notifier, a Alert, attempts int) error {
@@ -96,7 +101,7 @@ func send(ctx context.Context, n Notifier, a Alert, attempts int) error {
 			return nil
 		}
 		if !retry {
-			return err
+			return fmt.Errorf("%w: %w", errPermanent, err)
 		}
 		wait := backoff
 		var ra *RetryAfterError

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/getsentry/sentry-go"
+
+	"github.com/faultline/faultline/internal/event"
 )
 
 // sentryTimeout bounds one delivery when the shared HTTP client has none.
@@ -255,7 +256,12 @@ func sentryEvent(a Alert) (*sentry.Event, sentryOverrides) {
 	}
 	ev.Contexts["faultline"] = fl
 
-	ex, parsed := parseJavaTrace(g.Sample.StackTrace)
+	// Only the outermost exception: its type is the group's, and Sentry
+	// groups by the fingerprint anyway.
+	var ex event.Exception
+	if chain := event.ParseStackTrace(g.Sample.StackTrace); len(chain) > 0 {
+		ex = chain[0]
+	}
 	typ := g.Error.Type
 	if typ == "" {
 		typ = ex.Type
@@ -264,7 +270,7 @@ func sentryEvent(a Alert) (*sentry.Event, sentryOverrides) {
 		// The exception's own message is what Sentry shows under the title;
 		// the log message stands in when the trace has none.
 		value := firstLine(ex.Message)
-		if !parsed || value == "" {
+		if value == "" {
 			value = firstLine(g.Message)
 		}
 		sx := sentry.Exception{Type: typ, Value: truncateRunes(value, sentryMessageMax)}
@@ -310,7 +316,7 @@ func sentryLevel(level string) sentry.Level {
 // sentryFrames turns Java's newest-first frames into Sentry's oldest-first
 // order, keeping the newest when there are too many. Frames under the
 // culprit's top-level package count as in-app, so Sentry folds the rest.
-func sentryFrames(jf []javaFrame, culprit string) []sentry.Frame {
+func sentryFrames(jf []event.Frame, culprit string) []sentry.Frame {
 	if len(jf) > sentryFramesMax {
 		jf = jf[:sentryFramesMax]
 	}
@@ -350,122 +356,4 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSpace(s)
-}
-
-// javaException is the outermost exception of a Java stack trace text.
-type javaException struct {
-	Type    string
-	Message string
-	Frames  []javaFrame // newest (the throwing frame) first, as Java prints
-}
-
-type javaFrame struct {
-	Class  string
-	Method string
-	File   string
-	Line   int
-}
-
-// parseJavaTrace reads the outermost exception of printStackTrace text:
-// "Type: msg", then "\tat pkg.Class.method(File.java:12)" lines, then
-// "Caused by: ..." blocks, which are the causes and not needed here. With
-// logback's root-cause-first layout ("Wrapped by: ..."), the outermost is the
-// last block. ok is false when the first line is no exception header.
-func parseJavaTrace(text string) (ex javaException, ok bool) {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	if !strings.Contains(text, "\n") && strings.Contains(text, `\n`) {
-		// logstash-logback-encoder's inline option writes a literal \n (and \t).
-		text = strings.NewReplacer(`\n`, "\n", `\t`, "\t").Replace(text)
-	}
-	seen, skipping, rootFirst := false, false, false
-	frames := 0
-	for line := range strings.SplitSeq(text, "\n") {
-		body := strings.TrimSpace(line)
-		if !seen {
-			if body == "" {
-				continue
-			}
-			if strings.HasPrefix(body, `Exception in thread "`) {
-				if _, rest, found := strings.Cut(body[len(`Exception in thread "`):], `" `); found {
-					body = rest
-				}
-			}
-			t, m, found := javaHeader(body)
-			if !found {
-				return javaException{}, false
-			}
-			ex, seen = javaException{Type: t, Message: m}, true
-			continue
-		}
-		switch {
-		case strings.HasPrefix(body, "Caused by: "):
-			if !rootFirst {
-				return ex, true
-			}
-		case strings.HasPrefix(body, "Wrapped by: "):
-			if t, m, found := javaHeader(strings.TrimPrefix(body, "Wrapped by: ")); found {
-				ex = javaException{Type: t, Message: m}
-				rootFirst, skipping = true, false
-			}
-		case strings.HasPrefix(body, "Suppressed: "):
-			skipping = true
-		case strings.HasPrefix(body, "at ") && !skipping && frames < 4*sentryFramesMax:
-			if f, found := javaFrameLine(body); found {
-				ex.Frames = append(ex.Frames, f)
-				frames++
-			}
-		}
-	}
-	return ex, seen
-}
-
-// javaHeader splits "Type: message" or "Type".
-func javaHeader(s string) (typ, msg string, ok bool) {
-	typ, msg, _ = strings.Cut(s, ": ")
-	typ = strings.TrimSuffix(strings.TrimSpace(typ), ":")
-	if typ == "" || strings.ContainsAny(typ, " \t()") || !utf8.ValidString(typ) {
-		return "", "", false
-	}
-	return typ, strings.TrimSpace(msg), true
-}
-
-// javaFrameLine parses "at [loader/][module[@version]/]pkg.Class.method(File.java:12)",
-// with or without logback's " ~[app.jar:1.0]" after it.
-func javaFrameLine(body string) (javaFrame, bool) {
-	s := strings.TrimPrefix(body, "at ")
-	open := strings.IndexByte(s, '(')
-	if open <= 0 {
-		return javaFrame{}, false
-	}
-	closing := strings.IndexByte(s[open:], ')')
-	if closing < 0 {
-		return javaFrame{}, false
-	}
-	name, loc := strings.TrimSpace(s[:open]), s[open+1:open+closing]
-	// Module and class loader prefixes end in '/', except that a hidden
-	// class's own name has one ("App$$Lambda/0x0000000801001234").
-	if i := strings.LastIndex(name, "/0x"); i >= 0 {
-		if j := strings.LastIndexByte(name[:i], '/'); j >= 0 {
-			name = name[j+1:]
-		}
-	} else if j := strings.LastIndexByte(name, '/'); j >= 0 {
-		name = name[j+1:]
-	}
-	var f javaFrame
-	if dot := strings.LastIndexByte(name, '.'); dot >= 0 {
-		f.Class, f.Method = name[:dot], name[dot+1:]
-	} else {
-		f.Method = name
-	}
-	if f.Method == "" {
-		return javaFrame{}, false
-	}
-	if loc != "Native Method" && loc != "Unknown Source" {
-		file, line, hasLine := strings.Cut(loc, ":")
-		f.File = file
-		if n, err := strconv.Atoi(line); hasLine && err == nil && n > 0 {
-			f.Line = n
-		}
-	}
-	return f, true
 }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -59,19 +58,21 @@ type sentryWireEvent struct {
 	Modules     map[string]string `json:"modules"`
 	Contexts    map[string]map[string]any
 	// sentry-go sends the list itself rather than {"values": [...]}; Sentry takes both.
-	Exception []struct {
-		Type       string `json:"type"`
-		Value      string `json:"value"`
-		Stacktrace struct {
-			Frames []struct {
-				Module   string `json:"module"`
-				Function string `json:"function"`
-				Filename string `json:"filename"`
-				Lineno   int    `json:"lineno"`
-				InApp    bool   `json:"in_app"`
-			} `json:"frames"`
-		} `json:"stacktrace"`
-	} `json:"exception"`
+	Exception []sentryWireException `json:"exception"`
+}
+
+type sentryWireException struct {
+	Type       string `json:"type"`
+	Value      string `json:"value"`
+	Stacktrace struct {
+		Frames []struct {
+			Module   string `json:"module"`
+			Function string `json:"function"`
+			Filename string `json:"filename"`
+			Lineno   int    `json:"lineno"`
+			InApp    bool   `json:"in_app"`
+		} `json:"frames"`
+	} `json:"stacktrace"`
 }
 
 // parseEnvelope reads Sentry's envelope format: a header line, then for each
@@ -253,20 +254,66 @@ func TestSentryEvent(t *testing.T) {
 	}
 	// Oldest call first; only the outermost exception's own frames, not the
 	// suppressed one's nor the cause's.
-	type frame struct {
-		module, function, file string
-		line                   int
-		inApp                  bool
-	}
 	want := []frame{
 		{"java.lang.Thread", "run", "Thread.java", 1583, false},
 		{"com.acme.Checkout", "lambda$pay$0", "Checkout.java", 20, true},
 		{"com.acme.PaymentClient", "post", "PaymentClient.java", 61, true},
 	}
-	var gotFrames []frame
-	for _, f := range ex.Stacktrace.Frames {
-		gotFrames = append(gotFrames, frame{f.Module, f.Function, f.Filename, f.Lineno, f.InApp})
+	gotFrames := framesOf(ex)
+	if fmt.Sprint(gotFrames) != fmt.Sprint(want) {
+		t.Errorf("frames =\n%v\nwant\n%v", gotFrames, want)
 	}
+}
+
+// frame is what the Sentry tests compare of a stack frame.
+type frame struct {
+	module, function, file string
+	line                   int
+	inApp                  bool
+}
+
+func framesOf(ex sentryWireException) []frame {
+	var out []frame
+	for _, f := range ex.Stacktrace.Frames {
+		out = append(out, frame{f.Module, f.Function, f.Filename, f.Lineno, f.InApp})
+	}
+	return out
+}
+
+// logstash-logback-encoder's inlineHash and rootCauseFirst: the header of
+// each exception starts with "<#hash> " and the outermost comes last.
+const hashedTrace = "<#8f3a21c0> java.net.ConnectException: Connection refused\n" +
+	"\tat java.base/sun.nio.ch.Net.connect0(Native Method)\n" +
+	"\tat org.postgresql.core.PGStream.createSocket(PGStream.java:243)\n" +
+	"\t... 3 frames excluded\n" +
+	"Wrapped by: <#aa55aa55> org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection\n" +
+	"\tat org.springframework.jdbc.datasource.DataSourceUtils.getConnection(DataSourceUtils.java:84)\n" +
+	"\tat com.acme.reports.ReportJob.lambda$run$0(ReportJob.java:22)\n"
+
+func TestSentryEventHashedTrace(t *testing.T) {
+	srv := newSentryServer(t)
+	s := newTestSentry(t, srv.dsn("publickey"))
+	a := sentryAlert()
+	// No error.type: the exception's type can only come from the trace.
+	a.Group.Error.Type = ""
+	a.Group.Culprit = "com.acme.reports.ReportJob.lambda$run$0"
+	a.Group.Sample.StackTrace = hashedTrace
+	if retry, err := s.Notify(context.Background(), a); err != nil || retry {
+		t.Fatalf("Notify: retry=%v err=%v", retry, err)
+	}
+	got := srv.received()
+	if len(got) != 1 || len(got[0].event.Exception) != 1 {
+		t.Fatalf("envelopes = %+v", got)
+	}
+	ex := got[0].event.Exception[0]
+	if ex.Type != "org.springframework.jdbc.CannotGetJdbcConnectionException" || ex.Value != "Failed to obtain JDBC Connection" {
+		t.Errorf("exception = %q: %q", ex.Type, ex.Value)
+	}
+	want := []frame{
+		{"com.acme.reports.ReportJob", "lambda$run$0", "ReportJob.java", 22, true},
+		{"org.springframework.jdbc.datasource.DataSourceUtils", "getConnection", "DataSourceUtils.java", 84, false},
+	}
+	gotFrames := framesOf(ex)
 	if fmt.Sprint(gotFrames) != fmt.Sprint(want) {
 		t.Errorf("frames =\n%v\nwant\n%v", gotFrames, want)
 	}
@@ -396,38 +443,6 @@ func TestSentryLevels(t *testing.T) {
 	}
 }
 
-func TestParseJavaTrace(t *testing.T) {
-	for _, tc := range []struct {
-		name, text, typ, msg string
-		frames               []string
-		ok                   bool
-	}{
-		{"plain", javaTrace, "java.lang.IllegalStateException", "Payment declined", []string{
-			"com.acme.PaymentClient.post PaymentClient.java:61", "com.acme.Checkout.lambda$pay$0 Checkout.java:20", "java.lang.Thread.run Thread.java:1583"}, true},
-		{"thread prefix, CRLF, packaging data, native",
-			"Exception in thread \"main\" java.lang.NullPointerException\r\n\tat app//com.x.Main.run(Main.java:7) ~[app.jar:1.0]\r\n\tat java.base/jdk.internal.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\r\n",
-			"java.lang.NullPointerException", "", []string{"com.x.Main.run Main.java:7", "jdk.internal.reflect.NativeMethodAccessorImpl.invoke0 :0"}, true},
-		{"hidden class, module version, unknown source",
-			"a.B: c\n\tat com.foo.loader/foo@9.0/com.foo.App$$Lambda/0x0000000801001234.run(Unknown Source)\n\tat Main.main(Main.java)",
-			"a.B", "c", []string{"com.foo.App$$Lambda/0x0000000801001234.run :0", "Main.main Main.java:0"}, true},
-		{"root cause first",
-			"java.io.IOException: reset\n\tat a.Net.read(Net.java:1)\nWrapped by: com.x.ServiceException: failed\n\tat com.x.Svc.call(Svc.java:9)\n",
-			"com.x.ServiceException", "failed", []string{"com.x.Svc.call Svc.java:9"}, true},
-		{"inline newlines", `a.B: c\n\tat d.E.f(E.java:3)`, "a.B", "c", []string{"d.E.f E.java:3"}, true},
-		{"not a trace", "Order 12 failed because of reasons", "", "", nil, false},
-		{"empty", "", "", "", nil, false},
-	} {
-		ex, ok := parseJavaTrace(tc.text)
-		var frames []string
-		for _, f := range ex.Frames {
-			frames = append(frames, f.Class+"."+f.Method+" "+f.File+":"+strconv.Itoa(f.Line))
-		}
-		if ok != tc.ok || ex.Type != tc.typ || ex.Message != tc.msg || fmt.Sprint(frames) != fmt.Sprint(tc.frames) {
-			t.Errorf("%s: got %v %q %q %q", tc.name, ok, ex.Type, ex.Message, frames)
-		}
-	}
-}
-
 func TestSentryEventOddInputs(t *testing.T) {
 	// No trace, no type: a message event without an exception.
 	a := sentryAlert()
@@ -453,18 +468,16 @@ func TestSentryEventOddInputs(t *testing.T) {
 	}
 }
 
-func FuzzParseJavaTrace(f *testing.F) {
+func FuzzSentryEvent(f *testing.F) {
 	for _, s := range []string{javaTrace, "", "a.B", "\tat (", "a.B: c\n\tat x(", "Wrapped by: \nCaused by: ", "a.B\n\tat /0x.(:)", "a.B\n\tat .(a:-1)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ex, _ := parseJavaTrace(s)
 		a := sentryAlert()
 		a.Group.Sample.StackTrace = s
 		a.Group.Culprit = s
 		sentryEvent(a)
 		slackPayload(a)
-		_ = ex
 	})
 }
 

@@ -49,14 +49,16 @@ type Service struct {
 	log       zerolog.Logger
 	router    *Router
 	channels  map[string]Notifier
-	types     map[string]string
 	cfg       config.Notify
 	kibanaURL string
 	state     jetstream.KeyValue
 	now       func() time.Time
 	// flushEvery is how often held-back repeats are checked for a due digest.
 	flushEvery time.Duration
-	probes     map[string]Probe
+	// ackWait is the channel consumers' AckWait; workers report progress on
+	// slow sends and held storm messages well within it.
+	ackWait time.Duration
+	probes  map[string]Probe
 
 	mu       sync.Mutex
 	activity map[string]time.Time // service → last time its activity was written to KV
@@ -84,14 +86,15 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 		log:        log.With().Str("service", "notifier").Logger(),
 		router:     NewRouter(f),
 		channels:   map[string]Notifier{},
-		types:      map[string]string{},
 		cfg:        f.Notify,
 		kibanaURL:  f.Notify.KibanaURL,
 		now:        time.Now,
 		flushEvery: 15 * time.Second,
-		probes:     probes,
-		state:      kv,
-		activity:   map[string]time.Time{},
+		// Short, so a dead notifier's messages come back within seconds.
+		ackWait:  20 * time.Second,
+		probes:   probes,
+		state:    kv,
+		activity: map[string]time.Time{},
 		// A flatline is minutes; knowing a service's last event within 10 s
 		// is plenty and keeps a busy service from writing KV per batch.
 		activityEvery: 10 * time.Second,
@@ -103,7 +106,6 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 			return nil, err
 		}
 		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type)}
-		s.types[ch.Name] = ch.Type
 	}
 	return s, nil
 }
@@ -120,9 +122,8 @@ func (s *Service) Run(ctx context.Context) error {
 		cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
 			Durable:   "notifier-" + unsafeName.ReplaceAllString(name, "_"),
 			AckPolicy: jetstream.AckExplicitPolicy,
-			// Short, so a dead notifier's messages come back within seconds;
-			// workers keep slow sends and held storm messages alive.
-			AckWait:       20 * time.Second,
+			// Workers keep slow sends and held storm messages alive.
+			AckWait:       s.ackWait,
 			MaxAckPending: 10000,
 			FilterSubject: broker.AlertsSubject,
 		})
@@ -211,8 +212,17 @@ type sentState struct {
 	Group *group.Group `json:"group,omitempty"`
 }
 
-// claimTimeout outlasts a consumer's AckWait plus a send: a claim older than
-// that, still unconfirmed, was left by a notifier that died.
+// deliverBudget bounds the send deliver makes under a claim, so a live
+// notifier confirms or releases the claim before it can pass for abandoned:
+// retries that honour a provider's Retry-After could otherwise take hours. A
+// send cut short fails like any other and its message is redelivered later.
+const deliverBudget = 30 * time.Second
+
+// claimTimeout outlasts deliverBudget, with room for the KV writes around the
+// send and for clock skew between replicas (the claim carries the claimer's
+// clock): a claim older than that, still unconfirmed, was left by a notifier
+// that died. AckWait does not enter into it, since a worker keeps its message
+// alive for as long as it sends.
 const claimTimeout = 45 * time.Second
 
 // errInFlight says another notifier is announcing the group right now.
@@ -284,7 +294,10 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
 	}
-	if err := send(ctx, n, a, 5); err != nil {
+	sendCtx, cancel := context.WithTimeout(ctx, deliverBudget)
+	err = send(sendCtx, n, a, 5)
+	cancel()
+	if err != nil {
 		s.release(ctx, key, st, rev == 0)
 		return err
 	}
@@ -304,8 +317,13 @@ func (s *Service) release(ctx context.Context, key string, prev sentState, wasNe
 		if wasNew {
 			err = s.state.Delete(ctx, key, jetstream.LastRevision(rev))
 		} else {
-			prev.Pending += cur.Pending
-			err = s.save(ctx, key, rev, prev)
+			next := prev
+			next.Pending += cur.Pending
+			if cur.Group != nil {
+				// The latest summary of the group is the one to report.
+				next.Group = cur.Group
+			}
+			err = s.save(ctx, key, rev, next)
 		}
 		if err == nil {
 			return
@@ -353,11 +371,17 @@ func (s *Service) flushDigests(ctx context.Context) {
 			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group), Since: s.now().Sub(st.LastSent)}
 			if err := send(ctx, n, a, 5); err != nil {
 				notificationsFailed.WithLabelValues(channel).Inc()
-				s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered")
-				// Put the held-back count back for the next flush.
-				if _, cur, err := s.readState(ctx, key); err == nil && cur != 0 {
-					_ = s.save(ctx, key, cur, st)
+				if errors.Is(err, errPermanent) {
+					// Trying the same digest at every flush would be refused
+					// every time; the claim stays, so the next digest counts
+					// from now.
+					s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest refused by the channel; dropped")
+					continue
 				}
+				s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered; will retry")
+				// Put the held-back count back for the next flush, with the
+				// repeats counted during the send.
+				s.release(ctx, key, st, false)
 				continue
 			}
 			notificationsSent.WithLabelValues(channel, string(group.KindRepeat)).Inc()

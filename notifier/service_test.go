@@ -149,3 +149,138 @@ func TestDeadClaimIsTakenOver(t *testing.T) {
 		t.Errorf("confirmed announcement sent again: %v, %d messages", err, len(inbox.all()))
 	}
 }
+
+// discordDigests answers every post with fail, after running during (once)
+// as though another replica worked while the post was in flight; it records
+// the digest lines it was sent.
+type discordDigests struct {
+	mu     sync.Mutex
+	lines  []string
+	fail   func(w http.ResponseWriter)
+	during func()
+	once   sync.Once
+}
+
+func (d *discordDigests) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m discordMessage
+	if err := json.NewDecoder(r.Body).Decode(&m); err != nil || len(m.Embeds) != 1 {
+		http.Error(w, "bad body", http.StatusInternalServerError)
+		return
+	}
+	line, _, _ := strings.Cut(m.Embeds[0].Description, "\n")
+	d.mu.Lock()
+	d.lines = append(d.lines, line)
+	d.mu.Unlock()
+	if d.during != nil {
+		d.once.Do(d.during)
+	}
+	d.fail(w)
+}
+
+func (d *discordDigests) all() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.lines...)
+}
+
+// Repeats counted by another replica while a digest was failing go out with
+// the next digest, not only the ones the failed digest carried.
+func TestFailedDigestKeepsRepeatsCountedMeanwhile(t *testing.T) {
+	js, inbox, hook := stateAndInbox(t)
+	clock := time.Now()
+	a := replica(t, js, hook.URL, &clock)
+	b := replica(t, js, hook.URL, &clock)
+	ctx := context.Background()
+	g := sampleGroup()
+	deliver := func(s *Service, kind group.Kind, n int) error {
+		return s.deliver(ctx, "oncall", s.channels["oncall"], group.Candidate{Kind: kind, Occurrences: n, Group: g})
+	}
+	for _, err := range []error{deliver(a, group.KindNew, 1), deliver(a, group.KindRepeat, 2), deliver(a, group.KindRepeat, 3)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock = clock.Add(6 * time.Minute)
+
+	down := &discordDigests{
+		fail: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"retry_after": 0.01}`)
+		},
+		during: func() {
+			if err := deliver(b, group.KindRepeat, 4); err != nil {
+				t.Errorf("repeat during the digest: %v", err)
+			}
+		},
+	}
+	srv := httptest.NewServer(down)
+	t.Cleanup(srv.Close)
+	// Unlimited, so the retries do not wait for Discord's rate.
+	a.channels["oncall"] = &Discord{URL: srv.URL, Client: srv.Client()}
+	a.flushDigests(ctx)
+	if got := down.all(); len(got) != 5 || got[0] != "+5 occurrences in the last 6 min" {
+		t.Fatalf("failing digest attempts = %q, want 5 of +5", got)
+	}
+
+	b.flushDigests(ctx)
+	msgs := inbox.all()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want the announcement and one digest", len(msgs))
+	}
+	if d := msgs[1].Embeds[0].Description; !strings.HasPrefix(d, "+9 occurrences in the last 6 min") {
+		t.Errorf("digest = %q, want +9 (5 from the failed digest, 4 counted during it)", d)
+	}
+}
+
+// A digest the provider refuses would be refused at every flush: it is sent
+// once and dropped.
+func TestRefusedDigestIsDropped(t *testing.T) {
+	js, _, _ := stateAndInbox(t)
+	refusing := &discordDigests{fail: func(w http.ResponseWriter) {
+		http.Error(w, `{"message": "Unknown Webhook", "code": 10015}`, http.StatusNotFound)
+	}}
+	srv := httptest.NewServer(refusing)
+	t.Cleanup(srv.Close)
+	clock := time.Now()
+	s := replica(t, js, srv.URL, &clock)
+	ctx := context.Background()
+	g := sampleGroup()
+	key := stateKey("oncall", g.Fingerprint)
+	if err := s.save(ctx, key, 0, sentState{LastSent: clock.UTC(), Confirmed: true, Pending: 3, Group: &g}); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(6 * time.Minute)
+	s.flushDigests(ctx)
+	clock = clock.Add(6 * time.Minute)
+	s.flushDigests(ctx)
+	if got := refusing.all(); len(got) != 1 || got[0] != "+3 occurrences in the last 6 min" {
+		t.Errorf("refused digest sent %q, want +3 once", got)
+	}
+}
+
+// deadlineProbe records the deadline its send was given.
+type deadlineProbe struct {
+	deadline time.Time
+	ok       bool
+}
+
+func (p *deadlineProbe) Notify(ctx context.Context, _ Alert) (bool, error) {
+	p.deadline, p.ok = ctx.Deadline()
+	return false, nil
+}
+
+// A live notifier must be done with its claim before another may take it
+// over, however long a provider asks it to wait.
+func TestDeliverSendEndsBeforeClaimTimeout(t *testing.T) {
+	js, _, hook := stateAndInbox(t)
+	clock := time.Now()
+	s := replica(t, js, hook.URL, &clock)
+	probe := &deadlineProbe{}
+	if err := s.deliver(context.Background(), "oncall", probe, group.Candidate{Kind: group.KindNew, Occurrences: 1, Group: sampleGroup()}); err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(probe.deadline); !probe.ok || left > deliverBudget || deliverBudget >= claimTimeout {
+		t.Errorf("send deadline in %v (set: %v), budget %v, claim timeout %v", left, probe.ok, deliverBudget, claimTimeout)
+	}
+}

@@ -24,6 +24,18 @@ import (
 // running starts a notifier on a fresh JetStream with one Discord channel.
 func running(t *testing.T, notify config.Notify, probes map[string]Probe) (jetstream.JetStream, *discordInbox, *Service) {
 	t.Helper()
+	inbox := &discordInbox{}
+	hook := httptest.NewServer(inbox)
+	t.Cleanup(hook.Close)
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
+	js, s := runService(t, f, probes, nil)
+	return js, inbox, s
+}
+
+// runService starts a notifier for f on a fresh JetStream; tune, when not
+// nil, adjusts the service before it runs.
+func runService(t *testing.T, f config.File, probes map[string]Probe, tune func(*Service)) (jetstream.JetStream, *Service) {
+	t.Helper()
 	ns := testenv.NATS(t)
 	nc, err := broker.Connect(ns.ClientURL(), "notifier-test")
 	if err != nil {
@@ -34,16 +46,15 @@ func running(t *testing.T, notify config.Notify, probes map[string]Probe) (jetst
 	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
 		t.Fatal(err)
 	}
-	inbox := &discordInbox{}
-	hook := httptest.NewServer(inbox)
-	t.Cleanup(hook.Close)
-	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
 	s, err := NewService(context.Background(), js, zerolog.Nop(), f, probes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.flushEvery = 100 * time.Millisecond
 	s.activityEvery = 0
+	if tune != nil {
+		tune(s)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -53,7 +64,7 @@ func running(t *testing.T, notify config.Notify, probes map[string]Probe) (jetst
 			t.Errorf("notifier: %v", err)
 		}
 	})
-	return js, inbox, s
+	return js, s
 }
 
 func publish(t *testing.T, js jetstream.JetStream, c group.Candidate) {

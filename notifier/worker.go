@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 )
@@ -31,17 +32,22 @@ type worker struct {
 // crossed. Their messages stay unacked until the summary is delivered, so a
 // crash mid-storm loses nothing.
 type storm struct {
-	start   time.Time
-	touched time.Time
-	held    []held
+	start time.Time
+	held  []held
 }
 
 type held struct {
 	msg jetstream.Msg
 	c   group.Candidate
+	// stopKeepAlive ends the keep-alive that runs from when the message is
+	// held until it is acked or nacked: the summary's send can block on
+	// retries far longer than AckWait, and a redelivered message could be
+	// announced on its own by another replica on top of the summary.
+	stopKeepAlive func()
 }
 
 func (w *worker) run(ctx context.Context, iter jetstream.MessagesContext) error {
+	defer w.abandonStorm()
 	for ctx.Err() == nil {
 		m, err := iter.Next(jetstream.NextMaxWait(time.Second))
 		switch {
@@ -53,39 +59,26 @@ func (w *worker) run(ctx context.Context, iter jetstream.MessagesContext) error 
 			w.s.log.Warn().Err(err).Str("channel", w.name).Msg("fetch alert candidates")
 		}
 		w.flushStorm(context.WithoutCancel(ctx))
-		if w.storm != nil && time.Since(w.storm.touched) > 5*time.Second {
-			// Held messages wait for the summary longer than AckWait.
-			for _, h := range w.storm.held {
-				_ = h.msg.InProgress()
-			}
-			w.storm.touched = time.Now()
-		}
 	}
 	return nil
 }
 
-// keepAlive tells JetStream a message is still being worked on while a send
-// waits for rate limits and retries.
-func keepAlive(m jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = m.InProgress()
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
+// keepAliveEvery is a third of AckWait, so that one lost or late progress
+// report still leaves time for the next before JetStream redelivers.
+func (w *worker) keepAliveEvery() time.Duration {
+	return w.s.ackWait / 3
+}
+
+// abandonStorm stops keeping held messages alive when the worker stops, so
+// they come back after AckWait to whichever replica runs on.
+func (w *worker) abandonStorm() {
+	if w.storm == nil {
+		return
 	}
+	for _, h := range w.storm.held {
+		h.stopKeepAlive()
+	}
+	w.storm = nil
 }
 
 func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
@@ -105,34 +98,39 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		window := w.s.cfg.Storm.Window.Duration
 		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
 		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
-			w.storm = &storm{start: now, touched: time.Now()}
+			w.storm = &storm{start: now}
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {
 			// Claim the group for the summary, so its repeats meanwhile are
 			// held back as pending instead of announcing it on their own.
 			if w.s.save(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
-				w.storm.held = append(w.storm.held, held{msg: m, c: c})
+				w.storm.held = append(w.storm.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
 				notificationsSuppressed.WithLabelValues(w.name).Inc()
 				return
 			}
 		}
 		w.recent = append(w.recent, now)
 	}
-	stop := keepAlive(m)
+	stop := broker.KeepAlive(w.keepAliveEvery(), m)
 	err := w.s.deliver(ctx, w.name, w.n, c)
 	stop()
-	if errors.Is(err, errInFlight) {
+	switch {
+	case errors.Is(err, errInFlight):
 		_ = m.NakWithDelay(5 * time.Second)
-		return
-	}
-	if err != nil {
+	case errors.Is(err, errPermanent):
+		// Redelivering would only be refused again, forever: the consumer
+		// has no MaxDeliver.
+		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert refused by the channel; dropped")
+		_ = m.Term()
+	case err != nil:
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered; will retry")
 		_ = m.NakWithDelay(30 * time.Second)
-		return
+	default:
+		_ = m.Ack()
 	}
-	_ = m.Ack()
 }
 
 // flushStorm sends the summary once the window that began the storm is over.
@@ -161,6 +159,7 @@ func (w *worker) flushStorm(ctx context.Context) {
 		}
 		for _, h := range st.held {
 			_ = h.msg.NakWithDelay(5 * time.Second)
+			h.stopKeepAlive()
 		}
 		return
 	}
@@ -171,6 +170,7 @@ func (w *worker) flushStorm(ctx context.Context) {
 	}
 	for _, h := range st.held {
 		_ = h.msg.Ack()
+		h.stopKeepAlive()
 	}
 }
 

@@ -2,6 +2,8 @@ package processor
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"time"
 )
 
@@ -11,13 +13,25 @@ import (
 // batches that finish their events while an update is in flight are merged
 // into the next update: one write per group instead of one per batch. A
 // batch still acks only after the update that carries its counts returned.
+//
+// Reconciling goes through the writer too, after the updates it merged: a
+// group is then never raised while this replica's update of it is under way.
 
 type groupRequest struct {
+	// deltas are the batch's created events, counted in p.inflight until
+	// the writer's update for them returned.
 	deltas []Delta
-	done   chan error
+	// duplicates are samples of the batch's duplicate events, per
+	// fingerprint, whose groups are to be reconciled.
+	duplicates []Delta
+	done       chan groupResult
 }
 
-// writeGroups serves group updates until reqs is closed. Run owns it.
+type groupResult struct {
+	update, reconcile error
+}
+
+// writeGroups serves group requests until reqs is closed. Run owns it.
 func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
 	for first := range reqs {
 		batch := []groupRequest{first}
@@ -33,33 +47,59 @@ func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
 				break more
 			}
 		}
-		var all [][]Delta
+		var updates, dups [][]Delta
 		for _, r := range batch {
-			all = append(all, r.deltas)
+			if len(r.deltas) > 0 {
+				updates = append(updates, r.deltas)
+			}
+			if len(r.duplicates) > 0 {
+				dups = append(dups, r.duplicates)
+			}
 		}
 		// Bounded like a worker's batch, so a hung node cannot hold the
 		// writer (and every batch waiting on it) forever.
 		uctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		candidates, err := p.store.UpdateGroups(uctx, mergeDeltas(all))
-		p.publishCandidates(uctx, candidates)
+		var res groupResult
+		if len(updates) > 0 {
+			candidates, err := p.store.UpdateGroups(uctx, mergeDeltas(updates))
+			p.publishCandidates(uctx, candidates)
+			res.update = err
+		}
+		// Failed or not, these counts are no longer on their way: a failed
+		// update is repaired by Reconcile, which must then count them.
+		for _, r := range batch {
+			p.inflight.done(r.deltas)
+		}
+		if len(dups) > 0 {
+			candidates, err := p.store.Reconcile(uctx, mergeDeltas(dups), p.inflight.get)
+			p.publishCandidates(uctx, candidates)
+			res.reconcile = err
+		}
 		cancel()
 		for _, r := range batch {
-			r.done <- err
+			r.done <- res
 		}
 	}
 }
 
-// updateGroups adds deltas to their groups and returns when they are
-// written, through the writer when Run started one.
-func (p *Processor) updateGroups(ctx context.Context, deltas []Delta) error {
-	if p.groupReqs == nil {
-		candidates, err := p.store.UpdateGroups(ctx, deltas)
-		p.publishCandidates(ctx, candidates)
-		return err
+// writeGroupsFor hands a batch's group work to the writer and waits for it.
+func (p *Processor) writeGroupsFor(ctx context.Context, deltas, duplicates []Delta) groupResult {
+	done := make(chan groupResult, 1)
+	select {
+	case p.groupReqs <- groupRequest{deltas: deltas, duplicates: duplicates, done: done}:
+	case <-ctx.Done():
+		// The writer never saw these counts, so it will not settle them.
+		p.inflight.done(deltas)
+		err := fmt.Errorf("group writer busy: %w", ctx.Err())
+		return groupResult{update: err, reconcile: err}
 	}
-	done := make(chan error, 1)
-	p.groupReqs <- groupRequest{deltas: deltas, done: done}
-	return <-done
+	select {
+	case res := <-done:
+		return res
+	case <-ctx.Done():
+		err := fmt.Errorf("waiting for the group writer: %w", ctx.Err())
+		return groupResult{update: err, reconcile: err}
+	}
 }
 
 // mergeDeltas sums the deltas of several batches per fingerprint, in the
@@ -68,26 +108,42 @@ func mergeDeltas(lists [][]Delta) []Delta {
 	if len(lists) == 1 {
 		return lists[0]
 	}
-	index := map[string]int{}
-	var out []Delta
+	var set deltaSet
 	for _, list := range lists {
 		for _, d := range list {
-			i, ok := index[d.Fingerprint]
-			if !ok {
-				index[d.Fingerprint] = len(out)
-				out = append(out, d)
-				continue
-			}
-			m := &out[i]
-			m.Count += d.Count
-			if d.First.Before(m.First) {
-				m.First = d.First
-			}
-			if d.Last.After(m.Last) {
-				m.Last = d.Last
-				m.Sample = d.Sample // the newest event is the better sample
-			}
+			set.add(d)
 		}
 	}
-	return out
+	return set.list
+}
+
+// inflight counts, per fingerprint, this replica's events from just before
+// their write until the group update carrying their +1 returned: stored
+// events that their group may not count yet, but will.
+type inflight struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (f *inflight) add(fp string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[string]int{}
+	}
+	if f.n[fp] += n; f.n[fp] <= 0 {
+		delete(f.n, fp)
+	}
+}
+
+func (f *inflight) done(deltas []Delta) {
+	for _, d := range deltas {
+		f.add(d.Fingerprint, -d.Count)
+	}
+}
+
+func (f *inflight) get(fp string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n[fp]
 }

@@ -1,6 +1,8 @@
 package processor
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -31,5 +33,45 @@ func TestMergeDeltas(t *testing.T) {
 	// The inputs are the batches' own: merging must not change them.
 	if a[0].Count != 2 || b[1].Count != 3 {
 		t.Errorf("inputs changed: %+v %+v", a[0], b[1])
+	}
+}
+
+// A batch's own deltas are built the same way: the newest event is the
+// sample whatever the order the events came in.
+func TestDeltaSetKeepsTheNewestSample(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	fp := Result{Fingerprint: "x", Culprit: "com.acme.Jobs.run"}
+	newer := &event.Event{Message: "newer", Timestamp: t0.Add(time.Second)}
+	older := &event.Event{Message: "older", Timestamp: t0}
+	var set deltaSet
+	set.add(deltaOf(newer, fp))
+	set.add(deltaOf(older, fp))
+	want := []Delta{{Fingerprint: "x", Culprit: "com.acme.Jobs.run", Count: 2, First: t0, Last: t0.Add(time.Second), Sample: newer}}
+	if !reflect.DeepEqual(set.list, want) {
+		t.Errorf("deltas:\n got %+v\nwant %+v", set.list, want)
+	}
+}
+
+// A batch whose context ends while the writer is busy gives up instead of
+// blocking its worker, and its events no longer count as in flight.
+func TestWriteGroupsForGivesUpWithItsContext(t *testing.T) {
+	p := &Processor{groupReqs: make(chan groupRequest)}
+	p.inflight.add("x", 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := p.writeGroupsFor(ctx, []Delta{{Fingerprint: "x", Count: 2}}, nil)
+	if !errors.Is(res.update, context.Canceled) {
+		t.Errorf("update error = %v, want context.Canceled", res.update)
+	}
+	if n := p.inflight.get("x"); n != 0 {
+		t.Errorf("in flight = %d, want 0", n)
+	}
+
+	// Taken by the writer but not answered: the writer settles its counts.
+	p.groupReqs = make(chan groupRequest, 1)
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if res := p.writeGroupsFor(ctx, []Delta{{Fingerprint: "x", Count: 1}}, nil); !errors.Is(res.update, context.DeadlineExceeded) {
+		t.Errorf("update error = %v, want context.DeadlineExceeded", res.update)
 	}
 }

@@ -105,6 +105,8 @@ type Processor struct {
 	seen  *lru.Cache[string, struct{}]
 	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
 	groupReqs chan groupRequest
+	// inflight keeps Reconcile from counting events whose +1 is on its way.
+	inflight inflight
 }
 
 // New creates a processor.
@@ -120,7 +122,10 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 // last bulk request failed as a whole.
 func (p *Processor) Ready() bool { return p.ready.Load() }
 
-// Run consumes until ctx is cancelled, then finishes the batch in hand.
+// Run consumes until ctx is cancelled, then finishes the batch in hand. It
+// returns an error when consuming can no longer go on (the consumer was
+// deleted), so the service exits and is restarted rather than idling as
+// ready.
 func (p *Processor) Run(ctx context.Context) error {
 	if err := p.setup(ctx); err != nil {
 		return err
@@ -141,11 +146,16 @@ func (p *Processor) Run(ctx context.Context) error {
 		return fmt.Errorf("processor consume: %w", err)
 	}
 	defer iter.Stop()
+	// Its own context, since Run also returns before ctx ends.
+	lagCtx, stopLag := context.WithCancel(ctx)
 	lagDone := make(chan struct{})
-	defer func() { <-lagDone }()
+	defer func() {
+		stopLag()
+		<-lagDone
+	}()
 	go func() {
 		defer close(lagDone)
-		p.watchLag(ctx, cons)
+		p.watchLag(lagCtx, cons)
 	}()
 	p.log.Info().Int("workers", p.cfg.Workers).Msg("processor consuming")
 	// Several batches in flight keep Elasticsearch busy while one batch
@@ -175,8 +185,15 @@ func (p *Processor) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	var runErr error
 	for ctx.Err() == nil {
-		if batch := p.collect(ctx, iter); len(batch) > 0 {
+		batch, err := p.collect(ctx, iter)
+		if err != nil {
+			p.ready.Store(false)
+			runErr = fmt.Errorf("processor consume: %w", err)
+			break
+		}
+		if len(batch) > 0 {
 			batches <- batch
 		}
 	}
@@ -184,7 +201,7 @@ func (p *Processor) Run(ctx context.Context) error {
 	wg.Wait()
 	close(p.groupReqs)
 	<-writerDone
-	return nil
+	return runErr
 }
 
 // watchLag publishes the consumer's backlog, the number to alert on when
@@ -225,14 +242,20 @@ func (p *Processor) setup(ctx context.Context) error {
 }
 
 // collect blocks for the first message, then gathers more for at most Linger.
-func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext) []jetstream.Msg {
+// Its error means the iterator is closed for good: every further Next would
+// fail at once.
+func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext) ([]jetstream.Msg, error) {
 	first, err := iter.Next(jetstream.NextContext(ctx))
 	if err != nil {
-		if ctx.Err() == nil && !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+		switch {
+		case ctx.Err() != nil:
+		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
+			return nil, err
+		default:
 			p.log.Warn().Err(err).Msg("fetch events")
 			time.Sleep(100 * time.Millisecond)
 		}
-		return nil
+		return nil, nil
 	}
 	batch := []jetstream.Msg{first}
 	deadline := time.Now().Add(p.cfg.Linger)
@@ -247,7 +270,7 @@ func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext)
 		}
 		batch = append(batch, m)
 	}
-	return batch
+	return batch, nil
 }
 
 type pending struct {
@@ -261,7 +284,7 @@ type pending struct {
 func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
 	defer func() { batchSeconds.Observe(time.Since(start).Seconds()) }()
-	stop := p.keepAlive(msgs)
+	stop := broker.KeepAlive(p.cfg.AckWait/3, msgs...)
 	defer stop()
 
 	items := make([]pending, 0, len(msgs))
@@ -293,41 +316,37 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	evs := make([]*event.Event, len(items))
 	for i := range items {
 		evs[i] = items[i].ev
+		// Before the write: from the moment an event can be in the data
+		// stream until its group counts it, Reconcile must leave it out.
+		p.inflight.add(items[i].fp.Fingerprint, 1)
 	}
 	results, err := p.store.CreateEvents(ctx, evs)
 	if err != nil {
+		for _, it := range items {
+			p.inflight.add(it.fp.Fingerprint, -1)
+		}
 		p.failBatch(items, err)
 		return
 	}
+	p.ready.Store(true)
 	var written []pending
-	redelivered := map[string]bool{}
-	deltas := map[string]*Delta{}
-	var order []string
+	var created, duplicates deltaSet
 	for i, r := range results {
 		it := items[i]
+		if r.Outcome != Created {
+			p.inflight.add(it.fp.Fingerprint, -1)
+		}
 		switch r.Outcome {
 		case Created:
 			eventsWritten.WithLabelValues("created").Inc()
 			written = append(written, it)
 			// Only events this delivery created count towards their group, so
 			// a redelivered event (a 409) is never counted twice.
-			d := deltas[it.fp.Fingerprint]
-			if d == nil {
-				d = &Delta{Fingerprint: it.fp.Fingerprint, Culprit: it.fp.Culprit, First: it.ev.Timestamp, Last: it.ev.Timestamp, Sample: it.ev}
-				deltas[it.fp.Fingerprint] = d
-				order = append(order, it.fp.Fingerprint)
-			}
-			d.Count++
-			if it.ev.Timestamp.Before(d.First) {
-				d.First = it.ev.Timestamp
-			}
-			if it.ev.Timestamp.After(d.Last) {
-				d.Last = it.ev.Timestamp
-			}
+			created.add(deltaOf(it.ev, it.fp))
 		case Duplicate:
 			eventsWritten.WithLabelValues("duplicate").Inc()
 			written = append(written, it)
-			redelivered[it.fp.Fingerprint] = true
+			duplicates.add(deltaOf(it.ev, it.fp))
 		case Retry:
 			eventsWritten.WithLabelValues("retry").Inc()
 			p.nak(it.msg, r.Reason)
@@ -335,59 +354,28 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			p.deadLetter(ctx, it.msg, "elasticsearch rejected the event: "+r.Reason)
 		}
 	}
-	if len(order) > 0 {
-		list := make([]Delta, len(order))
-		for i, fp := range order {
-			list[i] = *deltas[fp]
-		}
-		if err := p.updateGroups(ctx, list); err != nil {
-			// The events are stored; their redelivery would be a duplicate and
-			// not counted again, so a retry cannot fix the counts. Ack and say so.
-			p.log.Error().Err(err).Int("groups", len(list)).Msg("group update failed; group counts for this batch may be low")
-		}
+	if len(created.list) == 0 && len(duplicates.list) == 0 {
+		return
 	}
-	if len(redelivered) > 0 {
-		fps := make([]string, 0, len(redelivered))
-		for fp := range redelivered {
-			fps = append(fps, fp)
-		}
-		if err := p.store.Reconcile(ctx, fps); err != nil {
-			p.log.Warn().Err(err).Int("groups", len(fps)).Msg("reconciling group counts after a redelivery failed")
-		}
+	res := p.writeGroupsFor(ctx, created.list, duplicates.list)
+	if res.reconcile != nil {
+		p.log.Warn().Err(res.reconcile).Int("groups", len(duplicates.list)).Msg("reconciling group counts after a redelivery failed")
 	}
-	p.ready.Store(true)
+	if res.update != nil {
+		// The events are stored but some of their counts may not be. Their
+		// redelivery comes back as duplicates, and Reconcile then raises (or
+		// creates) their groups from the data stream.
+		p.log.Error().Err(res.update).Int("groups", len(created.list)).Msg("group update failed; the batch will be redelivered to repair the counts")
+		for _, it := range written {
+			p.nak(it.msg, "group update failed")
+		}
+		return
+	}
 	for _, it := range written {
 		p.seen.Add(it.ev.Event.ID, struct{}{})
 		if err := it.msg.Ack(); err != nil {
 			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")
 		}
-	}
-}
-
-// keepAlive tells JetStream the batch is still being worked on while a slow
-// Elasticsearch keeps it longer than AckWait, so it is not redelivered to
-// another replica meanwhile.
-func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(p.cfg.AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				for _, m := range msgs {
-					_ = m.InProgress()
-				}
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
 	}
 }
 

@@ -1,10 +1,17 @@
 package processor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +21,7 @@ import (
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -132,15 +140,314 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fp := evs[0].Faultline.Fingerprint
-	waitFor(t, "group count 4", func() bool {
-		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
-		return err == nil && g[fp].Count == 4
+	// Another group's events were all written by the crashed delivery,
+	// which died before creating the group: every event comes back as a
+	// duplicate, and the group must still be created, and announced.
+	var unborn []*event.Event
+	for i := 0; i < 2; i++ {
+		ev := mk(10 + i)
+		ev.Message, ev.Faultline.MessageTemplate = "Export failed", "Export {} failed"
+		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
+		unborn = append(unborn, ev)
+	}
+	if _, err := store.CreateEvents(ctx, unborn); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range unborn {
+		data, _ := json.Marshal(ev)
+		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp, unbornFP := evs[0].Faultline.Fingerprint, unborn[0].Faultline.Fingerprint
+	if fp == unbornFP {
+		t.Fatal("the two groups share a fingerprint")
+	}
+	waitFor(t, "group counts 4 and 2", func() bool {
+		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}, {Fingerprint: unbornFP}})
+		return err == nil && g[fp].Count == 4 && g[unbornFP].Count == 2
 	})
-	// And it stays 4: nothing is counted twice.
+	// And they stay so: nothing is counted twice.
 	time.Sleep(300 * time.Millisecond)
-	if g, _ := store.getGroups(ctx, []Delta{{Fingerprint: fp}}); g[fp].Count != 4 {
-		t.Errorf("count = %d, want 4", g[fp].Count)
+	g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}, {Fingerprint: unbornFP}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g[fp].Count != 4 || g[unbornFP].Count != 2 {
+		t.Errorf("counts = %d and %d, want 4 and 2", g[fp].Count, g[unbornFP].Count)
+	}
+	if u := g[unbornFP]; u.Title != "Export {} failed" || u.Service.Name != service || u.Sample.EventID == "" || u.FirstSeen.IsZero() {
+		t.Errorf("group created by reconciling = %+v", u.Group)
+	}
+	waitFor(t, "the new group announced", func() bool {
+		return slices.Contains(candidateKinds(t, js, unbornFP), group.KindNew)
+	})
+}
+
+// candidateKinds lists the kinds of the alert candidates published for fp.
+func candidateKinds(t *testing.T, js jetstream.JetStream, fp string) []group.Kind {
+	t.Helper()
+	ctx := context.Background()
+	s, err := js.Stream(ctx, broker.AlertsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []group.Kind
+	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c group.Candidate
+		if err := json.Unmarshal(m.Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Group.Fingerprint == fp {
+			kinds = append(kinds, c.Kind)
+		}
+	}
+	return kinds
+}
+
+// esInterceptor sits between a processor and Elasticsearch so a test can
+// make Elasticsearch refuse, or answer late, the requests it picks.
+type esInterceptor struct {
+	URL    string
+	target string
+	mu     sync.Mutex
+	// before may answer a request itself (200 with the body it returns)
+	// instead of passing it on.
+	before func(path string, body []byte) []byte
+	// after runs once Elasticsearch answered, before the answer goes back:
+	// the write happened, and the processor does not know yet.
+	after func(path string, body []byte)
+}
+
+func newESInterceptor(t *testing.T) *esInterceptor {
+	x := &esInterceptor{target: testenv.ElasticsearchURL(t)}
+	srv := httptest.NewServer(http.HandlerFunc(x.serve))
+	t.Cleanup(srv.Close)
+	x.URL = srv.URL
+	return x
+}
+
+func (x *esInterceptor) set(before func(string, []byte) []byte, after func(string, []byte)) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.before, x.after = before, after
+}
+
+func (x *esInterceptor) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	x.mu.Lock()
+	before, after := x.before, x.after
+	x.mu.Unlock()
+	if before != nil {
+		if answer := before(r.URL.Path, body); answer != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Elastic-Product", "Elasticsearch")
+			_, _ = w.Write(answer)
+			return
+		}
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, x.target+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	req.Header = r.Header.Clone()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	answer, err := io.ReadAll(res.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if after != nil {
+		after(r.URL.Path, body)
+	}
+	for k, v := range res.Header {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(res.StatusCode)
+	_, _ = w.Write(answer)
+}
+
+// rejectAll answers a bulk request the way an overloaded node does: every
+// item rejected, the request itself a success.
+func rejectAll(body []byte) []byte {
+	items := make([]string, bytes.Count(body, []byte("\n"))/2)
+	for i := range items {
+		items[i] = `{"index":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected execution (test)"}}}`
+	}
+	return []byte(`{"took":1,"errors":true,"items":[` + strings.Join(items, ",") + `]}`)
+}
+
+// A group update that fails after its events were written: the batch is
+// redelivered rather than acked, and the redelivered duplicates repair the
+// count from the data stream.
+func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
+	x := newESInterceptor(t)
+	js, _ := startProcessorVia(t, x.URL)
+	ctx := context.Background()
+	store := testStore(t)
+	service := fmt.Sprintf("groupfail-%d", time.Now().UnixNano())
+	mk := func(i int) *event.Event {
+		return &event.Event{Timestamp: time.Now().UTC(), Message: "Sync failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Sync"},
+			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
+			Faultline: event.Faultline{MessageTemplate: "Sync {} failed"}}
+	}
+	publish := func(ev *event.Event) {
+		data, _ := json.Marshal(ev)
+		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp := NewFingerprinter().Compute(mk(0)).Fingerprint
+	count := func() int64 {
+		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
+		if err != nil {
+			return -1
+		}
+		return g[fp].Count
+	}
+	publish(mk(0))
+	waitFor(t, "the first event counted", func() bool { return count() == 1 })
+
+	var rejected atomic.Int32
+	x.set(func(path string, body []byte) []byte {
+		if path != "/"+elastic.GroupsIndex+"/_bulk" {
+			return nil
+		}
+		rejected.Add(1)
+		return rejectAll(body)
+	}, nil)
+	for i := 1; i < 5; i++ {
+		publish(mk(i))
+	}
+	waitFor(t, "a group update rejected", func() bool { return rejected.Load() > 0 })
+	x.set(nil, nil)
+	waitFor(t, "all 5 events counted", func() bool { return count() == 5 })
+	time.Sleep(300 * time.Millisecond)
+	if n := count(); n != 5 {
+		t.Errorf("count = %d, want 5", n)
+	}
+}
+
+// Reconciling within one replica while another worker's events are written
+// but not yet counted: those events are left to their own update, not
+// counted by both.
+func TestReconcileLeavesInFlightEventsToTheirUpdate(t *testing.T) {
+	x := newESInterceptor(t)
+	js, _ := startProcessorVia(t, x.URL)
+	ctx := context.Background()
+	store := testStore(t)
+	service := fmt.Sprintf("inflight-%d", time.Now().UnixNano())
+	mk := func(i int) *event.Event {
+		ev := &event.Event{Timestamp: time.Now().UTC(), Message: "Refund failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Refunds"},
+			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
+			Faultline: event.Faultline{MessageTemplate: "Refund {} failed"}}
+		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
+		return ev
+	}
+	publish := func(ev *event.Event) {
+		data, _ := json.Marshal(ev)
+		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp := mk(0).Faultline.Fingerprint
+	count := func() int64 {
+		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
+		if err != nil {
+			return -1
+		}
+		return g[fp].Count
+	}
+	publish(mk(0))
+	waitFor(t, "the first event counted", func() bool { return count() == 1 })
+
+	// Event 1 was written by a delivery that crashed before counting it.
+	crashed := mk(1)
+	if _, err := store.CreateEvents(ctx, []*event.Event{crashed}); err != nil {
+		t.Fatal(err)
+	}
+	// Event 2's write reaches Elasticsearch, and its worker waits for the
+	// answer: stored, not counted yet.
+	held, release := make(chan struct{}), make(chan struct{})
+	var holdOnce, releaseOnce sync.Once
+	defer releaseOnce.Do(func() { close(release) })
+	slow := mk(2)
+	x.set(nil, func(path string, body []byte) {
+		if path == "/"+elastic.EventsDataStream+"/_bulk" && bytes.Contains(body, []byte(slow.Event.ID)) {
+			holdOnce.Do(func() { close(held) })
+			<-release
+		}
+	})
+	publish(slow)
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the event write never reached Elasticsearch")
+	}
+	// The crashed delivery's event comes back: a duplicate, so another
+	// worker reconciles the group while event 2 is in flight.
+	publish(crashed)
+	waitFor(t, "the crashed delivery's event counted", func() bool { return count() >= 2 })
+	releaseOnce.Do(func() { close(release) })
+	waitFor(t, "all 3 events counted", func() bool { return count() >= 3 })
+	time.Sleep(300 * time.Millisecond)
+	if n := count(); n != 3 {
+		t.Errorf("count = %d, want 3", n)
+	}
+}
+
+// Once its consumer is deleted, the processor can consume nothing more: Run
+// must say so rather than spin on a closed iterator while reporting ready.
+func TestRunEndsWhenTheConsumerIsDeleted(t *testing.T) {
+	_, _, js := testenv.JetStream(t)
+	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(js, es, zerolog.Nop(), Config{Linger: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	waitFor(t, "the processor consuming", func() bool {
+		_, err := js.Consumer(ctx, broker.EventsStream, ConsumerName)
+		return err == nil && p.Ready()
+	})
+	if err := js.DeleteConsumer(ctx, broker.EventsStream, ConsumerName); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Run returned nil after its consumer was deleted")
+		}
+		if p.Ready() {
+			t.Error("still ready after Run ended")
+		}
+	case <-time.After(15 * time.Second):
+		cancel()
+		<-done
+		t.Fatal("Run kept going after its consumer was deleted")
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
@@ -63,15 +65,13 @@ func NewStore(es *elasticsearch.Client) *Store {
 }
 
 type bulkResponse struct {
-	Errors bool                         `json:"errors"`
-	Items  []map[string]bulkItemOutcome `json:"items"`
+	Items []map[string]bulkItemOutcome `json:"items"`
 }
 
 type bulkItemOutcome struct {
-	Status      int    `json:"status"`
-	Result      string `json:"result"`
-	SeqNo       int64  `json:"_seq_no"`
-	PrimaryTerm int64  `json:"_primary_term"`
+	Status      int   `json:"status"`
+	SeqNo       int64 `json:"_seq_no"`
+	PrimaryTerm int64 `json:"_primary_term"`
 	Error       *struct {
 		Type   string `json:"type"`
 		Reason string `json:"reason"`
@@ -159,6 +159,43 @@ type Delta struct {
 	Sample      *event.Event
 }
 
+// add merges o, a delta of the same fingerprint, into d. The newest event
+// is kept as the sample: an alert should show the problem as it looks now.
+func (d *Delta) add(o Delta) {
+	d.Count += o.Count
+	if o.First.Before(d.First) {
+		d.First = o.First
+	}
+	if o.Last.After(d.Last) {
+		d.Last = o.Last
+		d.Sample = o.Sample
+	}
+}
+
+// deltaOf is one event's delta.
+func deltaOf(ev *event.Event, fp Result) Delta {
+	return Delta{Fingerprint: fp.Fingerprint, Culprit: fp.Culprit, Count: 1, First: ev.Timestamp, Last: ev.Timestamp, Sample: ev}
+}
+
+// deltaSet sums deltas per fingerprint, in the order the fingerprints first
+// appear, so group writes follow the order events arrived in.
+type deltaSet struct {
+	index map[string]int
+	list  []Delta
+}
+
+func (s *deltaSet) add(d Delta) {
+	if i, ok := s.index[d.Fingerprint]; ok {
+		s.list[i].add(d)
+		return
+	}
+	if s.index == nil {
+		s.index = map[string]int{}
+	}
+	s.index[d.Fingerprint] = len(s.list)
+	s.list = append(s.list, d)
+}
+
 type storedGroup struct {
 	group.Group
 	seqNo, primaryTerm int64
@@ -167,13 +204,17 @@ type storedGroup struct {
 
 // UpdateGroups adds the deltas to their groups with optimistic concurrency
 // (if_seq_no), so several processor replicas can update one group without a
-// script engine on the cluster. It returns one alert candidate per group.
+// script engine on the cluster. It returns one alert candidate per group
+// written, also when other groups of the same call failed: those were
+// written, and a lost candidate would be a lost alert.
 func (s *Store) UpdateGroups(ctx context.Context, deltas []Delta) ([]group.Candidate, error) {
 	var candidates []group.Candidate
+	var errs []error
 	pending := deltas
 	for attempt := 0; len(pending) > 0; attempt++ {
 		if attempt == 20 {
-			return candidates, fmt.Errorf("update groups: %d groups still conflicting after %d attempts", len(pending), attempt)
+			errs = append(errs, fmt.Errorf("update groups: %d groups still conflicting after %d attempts", len(pending), attempt))
+			break
 		}
 		stored := map[string]storedGroup{}
 		var uncached []Delta
@@ -187,54 +228,77 @@ func (s *Store) UpdateGroups(ctx context.Context, deltas []Delta) ([]group.Candi
 		if len(uncached) > 0 {
 			fetched, err := s.getGroups(ctx, uncached)
 			if err != nil {
-				return candidates, err
+				errs = append(errs, err)
+				break
 			}
 			for fp, sg := range fetched {
 				stored[fp] = sg
 			}
 		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		next := make([]group.Candidate, len(pending))
-		for i, d := range pending {
-			sg := stored[d.Fingerprint]
-			c := apply(sg, d, s.Threshold)
-			next[i] = c
-			action := map[string]any{"_id": d.Fingerprint}
-			op := "create"
-			if sg.found {
-				op = "index"
-				action["if_seq_no"] = sg.seqNo
-				action["if_primary_term"] = sg.primaryTerm
-			}
-			if err := enc.Encode(map[string]any{op: action}); err != nil {
-				return candidates, fmt.Errorf("encode group action: %w", err)
-			}
-			if err := enc.Encode(c.Group); err != nil {
-				return candidates, fmt.Errorf("encode group %s: %w", d.Fingerprint, err)
-			}
-		}
-		items, err := s.bulk(ctx, elastic.GroupsIndex, &buf, len(pending))
+		written, conflicts, err := s.putGroups(ctx, pending, stored)
+		candidates = append(candidates, written...)
 		if err != nil {
-			return candidates, fmt.Errorf("update groups: %w", err)
+			errs = append(errs, err)
 		}
-		var retry []Delta
-		for i, it := range items {
-			switch {
-			case it.Status == http.StatusOK || it.Status == http.StatusCreated:
-				candidates = append(candidates, next[i])
-				s.groups.Add(pending[i].Fingerprint, storedGroup{Group: next[i].Group, seqNo: it.SeqNo, primaryTerm: it.PrimaryTerm, found: true})
-			case it.Status == http.StatusConflict:
-				// Another writer changed the group since we read it: read again.
-				s.groups.Remove(pending[i].Fingerprint)
-				retry = append(retry, pending[i])
-			default:
-				return candidates, fmt.Errorf("update group %s: %s", pending[i].Fingerprint, it.reason())
-			}
-		}
-		pending = retry
+		pending = conflicts
 	}
-	return candidates, nil
+	return candidates, errors.Join(errs...)
+}
+
+// putGroups applies each delta to its stored group (absent from stored: a
+// new group) and writes them all in one bulk, each only if nobody wrote the
+// group since it was read. It returns the candidates of the groups written
+// and the deltas that met a conflict, to be read again and retried.
+func (s *Store) putGroups(ctx context.Context, pending []Delta, stored map[string]storedGroup) ([]group.Candidate, []Delta, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	next := make([]group.Candidate, len(pending))
+	for i, d := range pending {
+		sg := stored[d.Fingerprint]
+		next[i] = apply(sg, d, s.Threshold)
+		id, err := json.Marshal(d.Fingerprint)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode group action: %w", err)
+		}
+		if sg.found {
+			buf.WriteString(`{"index":{"_id":`)
+			buf.Write(id)
+			buf.WriteString(`,"if_seq_no":`)
+			buf.WriteString(strconv.FormatInt(sg.seqNo, 10))
+			buf.WriteString(`,"if_primary_term":`)
+			buf.WriteString(strconv.FormatInt(sg.primaryTerm, 10))
+			buf.WriteString("}}\n")
+		} else {
+			buf.WriteString(`{"create":{"_id":`)
+			buf.Write(id)
+			buf.WriteString("}}\n")
+		}
+		if err := enc.Encode(next[i].Group); err != nil {
+			return nil, nil, fmt.Errorf("encode group %s: %w", d.Fingerprint, err)
+		}
+	}
+	items, err := s.bulk(ctx, elastic.GroupsIndex, &buf, len(pending))
+	if err != nil {
+		return nil, nil, fmt.Errorf("update groups: %w", err)
+	}
+	var written []group.Candidate
+	var conflicts []Delta
+	var errs []error
+	for i, it := range items {
+		fp := pending[i].Fingerprint
+		switch {
+		case it.Status == http.StatusOK || it.Status == http.StatusCreated:
+			written = append(written, next[i])
+			s.groups.Add(fp, storedGroup{Group: next[i].Group, seqNo: it.SeqNo, primaryTerm: it.PrimaryTerm, found: true})
+		case it.Status == http.StatusConflict:
+			// Another writer changed (or created) the group since we read it.
+			s.groups.Remove(fp)
+			conflicts = append(conflicts, pending[i])
+		default:
+			errs = append(errs, fmt.Errorf("update group %s: %s", fp, it.reason()))
+		}
+	}
+	return written, conflicts, errors.Join(errs...)
 }
 
 func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]storedGroup, error) {
@@ -394,34 +458,61 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// Reconcile raises group counts to the number of their events in the data
-// stream. A processor that crashed after writing events but before counting
-// them leaves counts low; the redelivered events are duplicates and are not
-// counted again, so this is what repairs them. Counts only ever go up here,
-// and the event count is never above the truth, so nothing is counted twice
-// by it.
-func (s *Store) Reconcile(ctx context.Context, fingerprints []string) error {
-	if len(fingerprints) == 0 {
-		return nil
+// Reconcile repairs the groups of events that came back as duplicates,
+// given one sample delta per fingerprint (the duplicates' own). A processor
+// that crashed after writing events but before counting them leaves their
+// group's count low, or the group missing when the crash came before a new
+// group was written; the redelivered events are duplicates and add nothing
+// themselves. So each group is raised to the number of its events in the
+// data stream less inflight(fingerprint), this replica's events that are
+// written or being written but whose +1 has not reached the group yet: they
+// are counted by their own update. A missing group is created from the
+// sample with that count, and its candidate (KindNew) returned to publish.
+//
+// Counts only go up here. What can still be counted twice is another
+// replica's in-flight events: stored, not yet counted by that replica, and
+// counted both here and by its update a moment later.
+func (s *Store) Reconcile(ctx context.Context, samples []Delta, inflight func(fingerprint string) int) ([]group.Candidate, error) {
+	if len(samples) == 0 {
+		return nil, nil
+	}
+	byFP := make(map[string]Delta, len(samples))
+	fps := make([]string, 0, len(samples))
+	for _, d := range samples {
+		if _, ok := byFP[d.Fingerprint]; !ok {
+			fps = append(fps, d.Fingerprint)
+		}
+		byFP[d.Fingerprint] = d
 	}
 	if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.EventsDataStream), s.es.Indices.Refresh.WithContext(ctx))); err != nil {
-		return fmt.Errorf("reconcile: refresh: %w", err)
+		return nil, fmt.Errorf("reconcile: refresh: %w", err)
 	}
 	q, err := json.Marshal(map[string]any{
 		"size":  0,
-		"query": map[string]any{"terms": map[string]any{"faultline.fingerprint": fingerprints}},
-		"aggs":  map[string]any{"fp": map[string]any{"terms": map[string]any{"field": "faultline.fingerprint", "size": len(fingerprints)}}},
+		"query": map[string]any{"terms": map[string]any{"faultline.fingerprint": fps}},
+		"aggs": map[string]any{"fp": map[string]any{
+			"terms": map[string]any{"field": "faultline.fingerprint", "size": len(fps)},
+			// A group created here spans all its events, not only the
+			// duplicates at hand.
+			"aggs": map[string]any{
+				"first": map[string]any{"min": map[string]any{"field": "@timestamp"}},
+				"last":  map[string]any{"max": map[string]any{"field": "@timestamp"}},
+			},
+		}},
 	})
 	if err != nil {
-		return fmt.Errorf("reconcile: encode: %w", err)
+		return nil, fmt.Errorf("reconcile: encode: %w", err)
 	}
 	res, err := s.es.Search(s.es.Search.WithIndex(elastic.EventsDataStream), s.es.Search.WithBody(bytes.NewReader(q)), s.es.Search.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("reconcile: count: %w", err)
+		return nil, fmt.Errorf("reconcile: count: %w", err)
 	}
 	defer res.Body.Close()
 	if res.IsError() {
-		return fmt.Errorf("reconcile: count: %w", elastic.Check(res, nil))
+		return nil, fmt.Errorf("reconcile: count: %w", elastic.Check(res, nil))
+	}
+	type millis struct {
+		Value *float64 `json:"value"`
 	}
 	var sr struct {
 		Aggregations struct {
@@ -429,46 +520,107 @@ func (s *Store) Reconcile(ctx context.Context, fingerprints []string) error {
 				Buckets []struct {
 					Key   string `json:"key"`
 					Count int64  `json:"doc_count"`
+					First millis `json:"first"`
+					Last  millis `json:"last"`
 				} `json:"buckets"`
 			} `json:"fp"`
 		} `json:"aggregations"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&sr); err != nil {
-		return fmt.Errorf("reconcile: decode: %w", err)
+		return nil, fmt.Errorf("reconcile: decode: %w", err)
 	}
+	var candidates []group.Candidate
+	var errs []error
 	for _, b := range sr.Aggregations.FP.Buckets {
-		if err := s.raiseCount(ctx, b.Key, b.Count); err != nil {
-			return err
+		d, ok := byFP[b.Key]
+		if !ok {
+			continue
+		}
+		// Read after the count, so every event in it whose +1 is still to
+		// come is in inflight.
+		want := b.Count - int64(inflight(b.Key))
+		if want <= 0 {
+			continue
+		}
+		d.Count = int(want)
+		if b.First.Value != nil {
+			if t := time.UnixMilli(int64(*b.First.Value)).UTC(); t.Before(d.First) {
+				d.First = t
+			}
+		}
+		if b.Last.Value != nil {
+			if t := time.UnixMilli(int64(*b.Last.Value)).UTC(); t.After(d.Last) {
+				d.Last = t
+			}
+		}
+		c, err := s.reconcileGroup(ctx, d)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if c != nil {
+			candidates = append(candidates, *c)
 		}
 	}
-	return nil
+	return candidates, errors.Join(errs...)
 }
 
-func (s *Store) raiseCount(ctx context.Context, fp string, count int64) error {
+// reconcileGroup raises d's group to d.Count, or creates it from d when it
+// is missing, and returns the candidate of a group it created.
+func (s *Store) reconcileGroup(ctx context.Context, d Delta) (*group.Candidate, error) {
+	fp := d.Fingerprint
 	for attempt := 0; attempt < 10; attempt++ {
 		stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fp}})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("reconcile group %s: %w", fp, err)
 		}
 		sg, ok := stored[fp]
-		if !ok || sg.Count >= count {
-			return nil
+		if !ok {
+			written, conflicts, err := s.putGroups(ctx, []Delta{d}, nil)
+			if err != nil {
+				return nil, fmt.Errorf("reconcile: create group %s: %w", fp, err)
+			}
+			if len(conflicts) > 0 {
+				// Another replica created it meanwhile. Adding to it would
+				// count its events twice: raise it instead.
+				continue
+			}
+			return &written[0], nil
 		}
-		sg.Count = count
+		if sg.Count >= int64(d.Count) {
+			return nil, nil
+		}
+		sg.Count = int64(d.Count)
 		body, err := json.Marshal(sg.Group)
 		if err != nil {
-			return fmt.Errorf("encode group: %w", err)
+			return nil, fmt.Errorf("reconcile group %s: encode: %w", fp, err)
 		}
 		res, err := s.es.Index(elastic.GroupsIndex, bytes.NewReader(body), s.es.Index.WithDocumentID(fp),
 			s.es.Index.WithIfSeqNo(int(sg.seqNo)), s.es.Index.WithIfPrimaryTerm(int(sg.primaryTerm)), s.es.Index.WithContext(ctx))
-		if err == nil && res.StatusCode == http.StatusConflict {
+		if err != nil {
+			return nil, fmt.Errorf("reconcile group %s: %w", fp, err)
+		}
+		if res.StatusCode == http.StatusConflict {
 			res.Body.Close()
 			continue
 		}
-		if err := elastic.Check(res, err); err != nil {
-			return fmt.Errorf("reconcile group %s: %w", fp, err)
+		if res.IsError() {
+			return nil, fmt.Errorf("reconcile group %s: %w", fp, elastic.Check(res, nil))
 		}
-		return nil
+		var ir struct {
+			SeqNo       int64 `json:"_seq_no"`
+			PrimaryTerm int64 `json:"_primary_term"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&ir)
+		res.Body.Close()
+		// The write moved the group's sequence number: a cache entry from
+		// before it would make the next update conflict.
+		if err != nil {
+			s.groups.Remove(fp)
+		} else {
+			s.groups.Add(fp, storedGroup{Group: sg.Group, seqNo: ir.SeqNo, primaryTerm: ir.PrimaryTerm, found: true})
+		}
+		return nil, nil
 	}
-	return fmt.Errorf("reconcile group %s: still conflicting after 10 attempts", fp)
+	return nil, fmt.Errorf("reconcile group %s: still conflicting after 10 attempts", fp)
 }

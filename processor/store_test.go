@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,5 +199,40 @@ func TestGroupCacheAcrossReplicas(t *testing.T) {
 	}
 	if _, ok := a.groups.Get(fp); !ok {
 		t.Error("the group a replica wrote is not cached")
+	}
+}
+
+// One group of a bulk that Elasticsearch refuses must not cost the others
+// written in the same bulk their candidates (a "new group" alert) or their
+// cache entries.
+func TestUpdateGroupsPastARefusedGroup(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	bad := fmt.Sprintf("refused-group-%d", now.UnixNano())
+	good := fmt.Sprintf("accepted-group-%d", now.UnixNano())
+	// A keyword above Lucene's 32766-byte term limit: the groups mapping
+	// refuses the whole document.
+	huge := &event.Event{Message: "boom", Service: event.Service{Name: "store-test"}, Error: &event.Error{Type: strings.Repeat("x", 40000)}}
+	sample := &event.Event{Message: "boom", Service: event.Service{Name: "store-test"}}
+	cs, err := s.UpdateGroups(ctx, []Delta{
+		{Fingerprint: bad, Count: 1, First: now, Last: now, Sample: huge},
+		{Fingerprint: good, Count: 2, First: now, Last: now, Sample: sample},
+	})
+	if err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("error = %v, want one naming %s", err, bad)
+	}
+	if len(cs) != 1 || cs[0].Group.Fingerprint != good || cs[0].Kind != group.KindNew || cs[0].Group.Count != 2 {
+		t.Fatalf("candidates = %+v, want the new group %s", cs, good)
+	}
+	if _, ok := s.groups.Get(good); !ok {
+		t.Error("the group written is not cached")
+	}
+	stored, err := s.getGroups(ctx, []Delta{{Fingerprint: bad}, {Fingerprint: good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := stored[bad]; ok || stored[good].Count != 2 {
+		t.Errorf("stored = %+v", stored)
 	}
 }

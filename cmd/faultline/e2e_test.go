@@ -45,16 +45,6 @@ func (c *chatReceiver) messages() []map[string]any {
 	return append([]map[string]any(nil), c.msgs...)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // logbackEvent is what logback's JsonEncoder writes for log.error("...", args, ex).
 func logbackEvent(service string, line int, orderID string) string {
 	return fmt.Sprintf(`{"sequenceNumber":7,"timestamp":%d,"nanoseconds":1,"level":"ERROR","threadName":"http-nio-8080-exec-%d","loggerName":"com.acme.checkout.OrderController","context":{"name":"%s","birthdate":1700000000000,"properties":{}},"mdc":{"requestId":"r-%s"},"message":"Order {} failed for customer {}","arguments":["%s","c-%d"],"throwable":{"className":"java.lang.IllegalStateException","message":"Payment declined for order %s","stepArray":[{"className":"com.acme.checkout.PaymentService","methodName":"charge","fileName":"PaymentService.java","lineNumber":%d},{"className":"com.acme.checkout.OrderService$$SpringCGLIB$$0","methodName":"placeOrder","fileName":"<generated>","lineNumber":-1},{"className":"com.acme.checkout.OrderService","methodName":"placeOrder","fileName":"OrderService.java","lineNumber":%d},{"className":"org.springframework.web.servlet.FrameworkServlet","methodName":"service","fileName":"FrameworkServlet.java","lineNumber":885},{"className":"java.lang.Thread","methodName":"run","fileName":"Thread.java","lineNumber":840}],"cause":{"className":"java.net.SocketTimeoutException","message":"Read timed out after %dms","stepArray":[{"className":"java.net.SocketInputStream","methodName":"read","fileName":"SocketInputStream.java","lineNumber":183},{"className":"com.acme.checkout.PaymentClient","methodName":"post","fileName":"PaymentClient.java","lineNumber":%d}],"commonFramesCount":3}}}`,
@@ -126,14 +116,16 @@ notify:
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	// Port 0 and the start-up hook: the address is the one the server bound,
+	// not a port another process may take between a probe and the bind.
+	bound := make(chan net.Addr, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"all", "--http-addr", addr, "--nats-listen", "127.0.0.1:-1", "--data-dir", dir, "--es-url", es, "--config", cfgFile},
-			lockedWriter{&logMu, &logs}, nil)
+		done <- run(ctx, []string{"all", "--http-addr", "127.0.0.1:0", "--nats-listen", "127.0.0.1:-1", "--data-dir", dir, "--es-url", es, "--config", cfgFile},
+			lockedWriter{&logMu, &logs}, &hooks{httpReady: func(a net.Addr) { bound <- a }})
 	}()
 	defer func() {
 		cancel()
@@ -154,15 +146,16 @@ notify:
 		}
 		logMu.Unlock()
 	}()
-	base := "http://" + addr
-	harness.Eventually(t, "readyz", 60*time.Second, func() bool {
-		res, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		res.Body.Close()
-		return res.StatusCode == http.StatusOK
-	})
+	var base string
+	select {
+	case a := <-bound:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatalf("faultline all stopped before listening: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("faultline all did not listen within 60 s")
+	}
+	harness.Eventually(t, "readyz", 60*time.Second, func() bool { return harness.HTTPOK(base + "/readyz") })
 
 	service := fmt.Sprintf("checkout-e2e-%d", time.Now().UnixNano())
 	first := logbackEvent(service, 1, "o-1001")

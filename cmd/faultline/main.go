@@ -55,7 +55,8 @@ Usage:
   faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
   faultline healthcheck --url URL   exit 0 when URL answers 200 (for container health checks)
 
-Run "faultline <command> -h" for the flags; each flag also reads FAULTLINE_<NAME>.
+Run "faultline <command> -h" for the flags; the shared ones (addresses, URLs,
+config, data dir, replicas) also read FAULTLINE_<NAME>, as their help says.
 `
 
 func main() {

@@ -89,7 +89,8 @@ func (p *Proc) Kill() {
 	}
 }
 
-// Stop is a SIGTERM with a wait, the way an orchestrator stops a service.
+// Stop interrupts the process (SIGINT, which it handles like SIGTERM) and
+// waits, the way an orchestrator stops a service.
 func (p *Proc) Stop() {
 	if p.cmd != nil && p.cmd.Process != nil {
 		_ = p.cmd.Process.Signal(os.Interrupt)

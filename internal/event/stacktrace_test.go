@@ -1,35 +1,25 @@
-package ingest
+package event
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/faultline/faultline/internal/event"
 )
 
 // javaTrace is Throwable.printStackTrace output from a JDK 21 Spring app:
 // module and loader prefixes, a CGLIB proxy, a hidden lambda class, logback
 // packaging data, and a suppressed exception with its own cause.
-const javaTrace = `org.springframework.web.client.HttpServerErrorException$BadGateway: 502 Bad Gateway: "upstream timeout"
-	at org.springframework.web.client.HttpServerErrorException.create(HttpServerErrorException.java:112)
-	at org.springframework.web.client.StatusHandler.lambda$defaultHandler$3(StatusHandler.java:89)
-	at com.example.pay.PaymentClient.charge(PaymentClient.java:57) ~[classes/:na]
-	at com.example.pay.PaymentClient$$SpringCGLIB$$0.charge(<generated>)
-	at com.example.pay.PaymentJob$$Lambda/0x00000008012a4c28.run(Unknown Source)
-	at java.base/java.lang.Thread.run(Thread.java:1583)
-	Suppressed: java.lang.IllegalStateException: connection pool shut down
-		at org.apache.hc.core5.pool.StrictConnPool.lease(StrictConnPool.java:175)
-		... 4 more
-	Caused by: java.net.SocketException: Socket closed
-		at java.base/sun.nio.ch.NioSocketImpl.endRead(NioSocketImpl.java:243)
-		... 5 more
-Caused by: java.net.SocketTimeoutException: Read timed out
-	at java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:278)
-	at app//com.example.pay.RetryingHttp.read(RetryingHttp.java:41)
-	at java.base/sun.nio.ch.Net.poll(Native Method)
-	... 6 more
-`
+// It lives in testdata so that ingest's tests read the same text.
+var javaTrace = mustRead("testdata/jdk21-spring.trace")
+
+func mustRead(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 // rootFirstTrace is logstash-logback-encoder's ShortenedThrowableConverter
 // with rootCauseFirst and inlineHash.
@@ -49,16 +39,16 @@ func TestParseStackTrace(t *testing.T) {
 	tests := []struct {
 		name string
 		text string
-		want []event.Exception
+		want []Exception
 	}{
 		{
 			name: "java with suppressed and modules",
 			text: javaTrace,
-			want: []event.Exception{
+			want: []Exception{
 				{
 					Type:    "org.springframework.web.client.HttpServerErrorException$BadGateway",
 					Message: `502 Bad Gateway: "upstream timeout"`,
-					Frames: []event.Frame{
+					Frames: []Frame{
 						{Class: "org.springframework.web.client.HttpServerErrorException", Method: "create", File: "HttpServerErrorException.java", Line: 112},
 						{Class: "org.springframework.web.client.StatusHandler", Method: "lambda$defaultHandler$3", File: "StatusHandler.java", Line: 89},
 						{Class: "com.example.pay.PaymentClient", Method: "charge", File: "PaymentClient.java", Line: 57},
@@ -70,7 +60,7 @@ func TestParseStackTrace(t *testing.T) {
 				{
 					Type:    "java.net.SocketTimeoutException",
 					Message: "Read timed out",
-					Frames: []event.Frame{
+					Frames: []Frame{
 						{Class: "sun.nio.ch.NioSocketImpl", Method: "timedRead", File: "NioSocketImpl.java", Line: 278},
 						{Class: "com.example.pay.RetryingHttp", Method: "read", File: "RetryingHttp.java", Line: 41},
 						{Class: "sun.nio.ch.Net", Method: "poll"},
@@ -81,11 +71,11 @@ func TestParseStackTrace(t *testing.T) {
 		{
 			name: "root cause first is reversed",
 			text: rootFirstTrace,
-			want: []event.Exception{
+			want: []Exception{
 				{
 					Type:    "org.springframework.jdbc.CannotGetJdbcConnectionException",
 					Message: "Failed to obtain JDBC Connection",
-					Frames: []event.Frame{
+					Frames: []Frame{
 						{Class: "org.springframework.jdbc.datasource.DataSourceUtils", Method: "getConnection", File: "DataSourceUtils.java", Line: 84},
 						{Class: "com.example.reports.ReportJob", Method: "lambda$run$0", File: "ReportJob.java", Line: 22},
 					},
@@ -93,14 +83,14 @@ func TestParseStackTrace(t *testing.T) {
 				{
 					Type:    "org.postgresql.util.PSQLException",
 					Message: "Connection to db:5432 refused.",
-					Frames: []event.Frame{
+					Frames: []Frame{
 						{Class: "org.postgresql.core.v3.ConnectionFactoryImpl", Method: "openConnectionImpl", File: "ConnectionFactoryImpl.java", Line: 346},
 					},
 				},
 				{
 					Type:    "java.net.ConnectException",
 					Message: "Connection refused",
-					Frames: []event.Frame{
+					Frames: []Frame{
 						{Class: "sun.nio.ch.Net", Method: "connect0"},
 						{Class: "org.postgresql.core.PGStream", Method: "createSocket", File: "PGStream.java", Line: 243},
 					},
@@ -114,10 +104,10 @@ func TestParseStackTrace(t *testing.T) {
 				"  - sku is required\r\n" +
 				"\tat com.example.Main.lambda$main$0(Main.java:14)\r\n" +
 				"\tat com.example.Main.main(Main.java:9)\r\n",
-			want: []event.Exception{{
+			want: []Exception{{
 				Type:    "java.lang.IllegalArgumentException",
 				Message: "Invalid order payload:\n  - quantity must be > 0\n  - sku is required",
-				Frames: []event.Frame{
+				Frames: []Frame{
 					{Class: "com.example.Main", Method: "lambda$main$0", File: "Main.java", Line: 14},
 					{Class: "com.example.Main", Method: "main", File: "Main.java", Line: 9},
 				},
@@ -126,7 +116,7 @@ func TestParseStackTrace(t *testing.T) {
 		{
 			name: "type only, logback null message, no frames",
 			text: "java.lang.NullPointerException\nCaused by: java.lang.IllegalStateException: null",
-			want: []event.Exception{
+			want: []Exception{
 				{Type: "java.lang.NullPointerException"},
 				{Type: "java.lang.IllegalStateException"},
 			},
@@ -134,9 +124,9 @@ func TestParseStackTrace(t *testing.T) {
 		{
 			name: "inline separator",
 			text: `java.lang.RuntimeException: boom\n	at com.example.A.b(A.java:1)\n`,
-			want: []event.Exception{{
+			want: []Exception{{
 				Type: "java.lang.RuntimeException", Message: "boom",
-				Frames: []event.Frame{{Class: "com.example.A", Method: "b", File: "A.java", Line: 1}},
+				Frames: []Frame{{Class: "com.example.A", Method: "b", File: "A.java", Line: 1}},
 			}},
 		},
 		{
@@ -145,8 +135,8 @@ func TestParseStackTrace(t *testing.T) {
 				"\tat com.foo.loader/foo@9.0/com.foo.Main.run(Main.java:101)\n" +
 				"Caused by: java.lang.RuntimeException: inner\n" +
 				"\t[CIRCULAR REFERENCE: java.lang.Exception: loop]\n",
-			want: []event.Exception{
-				{Type: "java.lang.Exception", Message: "loop", Frames: []event.Frame{{Class: "com.foo.Main", Method: "run", File: "Main.java", Line: 101}}},
+			want: []Exception{
+				{Type: "java.lang.Exception", Message: "loop", Frames: []Frame{{Class: "com.foo.Main", Method: "run", File: "Main.java", Line: 101}}},
 				{Type: "java.lang.RuntimeException", Message: "inner"},
 			},
 		},
@@ -167,17 +157,17 @@ func TestParseStackTrace(t *testing.T) {
 func TestParseFrame(t *testing.T) {
 	tests := []struct {
 		in   string
-		want event.Frame
+		want Frame
 		ok   bool
 	}{
-		{"at com.x.Y.m(Y.java:12)", event.Frame{Class: "com.x.Y", Method: "m", File: "Y.java", Line: 12}, true},
-		{"at com.x.Y.<init>(Y.java)", event.Frame{Class: "com.x.Y", Method: "<init>", File: "Y.java"}, true},
-		{"at java.base/java.lang.invoke.LambdaForm$DMH/0x0000000800c0c000.invokeVirtual(LambdaForm$DMH)", event.Frame{Class: "java.lang.invoke.LambdaForm$DMH/0x0000000800c0c000", Method: "invokeVirtual", File: "LambdaForm$DMH"}, true},
-		{"at Y.kt(Y.kt:3) [app.jar:1.0]", event.Frame{Class: "Y", Method: "kt", File: "Y.kt", Line: 3}, true},
-		{"at nothing", event.Frame{}, false},
-		{"at (Y.java:1)", event.Frame{}, false},
-		{"at a b.c(Y.java:1)", event.Frame{}, false},
-		{"at x.(Y.java:1)", event.Frame{}, false},
+		{"at com.x.Y.m(Y.java:12)", Frame{Class: "com.x.Y", Method: "m", File: "Y.java", Line: 12}, true},
+		{"at com.x.Y.<init>(Y.java)", Frame{Class: "com.x.Y", Method: "<init>", File: "Y.java"}, true},
+		{"at java.base/java.lang.invoke.LambdaForm$DMH/0x0000000800c0c000.invokeVirtual(LambdaForm$DMH)", Frame{Class: "java.lang.invoke.LambdaForm$DMH/0x0000000800c0c000", Method: "invokeVirtual", File: "LambdaForm$DMH"}, true},
+		{"at Y.kt(Y.kt:3) [app.jar:1.0]", Frame{Class: "Y", Method: "kt", File: "Y.kt", Line: 3}, true},
+		{"at nothing", Frame{}, false},
+		{"at (Y.java:1)", Frame{}, false},
+		{"at a b.c(Y.java:1)", Frame{}, false},
+		{"at x.(Y.java:1)", Frame{}, false},
 	}
 	for _, tt := range tests {
 		got, ok := parseFrame(tt.in)

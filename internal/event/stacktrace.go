@@ -1,12 +1,10 @@
-package ingest
+package event
 
 import (
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
-
-	"github.com/faultline/faultline/internal/event"
 )
 
 // ParseStackTrace parses Java stack trace text (Throwable.printStackTrace,
@@ -14,14 +12,14 @@ import (
 // outermost first, frames innermost first. Suppressed exceptions are not part
 // of the chain and are skipped. Text whose first line is not an exception
 // header yields nil.
-func ParseStackTrace(text string) []event.Exception {
+func ParseStackTrace(text string) []Exception {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	if !strings.Contains(text, "\n") && strings.Contains(text, `\n`) {
 		// logstash-logback-encoder's "inline" option writes a literal \n.
 		text = strings.ReplaceAll(text, `\n`, "\n")
 	}
 
-	var chain []event.Exception
+	var chain []Exception
 	var more []string  // message lines after the header, joined once to stay linear
 	base := 0          // indentation of the first header; the main chain never goes deeper
 	inMessage := false // still collecting a multi-line message of the last exception
@@ -46,7 +44,7 @@ func ParseStackTrace(text string) []event.Exception {
 			if !ok {
 				return nil
 			}
-			chain = append(chain, event.Exception{Type: typ, Message: msg})
+			chain = append(chain, Exception{Type: typ, Message: msg})
 			base, inMessage = indent, true
 			continue
 		}
@@ -59,7 +57,7 @@ func ParseStackTrace(text string) []event.Exception {
 			prefix, rest, _ := strings.Cut(body, ": ")
 			if typ, msg, ok := parseHeader(rest); ok {
 				flush()
-				chain = append(chain, event.Exception{Type: typ, Message: msg})
+				chain = append(chain, Exception{Type: typ, Message: msg})
 				rootFirst = rootFirst || prefix == "Wrapped by"
 				skipping, inMessage = false, true
 				continue
@@ -143,29 +141,29 @@ func isTypeName(s string) bool {
 
 // parseFrame parses "at [loader/][module[@version]/]pkg.Class.method(File.java:12)",
 // optionally followed by logback packaging data like " ~[app.jar:1.0]".
-func parseFrame(body string) (event.Frame, bool) {
+func parseFrame(body string) (Frame, bool) {
 	s := strings.TrimPrefix(body, "at ")
 	open := strings.IndexByte(s, '(')
 	if open <= 0 {
-		return event.Frame{}, false
+		return Frame{}, false
 	}
 	closing := strings.IndexByte(s[open:], ')')
 	if closing < 0 {
-		return event.Frame{}, false
+		return Frame{}, false
 	}
 	name, loc := strings.TrimSpace(s[:open]), s[open+1:open+closing]
 	if name == "" || strings.ContainsAny(name, " \t") {
-		return event.Frame{}, false
+		return Frame{}, false
 	}
 
-	var f event.Frame
+	var f Frame
 	if dot := strings.LastIndexByte(name, '.'); dot >= 0 {
 		f.Class, f.Method = stripModule(name[:dot]), name[dot+1:]
 	} else {
 		f.Method = name
 	}
 	if f.Method == "" {
-		return event.Frame{}, false
+		return Frame{}, false
 	}
 	if loc != "Native Method" && loc != "Unknown Source" {
 		file, line, hasLine := strings.Cut(loc, ":")

@@ -1,0 +1,148 @@
+package notifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
+)
+
+// channelConsumer is the durable consumer of a channel's worker, once Run
+// has created it.
+func channelConsumer(t *testing.T, js jetstream.JetStream, channel string) jetstream.Consumer {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := js.Consumer(context.Background(), broker.AlertsStream, "notifier-channel-"+channel)
+		if err == nil {
+			return c
+		}
+		if !errors.Is(err, jetstream.ErrConsumerNotFound) || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func consumerInfo(t *testing.T, c jetstream.Consumer) *jetstream.ConsumerInfo {
+	t.Helper()
+	info, err := c.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
+
+// An alert the provider refuses (Slack's 400) would be refused again: it is
+// sent once and its message is terminated, not redelivered forever.
+func TestRefusedAlertIsNotRedelivered(t *testing.T) {
+	var mu sync.Mutex
+	var titles []string
+	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m slackMessage
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || len(m.Blocks) == 0 || m.Blocks[0].Text == nil {
+			t.Errorf("slack body: %+v, %v", m, err)
+		} else {
+			mu.Lock()
+			titles = append(titles, m.Blocks[0].Text.Text)
+			mu.Unlock()
+		}
+		http.Error(w, "invalid_blocks", http.StatusBadRequest)
+	}))
+	t.Cleanup(slack.Close)
+	received := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), titles...)
+	}
+	f := config.File{Channels: []config.Channel{{Name: "team", Type: "slack", URL: slack.URL + "/services/T0/B0/secret"}}, Notify: config0()}
+	js, _ := runService(t, f, nil, nil)
+	publish(t, js, newCandidate("billing", 1, 1))
+
+	cons := channelConsumer(t, js, "team")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info := consumerInfo(t, cons)
+		if len(received()) > 0 && info.NumAckPending == 0 && info.NumPending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("refused alert still pending: %d received, %d unacked, %d redelivered", len(received()), info.NumAckPending, info.NumRedelivered)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	got := received()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "New error in billing: Bug1: boom") {
+		t.Errorf("slack received %q, want the announcement once", got)
+	}
+	if info := consumerInfo(t, cons); info.NumAckPending != 0 || info.NumRedelivered != 0 {
+		t.Errorf("after the refusal: %d unacked, %d redelivered", info.NumAckPending, info.NumRedelivered)
+	}
+}
+
+// Messages held for a storm summary stay with this replica while the
+// summary's send waits out a Retry-After longer than AckWait: redelivered,
+// another replica could announce them on their own on top of the summary.
+func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
+	const ackWait = time.Second
+	inbox := &discordInbox{}
+	var summaryRefused atomic.Bool
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "new error groups within") && summaryRefused.CompareAndSwap(false, true) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 2.5, "global": false}`)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		inbox.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hook.Close)
+	notify := config0()
+	notify.Storm = config.Storm{Threshold: 3, Window: config.Duration{Duration: time.Second}, Top: 5}
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
+	js, _ := runService(t, f, nil, func(s *Service) { s.ackWait = ackWait })
+	for i := 0; i < 6; i++ {
+		publish(t, js, newCandidate("storm", i, int64(i+1)))
+	}
+
+	cons := channelConsumer(t, js, "oncall")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(inbox.all()) < 4 && time.Now().Before(deadline) {
+		if info := consumerInfo(t, cons); info.NumRedelivered != 0 {
+			t.Fatalf("%d held messages redelivered while the summary waited", info.NumRedelivered)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !summaryRefused.Load() {
+		t.Fatal("the summary was never rate limited")
+	}
+	msgs := waitMessages(t, inbox, 4, time.Second)
+	if summary := msgs[3].Embeds[0]; !strings.Contains(summary.Title, "3 new error groups") {
+		t.Errorf("message 4 = %q, want the storm summary", summary.Title)
+	}
+	for deadline := time.Now().Add(2 * time.Second); consumerInfo(t, cons).NumAckPending != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("held messages not acked after the summary")
+		}
+	}
+	time.Sleep(2 * ackWait)
+	if n := len(inbox.all()); n != 4 {
+		t.Errorf("%d messages, want 3 announcements and the summary", n)
+	}
+}
