@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,7 +51,7 @@ func ParseEvent(raw []byte) (event.Event, error) {
 	// Nor does it refuse raw control characters in strings. Encoders escape
 	// them and compact lines have no whitespace that needs them, so only the
 	// rare line holding one pays for the strict check.
-	if hasControlByte(raw) && !json.Valid(raw) {
+	if event.HasControlByte(raw) && !json.Valid(raw) {
 		return event.Event{}, syntaxError(raw, errors.New("control character in a string"))
 	}
 	p := parsers.Get()
@@ -101,26 +100,6 @@ func ParseEvent(raw []byte) (event.Event, error) {
 		return event.Event{}, fmt.Errorf("%s event has an empty message and no exception", e.Event.Dataset)
 	}
 	return e, nil
-}
-
-// hasControlByte reports whether b holds a byte below 0x20, eight bytes at a
-// time: subtracting 0x20 from each byte borrows into the top bit exactly for
-// those below it (the well-known "hasless" bit trick).
-func hasControlByte(b []byte) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for len(b) >= 8 {
-		x := binary.LittleEndian.Uint64(b)
-		if (x-0x20*ones)&^x&highs != 0 {
-			return true
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c < 0x20 {
-			return true
-		}
-	}
-	return false
 }
 
 // syntaxError explains why raw is not one JSON object. Only rejected input

@@ -551,15 +551,3 @@ func FuzzParseEvent(f *testing.F) {
 		}
 	})
 }
-
-func TestHasControlByte(t *testing.T) {
-	for i := range 256 {
-		for _, pos := range []int{0, 5, 8, 13, 16} {
-			b := bytes.Repeat([]byte{'a'}, 17)
-			b[pos] = byte(i)
-			if got, want := hasControlByte(b), i < 0x20; got != want {
-				t.Errorf("byte %#x at %d: got %v", i, pos, got)
-			}
-		}
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -515,5 +516,80 @@ func TestElasticsearchOutage(t *testing.T) {
 	json.NewDecoder(res.Body).Decode(&c)
 	if c.Count != 60 {
 		t.Errorf("%d events stored, want exactly 60", c.Count)
+	}
+}
+
+// The stored document is the event with its fingerprint, whether the
+// processor added the fingerprint to the message's bytes (as ingest wrote
+// them) or had to encode the event again (a message in another layout).
+func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
+	js := startProcessor(t)
+	ctx := context.Background()
+	run := time.Now().UnixNano()
+	ev := event.Event{
+		Timestamp: time.Now().UTC(), Message: "stored <as> sent", Service: event.Service{Name: "doc-test"},
+		Log:    event.Log{Level: "ERROR", Logger: "com.acme.A"},
+		Labels: map[string]string{"faultline": "a label, not the field"},
+		Error:  &event.Error{Type: "java.lang.IllegalStateException", Message: "boom"},
+		Faultline: event.Faultline{MessageTemplate: "stored {} sent", Exceptions: []event.Exception{{Type: "java.lang.IllegalStateException", Message: "boom",
+			Frames: []event.Frame{{Class: "com.acme.A", Method: "run", File: "A.java", Line: 7}}}}},
+	}
+	wire := func(id string) []byte {
+		e := ev
+		e.Event.ID = id
+		b, _ := event.Marshal(&e)
+		return b
+	}
+	asIngest, otherID := fmt.Sprintf("doc-%d-ingest", run), fmt.Sprintf("doc-%d-other", run)
+	// Indented and with a key the event does not know: no slot, encoded again.
+	w := wire(otherID)
+	var other bytes.Buffer
+	if err := json.Indent(&other, append(w[:len(w)-1:len(w)-1], `,"extra":{"faultline":{}}}`...), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range [][]byte{wire(asIngest), other.Bytes()} {
+		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := ev
+	want.Faultline.Fingerprint = NewFingerprinter().Compute(&ev).Fingerprint
+	for _, id := range []string{asIngest, otherID} {
+		var got struct {
+			Source json.RawMessage `json:"_source"`
+		}
+		waitFor(t, "document "+id, func() bool {
+			res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_search?q=event.id:" + id)
+			if err != nil {
+				return false
+			}
+			defer res.Body.Close()
+			var sr struct {
+				Hits struct {
+					Hits []struct {
+						Source json.RawMessage `json:"_source"`
+					} `json:"hits"`
+				} `json:"hits"`
+			}
+			if json.NewDecoder(res.Body).Decode(&sr) != nil || len(sr.Hits.Hits) != 1 {
+				return false
+			}
+			got.Source = sr.Hits.Hits[0].Source
+			return true
+		})
+		var stored event.Event
+		if err := json.Unmarshal(got.Source, &stored); err != nil {
+			t.Fatal(err)
+		}
+		want.Event.ID = id
+		if !reflect.DeepEqual(stored, want) {
+			t.Errorf("stored %s:\n%s\nwant %+v", id, got.Source, want)
+		}
+		if id == asIngest {
+			b, _ := event.Marshal(&want)
+			if !bytes.Equal(got.Source, b) {
+				t.Errorf("stored %s is not what Marshal writes:\n got %s\nwant %s", id, got.Source, b)
+			}
+		}
 	}
 }

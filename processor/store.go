@@ -86,7 +86,10 @@ func (o bulkItemOutcome) reason() string {
 }
 
 func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want int) ([]bulkItemOutcome, error) {
-	res, err := s.es.Bulk(body, s.es.Bulk.WithIndex(index), s.es.Bulk.WithContext(ctx))
+	// Only what the outcome needs: the full answer is about 250 bytes per
+	// item that Elasticsearch would write and the processor read.
+	res, err := s.es.Bulk(body, s.es.Bulk.WithIndex(index), s.es.Bulk.WithContext(ctx),
+		s.es.Bulk.WithFilterPath("items.*.status", "items.*.error.type", "items.*.error.reason", "items.*._seq_no", "items.*._primary_term"))
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s: %w", index, err)
 	}
@@ -114,23 +117,38 @@ func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want
 // error means the whole request failed (transport or cluster), and nothing
 // can be assumed about any item.
 func (s *Store) CreateEvents(ctx context.Context, evs []*event.Event) ([]ItemResult, error) {
-	var buf bytes.Buffer
-	for _, ev := range evs {
-		id, err := json.Marshal(ev.Event.ID)
-		if err != nil {
-			return nil, fmt.Errorf("encode bulk action: %w", err)
-		}
-		doc, err := event.Marshal(ev)
+	docs := make([]Doc, len(evs))
+	for i, ev := range evs {
+		b, err := event.Marshal(ev)
 		if err != nil {
 			return nil, fmt.Errorf("encode event %s: %w", ev.Event.ID, err)
+		}
+		docs[i] = Doc{ID: ev.Event.ID, JSON: b}
+	}
+	return s.CreateDocs(ctx, docs)
+}
+
+// Doc is an event ready for a bulk body: its id and its JSON.
+type Doc struct {
+	ID   string
+	JSON []byte
+}
+
+// CreateDocs is CreateEvents for events already encoded.
+func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error) {
+	var buf bytes.Buffer
+	for _, d := range docs {
+		id, err := json.Marshal(d.ID)
+		if err != nil {
+			return nil, fmt.Errorf("encode bulk action: %w", err)
 		}
 		buf.WriteString(`{"create":{"_id":`)
 		buf.Write(id)
 		buf.WriteString("}}\n")
-		buf.Write(doc)
+		buf.Write(d.JSON)
 		buf.WriteByte('\n')
 	}
-	items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(evs))
+	items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(docs))
 	if err != nil {
 		return nil, err
 	}

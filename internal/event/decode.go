@@ -1,0 +1,410 @@
+package event
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
+)
+
+// decoders are reused: fastjson allocates its tree once per parser.
+var decoders fastjson.ParserPool
+
+// errSlowPath sends an event the fast reader does not take to encoding/json.
+var errSlowPath = errors.New("not in Marshal's form")
+
+// Unmarshal reads an event in its wire form. The result, error included, is
+// what encoding/json.Unmarshal into a zero Event gives (the decode tests and
+// FuzzUnmarshal hold it to that), only faster for what Marshal writes: the
+// processor decodes every event, and encoding/json took about half of its
+// CPU. One difference: a timestamp written with \u escapes is read, where
+// encoding/json refuses it (https://go.dev/issue/47353).
+//
+// The fast reader takes JSON as Marshal writes it: valid UTF-8, no raw
+// control characters, keys spelled as the struct tags spell them, each once,
+// values of the field's type. Anything else (a hand-written or damaged
+// message) goes to encoding/json, whose rules for folded keys, repeated keys
+// and type errors are not worth copying. Every string is a copy, so a cached
+// event pins nothing of the message it came from.
+func Unmarshal(data []byte, e *Event) error {
+	_, err := ReadWire(data, e)
+	return err
+}
+
+// FingerprintSlot is where faultline.fingerprint goes in an event's wire
+// form, so the processor can add it without encoding the event again.
+type FingerprintSlot struct {
+	at    int  // just after `"faultline":{`; 0 when there is no safe place
+	empty bool // the faultline object has no members yet
+}
+
+// ReadWire is Unmarshal, and also finds the FingerprintSlot when data holds
+// no key the event does not know and no fingerprint: then the only
+// `"faultline":{` in data is the event's own, since a string cannot hold
+// that sequence unescaped and labels hold only strings.
+func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
+	*e = Event{}
+	var r reader
+	if err := r.read(data, e); err == nil {
+		if r.unknown || !r.faultline || r.fingerprint {
+			return FingerprintSlot{}, nil
+		}
+		i := bytes.LastIndex(data, []byte(`"faultline":{`))
+		if i < 0 {
+			return FingerprintSlot{}, nil
+		}
+		return FingerprintSlot{at: i + len(`"faultline":{`), empty: r.faultlineEmpty}, nil
+	}
+	*e = Event{}
+	return FingerprintSlot{}, json.Unmarshal(data, e)
+}
+
+// Insert returns data with fp as faultline.fingerprint: for data that
+// Marshal wrote, the bytes Marshal writes for the event with that
+// fingerprint. ok is false when there is no slot or fp would need escaping;
+// the caller encodes the event instead.
+func (s FingerprintSlot) Insert(data []byte, fp string) (out []byte, ok bool) {
+	if s.at == 0 || s.at > len(data) {
+		return nil, false
+	}
+	for i := 0; i < len(fp); i++ {
+		if c := fp[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == ':' || c == '.') {
+			return nil, false
+		}
+	}
+	out = make([]byte, 0, len(data)+len(fp)+len(`"fingerprint":"",`))
+	out = append(out, data[:s.at]...)
+	out = append(out, `"fingerprint":"`...)
+	out = append(out, fp...)
+	out = append(out, '"')
+	if !s.empty {
+		out = append(out, ',')
+	}
+	return append(out, data[s.at:]...), true
+}
+
+// reader is one fast read, and what it saw on the way.
+type reader struct {
+	unknown        bool // a key the event does not have, skipped
+	faultline      bool // the faultline member was an object
+	faultlineEmpty bool
+	fingerprint    bool // faultline had a fingerprint key, even null
+}
+
+func (r *reader) read(data []byte, e *Event) error {
+	// fastjson accepts what the JSON grammar refuses (raw control
+	// characters) and keeps what encoding/json replaces (invalid UTF-8, lone
+	// surrogate escapes); Marshal writes none of them.
+	if !utf8.Valid(data) || HasControlByte(data) || hasSurrogateEscape(data) {
+		return errSlowPath
+	}
+	if err := fastjson.ValidateBytes(data); err != nil {
+		return err
+	}
+	p := decoders.Get()
+	defer decoders.Put(p)
+	v, err := p.ParseBytes(data)
+	if err != nil {
+		return err
+	}
+	o, err := v.Object()
+	if err != nil {
+		return errSlowPath
+	}
+	return r.readEvent(o, e)
+}
+
+// fields tells repeated keys apart: encoding/json merges a repeated object
+// into the first, which the slow path does for us.
+type fields uint32
+
+func (f *fields) once(bit int) error {
+	if *f&(1<<bit) != 0 {
+		return errSlowPath
+	}
+	*f |= 1 << bit
+	return nil
+}
+
+// each visits o's members, in order, until fn fails. A key that is not one
+// of known but equals one of them ignoring case is one encoding/json would
+// fill, so it takes the slow path; other unknown keys are skipped as
+// encoding/json skips them.
+func (r *reader) each(o *fastjson.Object, known []string, fn func(i int, v *fastjson.Value) error) error {
+	var seen fields
+	var err error
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		i := index(known, k)
+		if i < 0 {
+			for _, name := range known {
+				if strings.EqualFold(name, string(k)) {
+					err = errSlowPath
+					return
+				}
+			}
+			r.unknown = true
+			return
+		}
+		if err = seen.once(i); err != nil {
+			return
+		}
+		// null leaves a field as it is: zero, since every key comes once.
+		if v.Type() != fastjson.TypeNull {
+			err = fn(i, v)
+		}
+	})
+	return err
+}
+
+func index(known []string, k []byte) int {
+	for i, name := range known {
+		if name == string(k) {
+			return i
+		}
+	}
+	return -1
+}
+
+func str(v *fastjson.Value, dst *string) error {
+	b, err := v.StringBytes()
+	if err != nil {
+		return errSlowPath
+	}
+	*dst = string(b)
+	return nil
+}
+
+func timestamp(v *fastjson.Value, dst *time.Time) error {
+	b, err := v.StringBytes()
+	if err != nil {
+		return errSlowPath
+	}
+	// What time.Time.UnmarshalJSON does with the text between the quotes.
+	if err := dst.UnmarshalText(b); err != nil {
+		return errSlowPath
+	}
+	return nil
+}
+
+func object(v *fastjson.Value) (*fastjson.Object, error) {
+	o, err := v.Object()
+	if err != nil {
+		return nil, errSlowPath
+	}
+	return o, nil
+}
+
+var eventKeys = []string{"@timestamp", "message", "log", "process", "service", "host", "error", "event", "trace", "labels", "faultline"}
+
+func (r *reader) readEvent(o *fastjson.Object, e *Event) error {
+	return r.each(o, eventKeys, func(i int, v *fastjson.Value) error {
+		switch i {
+		case 0:
+			return timestamp(v, &e.Timestamp)
+		case 1:
+			return str(v, &e.Message)
+		case 2:
+			return r.strings2(v, []string{"level", "logger"}, &e.Log.Level, &e.Log.Logger)
+		case 3:
+			e.Process = &Process{}
+			o, err := object(v)
+			if err != nil {
+				return err
+			}
+			return r.each(o, []string{"thread"}, func(_ int, v *fastjson.Value) error {
+				return r.strings2(v, []string{"name"}, &e.Process.Thread.Name, nil)
+			})
+		case 4:
+			return r.strings2(v, []string{"name", "environment"}, &e.Service.Name, &e.Service.Environment)
+		case 5:
+			e.Host = &Host{}
+			return r.strings2(v, []string{"name"}, &e.Host.Name, nil)
+		case 6:
+			e.Error = &Error{}
+			o, err := object(v)
+			if err != nil {
+				return err
+			}
+			dst := []*string{&e.Error.Type, &e.Error.Message, &e.Error.StackTrace}
+			return r.each(o, []string{"type", "message", "stack_trace"}, func(i int, v *fastjson.Value) error { return str(v, dst[i]) })
+		case 7:
+			o, err := object(v)
+			if err != nil {
+				return err
+			}
+			return r.each(o, []string{"id", "ingested", "dataset"}, func(i int, v *fastjson.Value) error {
+				switch i {
+				case 0:
+					return str(v, &e.Event.ID)
+				case 1:
+					return timestamp(v, &e.Event.Ingested)
+				}
+				return str(v, &e.Event.Dataset)
+			})
+		case 8:
+			e.Trace = &Trace{}
+			return r.strings2(v, []string{"id"}, &e.Trace.ID, nil)
+		case 9:
+			return r.labels(v, e)
+		default:
+			return r.readFaultline(v, &e.Faultline)
+		}
+	})
+}
+
+// strings2 reads an object of up to two string members.
+func (r *reader) strings2(v *fastjson.Value, keys []string, a, b *string) error {
+	o, err := object(v)
+	if err != nil {
+		return err
+	}
+	return r.each(o, keys, func(i int, v *fastjson.Value) error {
+		if i == 0 {
+			return str(v, a)
+		}
+		return str(v, b)
+	})
+}
+
+func (r *reader) labels(v *fastjson.Value, e *Event) error {
+	o, err := object(v)
+	if err != nil {
+		return err
+	}
+	e.Labels = make(map[string]string, o.Len())
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		// A repeated label key: the last wins, as in encoding/json.
+		switch v.Type() {
+		case fastjson.TypeString:
+			e.Labels[string(k)] = string(v.GetStringBytes())
+		case fastjson.TypeNull:
+			// encoding/json stores the zero value for a null map element.
+			e.Labels[string(k)] = ""
+		default:
+			err = errSlowPath
+		}
+	})
+	return err
+}
+
+func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
+	o, err := object(v)
+	if err != nil {
+		return err
+	}
+	r.faultline, r.faultlineEmpty = true, o.Len() == 0
+	if o.Get("fingerprint") != nil {
+		r.fingerprint = true
+	}
+	return r.each(o, []string{"fingerprint", "message_template", "exceptions"}, func(i int, v *fastjson.Value) (err error) {
+		switch i {
+		case 0:
+			return str(v, &f.Fingerprint)
+		case 1:
+			return str(v, &f.MessageTemplate)
+		}
+		f.Exceptions, err = objects(v, r.readException)
+		return err
+	})
+}
+
+// objects reads an array of objects into a new slice (empty, not nil, for
+// [], and a null element left zero, as encoding/json does).
+func objects[T any](v *fastjson.Value, read func(*fastjson.Object, *T) error) ([]T, error) {
+	arr, err := v.Array()
+	if err != nil {
+		return nil, errSlowPath
+	}
+	out := make([]T, len(arr))
+	for i, v := range arr {
+		if v.Type() == fastjson.TypeNull {
+			continue
+		}
+		o, err := object(v)
+		if err != nil {
+			return nil, err
+		}
+		if err := read(o, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (r *reader) readException(o *fastjson.Object, ex *Exception) error {
+	return r.each(o, []string{"type", "message", "frames"}, func(i int, v *fastjson.Value) (err error) {
+		switch i {
+		case 0:
+			return str(v, &ex.Type)
+		case 1:
+			return str(v, &ex.Message)
+		}
+		ex.Frames, err = objects(v, r.readFrame)
+		return err
+	})
+}
+
+func (r *reader) readFrame(o *fastjson.Object, fr *Frame) error {
+	return r.each(o, []string{"class", "method", "file", "line"}, func(i int, v *fastjson.Value) error {
+		switch i {
+		case 0:
+			return str(v, &fr.Class)
+		case 1:
+			return str(v, &fr.Method)
+		case 2:
+			return str(v, &fr.File)
+		}
+		n, err := v.Int()
+		if err != nil {
+			return errSlowPath
+		}
+		fr.Line = n
+		return nil
+	})
+}
+
+// hasSurrogateEscape finds \uD800-\uDFFF, paired or not; a false alarm
+// (an escaped backslash before a "ud") only costs the slow path.
+func hasSurrogateEscape(b []byte) bool {
+	for {
+		i := bytes.Index(b, []byte(`\u`))
+		if i < 0 || i+2 >= len(b) {
+			return false
+		}
+		if b[i+2] == 'd' || b[i+2] == 'D' {
+			return true
+		}
+		b = b[i+2:]
+	}
+}
+
+// HasControlByte reports whether b holds a byte below 0x20, eight bytes at a
+// time: subtracting 0x20 from each byte borrows into the top bit exactly for
+// those below it (the well-known "hasless" bit trick).
+func HasControlByte(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		if (x-0x20*ones)&^x&highs != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
+}
