@@ -150,7 +150,7 @@ func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	if ev.Error != nil && ev.Error.Type != "" {
 		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}
 	}
-	if t := ev.Faultline.MessageTemplate; t != "" {
+	if t := ev.Faultline.MessageTemplate; t != "" && !argumentsVary(t, ev.Message) {
 		return Result{Fingerprint: hash(svc, "template", ev.Log.Logger, t)}
 	}
 	return Result{Fingerprint: hash(svc, "message", ev.Log.Logger, NormalizeMessage(ev.Message))}
@@ -266,6 +266,44 @@ var messageVariables = []struct {
 	{regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*)\b`), "<hex>"},
 	{regexp.MustCompile(`'[^']*'|"[^"]*"|` + "`[^`]*`"), "<quoted>"},
 	{regexp.MustCompile(`\d+`), "<int>"},
+}
+
+// argumentsVary tells whether every argument that msg fills into tpl's {}
+// placeholders is something NormalizeMessage replaces (an id, a number).
+// Then the normalised message is as stable a key as the template, and it is
+// the key the other encoders, which write only the formatted message, give
+// the same bug: so it is the one used. An argument normalisation keeps (a
+// name, a word) leaves the template as the only stable key.
+func argumentsVary(tpl, msg string) bool {
+	parts := strings.Split(tpl, "{}")
+	if len(parts) < 2 || !strings.HasPrefix(msg, parts[0]) {
+		return false
+	}
+	rest := msg[len(parts[0]):]
+	for i, lit := range parts[1:] {
+		var arg string
+		switch {
+		case i == len(parts)-2:
+			// The last literal ends the message.
+			if !strings.HasSuffix(rest, lit) {
+				return false
+			}
+			arg = rest[:len(rest)-len(lit)]
+		case lit == "":
+			// Adjacent placeholders: no way to tell where one argument ends.
+			return false
+		default:
+			j := strings.Index(rest, lit)
+			if j < 0 {
+				return false
+			}
+			arg, rest = rest[:j], rest[j+len(lit):]
+		}
+		if arg == "" || NormalizeMessage(arg) == strings.TrimSpace(arg) {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeMessage replaces the parts of a message that vary between

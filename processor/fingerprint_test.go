@@ -99,6 +99,19 @@ func TestFingerprintWithoutStack(t *testing.T) {
 	if a, b := f.Compute(msg("Job 12 failed for alice", "Job {} failed for {}")), f.Compute(msg("Job 99 failed for bob", "Job {} failed for {}")); a != b {
 		t.Error("same template, different arguments: not grouped")
 	}
+	// Arguments that normalisation replaces: the key is the normalised
+	// message, so the same bug logged without its template (logstash, ECS)
+	// lands in the same group.
+	withTpl := f.Compute(msg("Cart cart-2810 timed out after 5000 ms", "Cart {} timed out after {} ms"))
+	if other := f.Compute(msg("Cart cart-2811 timed out after 5250 ms", "Cart {} timed out after {} ms")); other != withTpl {
+		t.Error("same template, ids as arguments: not grouped")
+	}
+	if noTpl := f.Compute(msg("Cart cart-2899 timed out after 100 ms", "")); noTpl != withTpl {
+		t.Error("the same bug with and without its template: not grouped")
+	}
+	if f.Compute(msg("Cart cart-1 timed out after 1 ms", "Cart {} failed after {} ms")) == withTpl {
+		t.Error("a message that does not fit its template grouped with one that does")
+	}
 	a := f.Compute(msg("Timeout calling 10.0.0.12:8080 for user 3f2504e0-4f89-11d3-9a0c-0305e82c3301 at 2026-11-25T01:02:03Z", ""))
 	b := f.Compute(msg("Timeout calling 192.168.1.7:9090 for user 9a2504e0-4f89-11d3-9a0c-0305e82c3399 at 2026-11-26T11:12:13Z", ""))
 	if a != b {
@@ -113,6 +126,27 @@ func TestFingerprintWithoutStack(t *testing.T) {
 	other.Labels = map[string]string{"fingerprint": "billing-outage"}
 	if f.Compute(explicit) != f.Compute(other) {
 		t.Error("an explicit fingerprint did not win")
+	}
+}
+
+func TestArgumentsVary(t *testing.T) {
+	for _, c := range []struct {
+		tpl, msg string
+		want     bool
+	}{
+		{"Order {} failed", "Order 42 failed", true},
+		{"{} orders from {}", "12 orders from 10.0.0.1", true},
+		{"Order {} failed for {}", "Order 42 failed for alice", false},
+		{"Order {}{} failed", "Order 4242 failed", false},
+		{"Order {} failed", "Order  failed", false},
+		{"Order {} failed", "Order 42 crashed", false},
+		{"Order failed", "Order failed", false},
+		{"Order {} failed", "Invoice 42 failed", false},
+		{"a {} b {} b", "a 1 b 2 b", true},
+	} {
+		if got := argumentsVary(c.tpl, c.msg); got != c.want {
+			t.Errorf("argumentsVary(%q, %q) = %v", c.tpl, c.msg, got)
+		}
 	}
 }
 

@@ -136,7 +136,11 @@ type Doc struct {
 
 // CreateDocs is CreateEvents for events already encoded.
 func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error) {
-	var buf bytes.Buffer
+	size := 0
+	for _, d := range docs {
+		size += len(d.JSON) + len(d.ID) + len(`{"create":{"_id":""}}`) + 2
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+size/16))
 	for _, d := range docs {
 		id, err := json.Marshal(d.ID)
 		if err != nil {
@@ -148,7 +152,7 @@ func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error
 		buf.Write(d.JSON)
 		buf.WriteByte('\n')
 	}
-	items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(docs))
+	items, err := s.bulk(ctx, elastic.EventsDataStream, buf, len(docs))
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,8 @@ type FingerprintSlot struct {
 // ReadWire is Unmarshal, and also finds the FingerprintSlot when data holds
 // no key the event does not know and no fingerprint: then the only
 // `"faultline":{` in data is the event's own, since a string cannot hold
-// that sequence unescaped and labels hold only strings.
+// that sequence unescaped, labels hold only strings, and no other member of
+// the event that holds an object has a name ending in "faultline".
 func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 	*e = Event{}
 	var r reader
@@ -54,7 +55,7 @@ func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 		if r.unknown || !r.faultline || r.fingerprint {
 			return FingerprintSlot{}, nil
 		}
-		i := bytes.LastIndex(data, []byte(`"faultline":{`))
+		i := bytes.Index(data, []byte(`"faultline":{`))
 		if i < 0 {
 			return FingerprintSlot{}, nil
 		}
