@@ -27,6 +27,7 @@ import (
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/harness"
+	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/loadgen"
 	"github.com/faultline/faultline/processor"
 )
@@ -46,16 +47,21 @@ func prefix(tag string) string { return fmt.Sprintf("bench%s%d-", tag, time.Now(
 
 // canonical turns loadgen's events into canonical events as the processor
 // indexes them (parsed, fingerprinted), encoded as encoding/json would, with
-// fresh ids so that they never collide with what the pipeline wrote.
+// fresh ids so that they never collide with what the pipeline wrote. The ids
+// are made the way ingest makes them (ingest.DerivedID) because their shape
+// moves Elasticsearch's cost (BenchmarkIDShapes): until 2026-11-25 these
+// were "raw-<ns>-<i>", cheaper to look up than the pipeline's random ids of
+// then, and the baseline was faster than the same documents would be.
 func canonical(b *testing.B, g *loadgen.Generator, n, bugs int) [][]byte {
 	out := make([][]byte, n)
+	run := time.Now().UnixNano()
 	for i := range out {
 		ev, err := ingest.ParseEvent(g.Event(i%bugs, i/bugs))
 		if err != nil {
 			b.Fatal(err)
 		}
-		ev.Event.ID = fmt.Sprintf("raw-%d-%d", time.Now().UnixNano(), i)
 		ev.Timestamp, ev.Event.Ingested = time.Now().UTC(), time.Now().UTC()
+		ev.Event.ID = ingest.DerivedID(fmt.Appendf(nil, "raw-%d-%d", run, i), ev.Timestamp)
 		ev.Faultline.Fingerprint = processor.NewFingerprinter().Compute(&ev).Fingerprint
 		out[i], _ = json.Marshal(ev)
 	}
@@ -270,6 +276,42 @@ func rawBulk(b *testing.B, es *elasticsearch.Client, docs [][]byte) float64 {
 		}
 	}
 	return float64(len(docs)) / time.Since(start).Seconds()
+}
+
+// BenchmarkIDShapes: the raw bulk rate of the same documents with random
+// 128-bit ids (what ingest derived for events without an id until
+// 2026-11-25) and with ingest.DerivedID's timestamp-first ids, alternating.
+// Elasticsearch looks up every _id it creates; on a node holding millions of
+// events the random ones cost it far more.
+func BenchmarkIDShapes(b *testing.B) {
+	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := elastic.Setup(context.Background(), es); err != nil {
+		b.Fatal(err)
+	}
+	rates := map[string][]float64{}
+	for round := 0; round < 2; round++ {
+		for _, shape := range []string{"random", "derived"} {
+			docs := canonical(b, loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 5, Prefix: prefix("ids")}), 100000, 100)
+			if shape == "random" {
+				for i, d := range docs {
+					var ev event.Event
+					if err := json.Unmarshal(d, &ev); err != nil {
+						b.Fatal(err)
+					}
+					ev.Event.ID = ingest.DerivedID([]byte(ev.Event.ID), time.Time{})
+					docs[i], _ = json.Marshal(ev)
+				}
+			}
+			rates[shape] = append(rates[shape], rawBulk(b, es, docs))
+		}
+	}
+	mean := func(v []float64) float64 { return (v[0] + v[1]) / 2 }
+	random, derived := mean(rates["random"]), mean(rates["derived"])
+	figure(b, "elasticsearch raw bulk, random ids", random, "events/s", "baseline")
+	figure(b, "elasticsearch raw bulk, derived ids", derived, "events/s", fmt.Sprintf("%.2f of random ids", derived/random))
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -307,5 +308,42 @@ func TestBatchOverBurstAnswers413(t *testing.T) {
 	}
 	if n := len(h.stored(t)); n != 2 {
 		t.Errorf("%d events stored, want 2", n)
+	}
+}
+
+func TestDerivedID(t *testing.T) {
+	ts := time.Date(2026, 11, 25, 7, 0, 0, 123_000_000, time.UTC)
+	line := []byte(`{"message":"a"}`)
+	id := DerivedID(line, ts)
+	if want := fmt.Sprintf("%012x", ts.UnixMilli()); len(id) != 32 || !strings.HasPrefix(id, want) {
+		t.Errorf("id %q: want 32 hex digits starting with the timestamp %s", id, want)
+	}
+	if DerivedID(line, ts) != id || DerivedID([]byte(`{"message":"b"}`), ts) == id || DerivedID(line, ts.Add(time.Millisecond)) == id {
+		t.Error("the id is not a function of the line and its timestamp alone")
+	}
+	sum := sha256.Sum256(line)
+	for _, noTime := range []time.Time{{}, time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		if got := DerivedID(line, noTime); got != hex.EncodeToString(sum[:16]) {
+			t.Errorf("without a usable timestamp (%v): %q", noTime, got)
+		}
+	}
+}
+
+// A line with its own timestamp gets an id that starts with it, and a retry
+// of the line is still deduplicated.
+func TestDerivedIDOnTheStream(t *testing.T) {
+	h := newHarness(t, Config{})
+	line := `{"@timestamp":"2026-11-25T07:00:00.123Z","log.level":"ERROR","message":"timed","service.name":"shop"}`
+	for range 2 {
+		if res, r := h.post(t, []byte(line), nil); res.StatusCode != http.StatusAccepted || r.Accepted != 1 {
+			t.Fatalf("status %d, answer %+v", res.StatusCode, r)
+		}
+	}
+	evs := h.stored(t)
+	if len(evs) != 1 {
+		t.Fatalf("%d events on the stream after a retry, want 1", len(evs))
+	}
+	if want := DerivedID([]byte(line), evs[0].Timestamp); evs[0].Event.ID != want || !strings.HasPrefix(want, "01a211810dfb") {
+		t.Errorf("id %q, want %q", evs[0].Event.ID, want)
 	}
 }

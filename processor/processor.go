@@ -293,7 +293,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		var ev event.Event
 		// Not goccy/go-json: its strings can share the message's buffer, and
 		// the LRUs keep event ids and samples, which would pin every buffer
-		// they came from. event.Unmarshal copies.
+		// they came from. event.ReadWire copies.
 		slot, err := event.ReadWire(m.Data(), &ev)
 		if err != nil {
 			p.deadLetter(ctx, m, fmt.Sprintf("decode event: %v", err))

@@ -87,9 +87,10 @@ func (o bulkItemOutcome) reason() string {
 
 func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want int) ([]bulkItemOutcome, error) {
 	// Only what the outcome needs: the full answer is about 250 bytes per
-	// item that Elasticsearch would write and the processor read.
+	// item that Elasticsearch would write and the processor read. The
+	// top-level error stays, for a request refused as a whole.
 	res, err := s.es.Bulk(body, s.es.Bulk.WithIndex(index), s.es.Bulk.WithContext(ctx),
-		s.es.Bulk.WithFilterPath("items.*.status", "items.*.error.type", "items.*.error.reason", "items.*._seq_no", "items.*._primary_term"))
+		s.es.Bulk.WithFilterPath("error", "items.*.status", "items.*.error.type", "items.*.error.reason", "items.*._seq_no", "items.*._primary_term"))
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s: %w", index, err)
 	}
