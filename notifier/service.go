@@ -70,14 +70,7 @@ type Service struct {
 // pipeline checks the watchdog alerts on (Elasticsearch, lag, dead letters).
 func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
 	f = f.WithDefaults()
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:   StateBucket,
-		History:  1,
-		Storage:  jetstream.FileStorage,
-		Replicas: f.Notify.Replicas,
-		// State older than this cannot suppress anything any more.
-		TTL: 7 * 24 * time.Hour,
-	})
+	kv, err := openState(ctx, js, f.Notify.Replicas)
 	if err != nil {
 		return nil, fmt.Errorf("notifier state bucket: %w", err)
 	}
@@ -108,6 +101,28 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type)}
 	}
 	return s, nil
+}
+
+// openState opens the KV bucket every replica shares, creating it or
+// bringing it to this configuration. replicas 0 takes the bucket as it is:
+// the groups CLI uses that, since an operator's one-off command run with its
+// default flags would otherwise shrink a bucket on a NATS cluster to one
+// replica.
+func openState(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.KeyValue, error) {
+	if replicas == 0 {
+		kv, err := js.KeyValue(ctx, StateBucket)
+		if !errors.Is(err, jetstream.ErrBucketNotFound) {
+			return kv, err
+		}
+	}
+	return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:   StateBucket,
+		History:  1,
+		Storage:  jetstream.FileStorage,
+		Replicas: max(replicas, 1),
+		// State older than this cannot suppress anything any more.
+		TTL: 7 * 24 * time.Hour,
+	})
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)

@@ -284,3 +284,36 @@ func TestDeliverSendEndsBeforeClaimTimeout(t *testing.T) {
 		t.Errorf("send deadline in %v (set: %v), budget %v, claim timeout %v", left, probe.ok, deliverBudget, claimTimeout)
 	}
 }
+
+// The groups CLI (replicas 0) takes the state bucket as the notifiers made
+// it; a notifier (replicas set) brings it to its configuration.
+func TestStateBucketKeptByTheCLI(t *testing.T) {
+	_, _, js := testenv.JetStream(t)
+	ctx := context.Background()
+	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: StateBucket, History: 1, Description: "made by the notifiers"}); err != nil {
+		t.Fatal(err)
+	}
+	description := func() string {
+		kv, err := js.KeyValue(ctx, StateBucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := kv.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Description
+	}
+	if _, err := NewService(ctx, js, zerolog.Nop(), config.File{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := description(); d != "made by the notifiers" {
+		t.Errorf("the CLI's service changed the bucket (description now %q)", d)
+	}
+	if _, err := NewService(ctx, js, zerolog.Nop(), config.File{Notify: config.Notify{Replicas: 1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := description(); d != "" {
+		t.Errorf("a notifier with replicas set did not bring the bucket to its configuration (description %q)", d)
+	}
+}

@@ -387,7 +387,7 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 		if err != nil {
 			return group.Group{}, fmt.Errorf("groups: %w", err)
 		}
-		cfg.File.Notify.Replicas = cfg.Replicas
+		// Replicas stay 0: the bucket is taken as the notifiers made it.
 		svc, err := notifier.NewService(ctx, js, zerolog.Nop(), cfg.File, nil)
 		if err != nil {
 			return group.Group{}, fmt.Errorf("groups: notifier state: %w", err)
