@@ -136,10 +136,10 @@ func (p *Processor) Run(ctx context.Context) error {
 		return err
 	}
 	cons, err := p.js.CreateOrUpdateConsumer(ctx, broker.EventsStream, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       p.cfg.AckWait,
-		MaxDeliver:    -1,
+		Durable:    ConsumerName,
+		AckPolicy:  jetstream.AckExplicitPolicy,
+		AckWait:    p.cfg.AckWait,
+		MaxDeliver: -1,
 		// The batches in flight, the prefetch below, and one batch of slack.
 		MaxAckPending: (p.cfg.Workers + 3) * p.cfg.BatchSize,
 		FilterSubject: broker.EventsSubject,

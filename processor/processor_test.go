@@ -223,6 +223,8 @@ type esInterceptor struct {
 	// before may answer a request itself (200 with the body it returns)
 	// instead of passing it on.
 	before func(path string, body []byte) []byte
+	// rewrite may change the request passed on.
+	rewrite func(path string, body []byte) []byte
 	// after runs once Elasticsearch answered, before the answer goes back:
 	// the write happened, and the processor does not know yet.
 	after func(path string, body []byte)
@@ -249,8 +251,11 @@ func (x *esInterceptor) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.mu.Lock()
-	before, after := x.before, x.after
+	before, after, rewrite := x.before, x.after, x.rewrite
 	x.mu.Unlock()
+	if rewrite != nil {
+		body = rewrite(r.URL.Path, body)
+	}
 	if before != nil {
 		if answer := before(r.URL.Path, body); answer != nil {
 			w.Header().Set("Content-Type", "application/json")
@@ -591,5 +596,51 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 				t.Errorf("stored %s is not what Marshal writes:\n got %s\nwant %s", id, got.Source, b)
 			}
 		}
+	}
+}
+
+// Values longer than a keyword can hold (hostile or broken input) are kept
+// in the documents but not indexed as terms, so the event is stored and its
+// group made and announced instead of the event going to the dead letters
+// or the group being refused on every try.
+func TestOverlongKeywordsAreStored(t *testing.T) {
+	js := startProcessor(t)
+	ctx := context.Background()
+	id := fmt.Sprintf("overlong-%d", time.Now().UnixNano())
+	long := "com.acme." + strings.Repeat("X", 40000)
+	ev := event.Event{Timestamp: time.Now().UTC(), Message: "boom", Service: event.Service{Name: id}, Event: event.Meta{ID: id},
+		Log:       event.Log{Level: "ERROR", Logger: long},
+		Error:     &event.Error{Type: long, Message: "boom"},
+		Faultline: event.Faultline{Exceptions: []event.Exception{{Type: long, Frames: []event.Frame{{Class: long, Method: "run"}}}}}}
+	data, _ := event.Marshal(&ev)
+	if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
+		t.Fatal(err)
+	}
+	fp := NewFingerprinter().Compute(&ev).Fingerprint
+	kinds := func() []group.Kind { return candidateKinds(t, js, fp) }
+	waitFor(t, "the group announced", func() bool { return len(kinds()) == 1 && kinds()[0] == group.KindNew })
+	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := NewStore(es).getGroups(ctx, []Delta{{Fingerprint: fp}})
+	if err != nil || stored[fp].Count != 1 {
+		t.Fatalf("group = %+v, %v", stored[fp], err)
+	}
+	waitFor(t, "the event searchable", func() bool {
+		res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_search?q=event.id:" + id)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		var sr struct {
+			Hits struct {
+				Total struct{ Value int } `json:"total"`
+			} `json:"hits"`
+		}
+		return json.NewDecoder(res.Body).Decode(&sr) == nil && sr.Hits.Total.Value == 1
+	})
+	if dls, err := ListDLQ(ctx, js, 10); err != nil || len(dls) != 0 {
+		t.Errorf("dead letters: %+v %v", dls, err)
 	}
 }

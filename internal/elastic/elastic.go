@@ -72,6 +72,9 @@ func Setup(ctx context.Context, es *elasticsearch.Client) error {
 	if err := Check(es.Indices.PutIndexTemplate("faultline-groups", bytes.NewReader(schemas.GroupsTemplate), es.Indices.PutIndexTemplate.WithContext(ctx))); err != nil {
 		return fmt.Errorf("put template faultline-groups: %w", err)
 	}
+	if err := putMapping(ctx, es, EventsDataStream, schemas.EventsTemplate); err != nil {
+		return err
+	}
 	res, err := es.Indices.Exists([]string{GroupsIndex}, es.Indices.Exists.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("check index %s: %w", GroupsIndex, err)
@@ -80,7 +83,7 @@ func Setup(ctx context.Context, es *elasticsearch.Client) error {
 	if res.StatusCode == http.StatusOK {
 		// The template only shapes new indices: bring the existing one's
 		// mapping up to date (adding fields is always allowed).
-		return putGroupsMapping(ctx, es)
+		return putMapping(ctx, es, GroupsIndex, schemas.GroupsTemplate)
 	}
 	res, err = es.Indices.Create(GroupsIndex, es.Indices.Create.WithContext(ctx))
 	if err == nil && res.StatusCode == http.StatusBadRequest {
@@ -128,17 +131,26 @@ func Ping(ctx context.Context, es *elasticsearch.Client) error {
 	return nil
 }
 
-func putGroupsMapping(ctx context.Context, es *elasticsearch.Client) error {
+// putMapping brings an existing index or data stream up to its template's
+// mapping: the template only shapes indices created after it, and adding
+// fields or raising ignore_above is always allowed. A target that does not
+// exist yet is left to the template.
+func putMapping(ctx context.Context, es *elasticsearch.Client, target string, template []byte) error {
 	var t struct {
 		Template struct {
 			Mappings json.RawMessage `json:"mappings"`
 		} `json:"template"`
 	}
-	if err := json.Unmarshal(schemas.GroupsTemplate, &t); err != nil {
-		return fmt.Errorf("groups template: %w", err)
+	if err := json.Unmarshal(template, &t); err != nil {
+		return fmt.Errorf("template of %s: %w", target, err)
 	}
-	if err := Check(es.Indices.PutMapping([]string{GroupsIndex}, bytes.NewReader(t.Template.Mappings), es.Indices.PutMapping.WithContext(ctx))); err != nil {
-		return fmt.Errorf("update mapping of %s: %w", GroupsIndex, err)
+	res, err := es.Indices.PutMapping([]string{target}, bytes.NewReader(t.Template.Mappings), es.Indices.PutMapping.WithContext(ctx))
+	if err == nil && res.StatusCode == http.StatusNotFound {
+		res.Body.Close()
+		return nil
+	}
+	if err := Check(res, err); err != nil {
+		return fmt.Errorf("update mapping of %s: %w", target, err)
 	}
 	return nil
 }
