@@ -561,25 +561,14 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 	want.Faultline.Fingerprint = NewFingerprinter().Compute(&ev).Fingerprint
 	for _, id := range []string{asIngest, otherID} {
 		var got struct {
-			Source json.RawMessage `json:"_source"`
+			Source json.RawMessage
 		}
 		waitFor(t, "document "+id, func() bool {
-			res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_search?q=event.id:" + id)
-			if err != nil {
+			docs := storedEvents(t, id)
+			if len(docs) != 1 {
 				return false
 			}
-			defer res.Body.Close()
-			var sr struct {
-				Hits struct {
-					Hits []struct {
-						Source json.RawMessage `json:"_source"`
-					} `json:"hits"`
-				} `json:"hits"`
-			}
-			if json.NewDecoder(res.Body).Decode(&sr) != nil || len(sr.Hits.Hits) != 1 {
-				return false
-			}
-			got.Source = sr.Hits.Hits[0].Source
+			got.Source = docs[0]
 			return true
 		})
 		var stored event.Event
@@ -627,20 +616,32 @@ func TestOverlongKeywordsAreStored(t *testing.T) {
 	if err != nil || stored[fp].Count != 1 {
 		t.Fatalf("group = %+v, %v", stored[fp], err)
 	}
-	waitFor(t, "the event searchable", func() bool {
-		res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_search?q=event.id:" + id)
-		if err != nil {
-			return false
-		}
-		defer res.Body.Close()
-		var sr struct {
-			Hits struct {
-				Total struct{ Value int } `json:"total"`
-			} `json:"hits"`
-		}
-		return json.NewDecoder(res.Body).Decode(&sr) == nil && sr.Hits.Total.Value == 1
-	})
+	waitFor(t, "the event searchable", func() bool { return len(storedEvents(t, id)) == 1 })
 	if dls, err := ListDLQ(ctx, js, 10); err != nil || len(dls) != 0 {
 		t.Errorf("dead letters: %+v %v", dls, err)
 	}
+}
+
+// storedEvents is the _source of every searchable event with this id.
+func storedEvents(t *testing.T, id string) []json.RawMessage {
+	res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_search?q=event.id:" + id)
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	var sr struct {
+		Hits struct {
+			Hits []struct {
+				Source json.RawMessage `json:"_source"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	if json.NewDecoder(res.Body).Decode(&sr) != nil {
+		return nil
+	}
+	out := make([]json.RawMessage, len(sr.Hits.Hits))
+	for i, h := range sr.Hits.Hits {
+		out[i] = h.Source
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,7 +73,11 @@ func Setup(ctx context.Context, es *elasticsearch.Client) error {
 	if err := Check(es.Indices.PutIndexTemplate("faultline-groups", bytes.NewReader(schemas.GroupsTemplate), es.Indices.PutIndexTemplate.WithContext(ctx))); err != nil {
 		return fmt.Errorf("put template faultline-groups: %w", err)
 	}
-	if err := putMapping(ctx, es, EventsDataStream, schemas.EventsTemplate); err != nil {
+	// Best effort for the data stream: backing indices made before the
+	// template (events sent before the first setup get Elasticsearch's own
+	// logs mapping) may refuse it, and must not keep the processor from
+	// starting. The template still shapes the next backing index.
+	if err := putMapping(ctx, es, EventsDataStream, schemas.EventsTemplate); err != nil && !errors.Is(err, errMappingRefused) {
 		return err
 	}
 	res, err := es.Indices.Exists([]string{GroupsIndex}, es.Indices.Exists.WithContext(ctx))
@@ -149,8 +154,15 @@ func putMapping(ctx context.Context, es *elasticsearch.Client, target string, te
 		res.Body.Close()
 		return nil
 	}
+	if err == nil && res.StatusCode == http.StatusBadRequest {
+		err = fmt.Errorf("%w: %w", errMappingRefused, Check(res, nil))
+		return fmt.Errorf("update mapping of %s: %w", target, err)
+	}
 	if err := Check(res, err); err != nil {
 		return fmt.Errorf("update mapping of %s: %w", target, err)
 	}
 	return nil
 }
+
+// errMappingRefused is a mapping update that conflicts with the existing one.
+var errMappingRefused = errors.New("mapping refused")
