@@ -135,12 +135,7 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	if _, err := store.CreateEvents(ctx, evs[:3]); err != nil {
 		t.Fatal(err)
 	}
-	for _, ev := range evs {
-		data, _ := json.Marshal(ev)
-		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
-			t.Fatal(err)
-		}
-	}
+	publishEvents(t, js, evs...)
 	// Another group's events were all written by the crashed delivery,
 	// which died before creating the group: every event comes back as a
 	// duplicate, and the group must still be created, and announced.
@@ -154,12 +149,7 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	if _, err := store.CreateEvents(ctx, unborn); err != nil {
 		t.Fatal(err)
 	}
-	for _, ev := range unborn {
-		data, _ := json.Marshal(ev)
-		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
-			t.Fatal(err)
-		}
-	}
+	publishEvents(t, js, unborn...)
 	fp, unbornFP := evs[0].Faultline.Fingerprint, unborn[0].Faultline.Fingerprint
 	if fp == unbornFP {
 		t.Fatal("the two groups share a fingerprint")
@@ -309,7 +299,6 @@ func rejectAll(body []byte) []byte {
 func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
 	x := newESInterceptor(t)
 	js, _ := startProcessorVia(t, x.URL)
-	ctx := context.Background()
 	store := testStore(t)
 	service := fmt.Sprintf("groupfail-%d", time.Now().UnixNano())
 	mk := func(i int) *event.Event {
@@ -317,20 +306,9 @@ func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
 			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
 			Faultline: event.Faultline{MessageTemplate: "Sync {} failed"}}
 	}
-	publish := func(ev *event.Event) {
-		data, _ := json.Marshal(ev)
-		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
-			t.Fatal(err)
-		}
-	}
+	publish := func(ev *event.Event) { publishEvents(t, js, ev) }
 	fp := NewFingerprinter().Compute(mk(0)).Fingerprint
-	count := func() int64 {
-		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
-		if err != nil {
-			return -1
-		}
-		return g[fp].Count
-	}
+	count := func() int64 { return groupCount(store, fp) }
 	publish(mk(0))
 	waitFor(t, "the first event counted", func() bool { return count() == 1 })
 
@@ -370,20 +348,9 @@ func TestReconcileLeavesInFlightEventsToTheirUpdate(t *testing.T) {
 		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
 		return ev
 	}
-	publish := func(ev *event.Event) {
-		data, _ := json.Marshal(ev)
-		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
-			t.Fatal(err)
-		}
-	}
+	publish := func(ev *event.Event) { publishEvents(t, js, ev) }
 	fp := mk(0).Faultline.Fingerprint
-	count := func() int64 {
-		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
-		if err != nil {
-			return -1
-		}
-		return g[fp].Count
-	}
+	count := func() int64 { return groupCount(store, fp) }
 	publish(mk(0))
 	waitFor(t, "the first event counted", func() bool { return count() == 1 })
 
@@ -472,20 +439,11 @@ func TestElasticsearchOutage(t *testing.T) {
 			ev := event.Event{Timestamp: time.Now().UTC(), Message: "Payment failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Pay"},
 				Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
 				Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}
-			data, _ := json.Marshal(ev)
-			if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
-				t.Fatal(err)
-			}
+			publishEvents(t, js, &ev)
 		}
 	}
 	fp := NewFingerprinter().Compute(&event.Event{Service: event.Service{Name: service}, Log: event.Log{Logger: "com.acme.Pay"}, Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}).Fingerprint
-	count := func() int64 {
-		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
-		if err != nil {
-			return -1
-		}
-		return g[fp].Count
-	}
+	count := func() int64 { return groupCount(store, fp) }
 	publishN(0, 10)
 	waitFor(t, "the first 10 events counted", func() bool { return count() == 10 })
 
@@ -601,20 +559,14 @@ func TestOverlongKeywordsAreStored(t *testing.T) {
 		Log:       event.Log{Level: "ERROR", Logger: long},
 		Error:     &event.Error{Type: long, Message: "boom"},
 		Faultline: event.Faultline{Exceptions: []event.Exception{{Type: long, Frames: []event.Frame{{Class: long, Method: "run"}}}}}}
-	data, _ := event.Marshal(&ev)
-	if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
-		t.Fatal(err)
-	}
+	publishEvents(t, js, &ev)
 	fp := NewFingerprinter().Compute(&ev).Fingerprint
-	kinds := func() []group.Kind { return candidateKinds(t, js, fp) }
-	waitFor(t, "the group announced", func() bool { return len(kinds()) == 1 && kinds()[0] == group.KindNew })
-	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := NewStore(es).getGroups(ctx, []Delta{{Fingerprint: fp}})
-	if err != nil || stored[fp].Count != 1 {
-		t.Fatalf("group = %+v, %v", stored[fp], err)
+	waitFor(t, "the group announced", func() bool {
+		kinds := candidateKinds(t, js, fp)
+		return len(kinds) == 1 && kinds[0] == group.KindNew
+	})
+	if n := groupCount(testStore(t), fp); n != 1 {
+		t.Fatalf("group count = %d, want 1", n)
 	}
 	waitFor(t, "the event searchable", func() bool { return len(storedEvents(t, id)) == 1 })
 	if dls, err := ListDLQ(ctx, js, 10); err != nil || len(dls) != 0 {
@@ -644,4 +596,27 @@ func storedEvents(t *testing.T, id string) []json.RawMessage {
 		out[i] = h.Source
 	}
 	return out
+}
+
+// publishEvents puts events on the stream as ingest writes them.
+func publishEvents(t *testing.T, js jetstream.JetStream, evs ...*event.Event) {
+	t.Helper()
+	for _, ev := range evs {
+		data, err := event.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := js.Publish(context.Background(), broker.EventsSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// groupCount is the stored count of fp's group; -1 when it cannot be read.
+func groupCount(store *Store, fp string) int64 {
+	g, err := store.getGroups(context.Background(), []Delta{{Fingerprint: fp}})
+	if err != nil {
+		return -1
+	}
+	return g[fp].Count
 }
