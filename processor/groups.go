@@ -56,6 +56,8 @@ func (s *Store) SetStatus(ctx context.Context, fingerprint, status string, until
 		if err := elastic.Check(res, err); err != nil {
 			return group.Group{}, fmt.Errorf("set status of %s: %w", fingerprint, err)
 		}
+		// The bookkeeping is the processor's, not the caller's.
+		g.Tally = nil
 		return g, nil
 	}
 	return group.Group{}, fmt.Errorf("set status of %s: still conflicting after 10 attempts", fingerprint)
@@ -92,6 +94,7 @@ func (s *Store) ListGroups(ctx context.Context, service string, limit int) ([]gr
 	out := make([]group.Group, len(sr.Hits.Hits))
 	for i, h := range sr.Hits.Hits {
 		out[i] = h.Source
+		out[i].Tally = nil
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package processor
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -14,21 +13,29 @@ import (
 // into the next update: one write per group instead of one per batch. A
 // batch still acks only after the update that carries its counts returned.
 //
-// Reconciling goes through the writer too, after the updates it merged: a
-// group is then never raised while this replica's update of it is under way.
+// Reconciling goes through the writer too, after the updates it merged, so
+// its group writes do not make this replica's updates conflict.
 
 type groupRequest struct {
-	// deltas are the batch's created events, counted in p.inflight until
-	// the writer's update for them returned.
+	// deltas are the batch's created events.
 	deltas []Delta
 	// duplicates are samples of the batch's duplicate events, per
-	// fingerprint, whose groups are to be reconciled.
+	// fingerprint, and dupIDs their event ids: their groups are to be
+	// reconciled.
 	duplicates []Delta
-	done       chan groupResult
+	dupIDs     []string
+	// deadline is the batch's: counts written after it could be counted
+	// twice, since a recount takes events stored a batch timeout ago as
+	// final.
+	deadline time.Time
+	done     chan groupResult
 }
 
 type groupResult struct {
 	update, reconcile error
+	// deferred holds the fingerprints whose duplicates are to come back at
+	// the given time (see Store.Reconcile).
+	deferred map[string]time.Time
 }
 
 // writeGroups serves group requests until reqs is closed. Run owns it.
@@ -48,32 +55,35 @@ func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
 			}
 		}
 		var updates, dups [][]Delta
+		var dupIDs []string
 		for _, r := range batch {
 			if len(r.deltas) > 0 {
 				updates = append(updates, r.deltas)
 			}
 			if len(r.duplicates) > 0 {
 				dups = append(dups, r.duplicates)
+				dupIDs = append(dupIDs, r.dupIDs...)
 			}
 		}
-		// Bounded like a worker's batch, so a hung node cannot hold the
-		// writer (and every batch waiting on it) forever.
-		uctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		// Bounded by the batches' own deadlines, which also keeps a hung node
+		// from holding the writer (and every batch waiting on it) forever.
+		deadline := time.Now().Add(p.cfg.BatchTimeout)
+		for _, r := range batch {
+			if !r.deadline.IsZero() && r.deadline.Before(deadline) {
+				deadline = r.deadline
+			}
+		}
+		uctx, cancel := context.WithDeadline(ctx, deadline)
 		var res groupResult
 		if len(updates) > 0 {
 			candidates, err := p.store.UpdateGroups(uctx, mergeDeltas(updates))
 			p.publishCandidates(uctx, candidates)
 			res.update = err
 		}
-		// Failed or not, these counts are no longer on their way: a failed
-		// update is repaired by Reconcile, which must then count them.
-		for _, r := range batch {
-			p.inflight.done(r.deltas)
-		}
 		if len(dups) > 0 {
-			candidates, err := p.store.Reconcile(uctx, mergeDeltas(dups), p.inflight.get)
+			candidates, deferred, err := p.store.Reconcile(uctx, mergeDeltas(dups), dupIDs)
 			p.publishCandidates(uctx, candidates)
-			res.reconcile = err
+			res.reconcile, res.deferred = err, deferred
 		}
 		cancel()
 		for _, r := range batch {
@@ -83,13 +93,12 @@ func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
 }
 
 // writeGroupsFor hands a batch's group work to the writer and waits for it.
-func (p *Processor) writeGroupsFor(ctx context.Context, deltas, duplicates []Delta) groupResult {
+func (p *Processor) writeGroupsFor(ctx context.Context, deltas, duplicates []Delta, dupIDs []string) groupResult {
 	done := make(chan groupResult, 1)
+	deadline, _ := ctx.Deadline()
 	select {
-	case p.groupReqs <- groupRequest{deltas: deltas, duplicates: duplicates, done: done}:
+	case p.groupReqs <- groupRequest{deltas: deltas, duplicates: duplicates, dupIDs: dupIDs, deadline: deadline, done: done}:
 	case <-ctx.Done():
-		// The writer never saw these counts, so it will not settle them.
-		p.inflight.done(deltas)
 		err := fmt.Errorf("group writer busy: %w", ctx.Err())
 		return groupResult{update: err, reconcile: err}
 	}
@@ -115,35 +124,4 @@ func mergeDeltas(lists [][]Delta) []Delta {
 		}
 	}
 	return set.list
-}
-
-// inflight counts, per fingerprint, this replica's events from just before
-// their write until the group update carrying their +1 returned: stored
-// events that their group may not count yet, but will.
-type inflight struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (f *inflight) add(fp string, n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n == nil {
-		f.n = map[string]int{}
-	}
-	if f.n[fp] += n; f.n[fp] <= 0 {
-		delete(f.n, fp)
-	}
-}
-
-func (f *inflight) done(deltas []Delta) {
-	for _, d := range deltas {
-		f.add(d.Fingerprint, -d.Count)
-	}
-}
-
-func (f *inflight) get(fp string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.n[fp]
 }

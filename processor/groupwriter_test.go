@@ -53,25 +53,26 @@ func TestDeltaSetKeepsTheNewestSample(t *testing.T) {
 }
 
 // A batch whose context ends while the writer is busy gives up instead of
-// blocking its worker, and its events no longer count as in flight.
+// blocking its worker; a request the writer took carries the batch's
+// deadline, which bounds the update (a late count could be counted twice).
 func TestWriteGroupsForGivesUpWithItsContext(t *testing.T) {
 	p := &Processor{groupReqs: make(chan groupRequest)}
-	p.inflight.add("x", 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res := p.writeGroupsFor(ctx, []Delta{{Fingerprint: "x", Count: 2}}, nil)
+	res := p.writeGroupsFor(ctx, []Delta{{Fingerprint: "x", Count: 2}}, nil, nil)
 	if !errors.Is(res.update, context.Canceled) {
 		t.Errorf("update error = %v, want context.Canceled", res.update)
 	}
-	if n := p.inflight.get("x"); n != 0 {
-		t.Errorf("in flight = %d, want 0", n)
-	}
 
-	// Taken by the writer but not answered: the writer settles its counts.
+	// Taken by the writer but not answered.
 	p.groupReqs = make(chan groupRequest, 1)
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if res := p.writeGroupsFor(ctx, []Delta{{Fingerprint: "x", Count: 1}}, nil); !errors.Is(res.update, context.DeadlineExceeded) {
+	if res := p.writeGroupsFor(ctx, []Delta{{Fingerprint: "x", Count: 1}}, nil, nil); !errors.Is(res.update, context.DeadlineExceeded) {
 		t.Errorf("update error = %v, want context.DeadlineExceeded", res.update)
+	}
+	want, _ := ctx.Deadline()
+	if r := <-p.groupReqs; !r.deadline.Equal(want) {
+		t.Errorf("request deadline = %v, want the batch's %v", r.deadline, want)
 	}
 }

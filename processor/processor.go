@@ -52,6 +52,10 @@ var (
 		Name: "faultline_processor_groups_new_total",
 		Help: "Error groups seen for the first time.",
 	})
+	groupRecounts = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "faultline_processor_group_recounts_total",
+		Help: "Group counts recounted from the data stream (after redeliveries, and regularly for active groups).",
+	})
 )
 
 // Config tunes batching.
@@ -71,6 +75,13 @@ type Config struct {
 	Grouping config.Grouping
 	// Workers is the number of batches in flight at once.
 	Workers int
+	// BatchTimeout bounds a batch from its event write to its group update.
+	BatchTimeout time.Duration
+	// Tally sets the time scales of exact group counts (tally.go).
+	Tally TallyConfig
+	// AuditEvery is how often the processor looks for groups due for a
+	// recount.
+	AuditEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -94,6 +105,13 @@ func (c *Config) defaults() {
 		// about 8 MB at 1000 events.
 		c.Workers = 8
 	}
+	if c.BatchTimeout <= 0 {
+		c.BatchTimeout = defaultBatchTimeout
+	}
+	c.Tally.defaults(c.BatchTimeout)
+	if c.AuditEvery <= 0 {
+		c.AuditEvery = 30 * time.Second
+	}
 	if c.SeenCacheSize <= 0 {
 		c.SeenCacheSize = 100_000
 	}
@@ -111,8 +129,6 @@ type Processor struct {
 	seen  *lru.Cache[string, struct{}]
 	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
 	groupReqs chan groupRequest
-	// inflight keeps Reconcile from counting events whose +1 is on its way.
-	inflight inflight
 }
 
 // New creates a processor.
@@ -121,6 +137,7 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	seen, _ := lru.New[string, struct{}](cfg.SeenCacheSize)
 	store := NewStore(es)
 	store.Threshold = cfg.Grouping.Threshold
+	store.Tally = cfg.Tally
 	return &Processor{js: js, es: es, store: store, fp: NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen}
 }
 
@@ -156,16 +173,22 @@ func (p *Processor) Run(ctx context.Context) error {
 		return fmt.Errorf("processor consume: %w", err)
 	}
 	defer iter.Stop()
-	// Its own context, since Run also returns before ctx ends.
-	lagCtx, stopLag := context.WithCancel(ctx)
-	lagDone := make(chan struct{})
+	// The background loops get their own context, since Run also returns
+	// before ctx ends.
+	bgCtx, stopBG := context.WithCancel(ctx)
+	lagDone, auditDone := make(chan struct{}), make(chan struct{})
 	defer func() {
-		stopLag()
+		stopBG()
 		<-lagDone
+		<-auditDone
 	}()
 	go func() {
 		defer close(lagDone)
-		p.watchLag(lagCtx, cons)
+		p.watchLag(bgCtx, cons)
+	}()
+	go func() {
+		defer close(auditDone)
+		p.auditDue(bgCtx)
 	}()
 	p.log.Info().Int("workers", p.cfg.Workers).Msg("processor consuming")
 	// Several batches in flight keep Elasticsearch busy while one batch
@@ -189,7 +212,7 @@ func (p *Processor) Run(ctx context.Context) error {
 			for batch := range batches {
 				// The batch in hand is finished even on shutdown, so that its
 				// events are acked rather than redelivered to another replica.
-				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.BatchTimeout)
 				p.handle(wctx, batch)
 				cancel()
 			}
@@ -227,6 +250,34 @@ func (p *Processor) watchLag(ctx context.Context, cons jetstream.Consumer) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// auditDue recounts the groups due for it (tally.go) until ctx ends. Every
+// replica does, so a recount marked due survives any one of them; two
+// recounting one group meet in its sequence number.
+func (p *Processor) auditDue(ctx context.Context) {
+	t := time.NewTicker(p.cfg.AuditEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		const page = 100
+		for {
+			n, err := p.store.RecountDue(ctx, page)
+			if err != nil {
+				if ctx.Err() == nil {
+					p.log.Warn().Err(err).Msg("recounting due groups failed; retrying on the next round")
+				}
+				break
+			}
+			if n < page {
+				break
+			}
 		}
 	}
 }
@@ -288,6 +339,7 @@ type pending struct {
 	ev  *event.Event
 	fp  Result
 	doc []byte
+	dup bool // stored by an earlier delivery
 }
 
 // handle writes one batch. Every message ends acked (written, duplicate or
@@ -298,6 +350,9 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	stop := broker.KeepAlive(p.cfg.AckWait/3, msgs...)
 	defer stop()
 
+	// The write time every event of the batch carries, which group counts
+	// are recounted by (tally.go). Milliseconds, as Elasticsearch keeps it.
+	stamp := time.Now().UTC().Truncate(time.Millisecond)
 	items := make([]pending, 0, len(msgs))
 	for _, m := range msgs {
 		var ev event.Event
@@ -319,10 +374,10 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			continue
 		}
 		res := p.fp.Compute(&ev)
-		ev.Faultline.Fingerprint = res.Fingerprint
+		ev.Faultline.Fingerprint, ev.Faultline.StoredAt = res.Fingerprint, &stamp
 		// The message with the fingerprint added is the document; encoding
 		// the event again cost a seventh of the processor's CPU.
-		doc, ok := slot.Insert(m.Data(), res.Fingerprint)
+		doc, ok := slot.Insert(m.Data(), res.Fingerprint, stamp)
 		if !ok {
 			if doc, err = event.Marshal(&ev); err != nil {
 				p.deadLetter(ctx, m, fmt.Sprintf("encode event: %v", err))
@@ -337,26 +392,18 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	docs := make([]Doc, len(items))
 	for i := range items {
 		docs[i] = Doc{ID: items[i].ev.Event.ID, JSON: items[i].doc}
-		// Before the write: from the moment an event can be in the data
-		// stream until its group counts it, Reconcile must leave it out.
-		p.inflight.add(items[i].fp.Fingerprint, 1)
 	}
 	results, err := p.store.CreateDocs(ctx, docs)
 	if err != nil {
-		for _, it := range items {
-			p.inflight.add(it.fp.Fingerprint, -1)
-		}
 		p.failBatch(items, err)
 		return
 	}
 	p.ready.Store(true)
 	var written []pending
 	var created, duplicates deltaSet
+	var dupIDs []string
 	for i, r := range results {
 		it := items[i]
-		if r.Outcome != Created {
-			p.inflight.add(it.fp.Fingerprint, -1)
-		}
 		switch r.Outcome {
 		case Created:
 			eventsWritten.WithLabelValues("created").Inc()
@@ -366,8 +413,10 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			created.add(deltaOf(it.ev, it.fp))
 		case Duplicate:
 			eventsWritten.WithLabelValues("duplicate").Inc()
+			it.dup = true
 			written = append(written, it)
 			duplicates.add(deltaOf(it.ev, it.fp))
+			dupIDs = append(dupIDs, it.ev.Event.ID)
 		case Retry:
 			eventsWritten.WithLabelValues("retry").Inc()
 			p.nak(it.msg, r.Reason)
@@ -378,14 +427,18 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	if len(created.list) == 0 && len(duplicates.list) == 0 {
 		return
 	}
-	res := p.writeGroupsFor(ctx, created.list, duplicates.list)
+	bucket := p.store.Tally.bucket(stamp)
+	for i := range created.list {
+		created.list[i].Stored = []Bucket{{Start: bucket, N: created.list[i].Count}}
+	}
+	res := p.writeGroupsFor(ctx, created.list, duplicates.list, dupIDs)
 	if res.reconcile != nil {
 		p.log.Warn().Err(res.reconcile).Int("groups", len(duplicates.list)).Msg("reconciling group counts after a redelivery failed")
 	}
 	if res.update != nil {
 		// The events are stored but some of their counts may not be. Their
-		// redelivery comes back as duplicates, and Reconcile then raises (or
-		// creates) their groups from the data stream.
+		// redelivery comes back as duplicates, and Reconcile then recounts
+		// (or creates) their groups from the data stream.
 		p.log.Error().Err(res.update).Int("groups", len(created.list)).Msg("group update failed; the batch will be redelivered to repair the counts")
 		for _, it := range written {
 			p.nak(it.msg, "group update failed")
@@ -393,6 +446,20 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		return
 	}
 	for _, it := range written {
+		if it.dup && res.reconcile != nil {
+			// Its group may be missing events: the duplicate comes back to
+			// try the repair again.
+			p.nak(it.msg, "reconciling its group failed")
+			continue
+		}
+		if due, ok := res.deferred[it.fp.Fingerprint]; ok && it.dup {
+			// Its group is missing and cannot be created before its events'
+			// count is final: the duplicate comes back then.
+			if err := it.msg.NakWithDelay(time.Until(due)); err != nil {
+				p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("nak failed; JetStream redelivers after AckWait")
+			}
+			continue
+		}
 		p.seen.Add(it.ev.Event.ID, struct{}{})
 		if err := it.msg.Ack(); err != nil {
 			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")

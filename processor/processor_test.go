@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -34,11 +35,31 @@ func startProcessor(t *testing.T) jetstream.JetStream {
 func startProcessorVia(t *testing.T, esURL string) (jetstream.JetStream, *Processor) {
 	t.Helper()
 	_, _, js := testenv.JetStream(t)
+	return js, runProcessor(t, js, esURL)
+}
+
+// testConfig has the time scales of exact counting shrunk to seconds, so
+// recounts happen within a test, and still in the order they have in
+// production: a batch's counts are final before Settle. The regular recount
+// of active groups is left out (an hour), so that only a redelivery can
+// repair a count, which is what the tests check.
+func testConfig() Config {
+	return Config{
+		Linger:       10 * time.Millisecond,
+		BatchTimeout: 4 * time.Second,
+		Tally:        TallyConfig{Bucket: time.Second, Settle: 6 * time.Second, Recount: time.Hour},
+		AuditEvery:   200 * time.Millisecond,
+	}
+}
+
+// runProcessor runs a processor replica on js until the test ends.
+func runProcessor(t *testing.T, js jetstream.JetStream, esURL string) *Processor {
+	t.Helper()
 	es, err := elastic.NewClient([]string{esURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := New(js, es, zerolog.Nop(), Config{Linger: 10 * time.Millisecond})
+	p := New(js, es, zerolog.Nop(), testConfig())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -48,7 +69,7 @@ func startProcessorVia(t *testing.T, esURL string) (jetstream.JetStream, *Proces
 			t.Errorf("processor: %v", err)
 		}
 	})
-	return js, p
+	return p
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -110,20 +131,18 @@ func TestDeadLetterAndReplay(t *testing.T) {
 
 // A processor that crashed after writing events but before counting them:
 // the redelivered events are duplicates, and the group count is repaired
-// from the data stream instead of staying low.
+// from the data stream instead of staying low, once their counts are final.
 func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	js := startProcessor(t)
 	ctx := context.Background()
-	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := NewStore(es)
+	store := testStore(t)
 	service := fmt.Sprintf("crash-%d", time.Now().UnixNano())
+	// The crashed delivery stamped its events as a processor does.
+	stored := time.Now().UTC().Truncate(time.Millisecond)
 	mk := func(i int) *event.Event {
 		return &event.Event{Timestamp: time.Now().UTC(), Message: "Job failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Jobs"},
 			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
-			Faultline: event.Faultline{MessageTemplate: "Job {} failed"}}
+			Faultline: event.Faultline{MessageTemplate: "Job {} failed", StoredAt: &stored}}
 	}
 	var evs []*event.Event
 	for i := 0; i < 4; i++ {
@@ -215,6 +234,8 @@ type esInterceptor struct {
 	before func(path string, body []byte) []byte
 	// rewrite may change the request passed on.
 	rewrite func(path string, body []byte) []byte
+	// fail may answer a request with an error status of its choosing.
+	fail func(path string) int
 	// after runs once Elasticsearch answered, before the answer goes back:
 	// the write happened, and the processor does not know yet.
 	after func(path string, body []byte)
@@ -241,8 +262,17 @@ func (x *esInterceptor) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.mu.Lock()
-	before, after, rewrite := x.before, x.after, x.rewrite
+	before, after, rewrite, fail := x.before, x.after, x.rewrite, x.fail
 	x.mu.Unlock()
+	if fail != nil {
+		if status := fail(r.URL.Path); status != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Elastic-Product", "Elasticsearch")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"error":{"type":"test_exception","reason":"refused by the test"},"status":%d}`, status)
+			return
+		}
+	}
 	if rewrite != nil {
 		body = rewrite(r.URL.Path, body)
 	}
@@ -332,61 +362,111 @@ func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
 	}
 }
 
-// Reconciling within one replica while another worker's events are written
-// but not yet counted: those events are left to their own update, not
-// counted by both.
-func TestReconcileLeavesInFlightEventsToTheirUpdate(t *testing.T) {
+// Two replicas on one consumer, one of them with slow group updates so that
+// its counts are often in flight while the other reconciles; events whose
+// first delivery stopped before counting them; events delivered twice. Each
+// group ends counting exactly its distinct events, and stays so through the
+// recounts that follow.
+func TestCountsExactAcrossReplicas(t *testing.T) {
+	_, _, js := testenv.JetStream(t)
+	x := newESInterceptor(t)
+	x.set(func(path string, body []byte) []byte {
+		if path == "/"+elastic.GroupsIndex+"/_bulk" {
+			time.Sleep(700 * time.Millisecond)
+		}
+		return nil
+	}, nil)
+	runProcessor(t, js, x.URL)
+	runProcessor(t, js, testenv.ElasticsearchURL(t))
+	store := testStore(t)
+	ctx := context.Background()
+	service := fmt.Sprintf("replicas-%d", time.Now().UnixNano())
+	templates := []string{"Refund {} failed", "Invoice {} rejected", "Ledger {} locked"}
+	want := map[string]int64{}
+	var evs, crashed []*event.Event
+	stored := time.Now().UTC().Truncate(time.Millisecond)
+	for i := 0; i < 60; i++ {
+		tpl := templates[i%len(templates)]
+		ev := &event.Event{Timestamp: time.Now().UTC(), Message: tpl, Log: event.Log{Level: "ERROR", Logger: "com.acme.Billing"},
+			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
+			Faultline: event.Faultline{MessageTemplate: tpl}}
+		fp := NewFingerprinter().Compute(ev).Fingerprint
+		want[fp]++
+		evs = append(evs, ev)
+		if i%5 == 0 {
+			c := *ev
+			c.Faultline.Fingerprint, c.Faultline.StoredAt = fp, &stored
+			crashed = append(crashed, &c)
+		}
+	}
+	if len(want) != len(templates) {
+		t.Fatalf("%d fingerprints for %d templates", len(want), len(templates))
+	}
+	if _, err := store.CreateEvents(ctx, crashed); err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range evs {
+		publishEvents(t, js, ev)
+		if i%7 == 0 {
+			publishEvents(t, js, ev)
+		}
+		if i%10 == 9 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	counts := func() map[string]int64 {
+		got := map[string]int64{}
+		for fp := range want {
+			got[fp] = groupCount(store, fp)
+		}
+		return got
+	}
+	waitFor(t, "every group counting its events", func() bool { return maps.Equal(counts(), want) })
+	// Past the settling time every count is final, and recounts have run.
+	time.Sleep(testConfig().Tally.Settle + 2*time.Second)
+	if got := counts(); !maps.Equal(got, want) {
+		t.Errorf("counts = %v, want %v", got, want)
+	}
+}
+
+// A redelivered duplicate whose group could not be reconciled (the node
+// refused the search) is not acked: it comes back, and the repair happens.
+func TestFailedReconcileIsRetried(t *testing.T) {
 	x := newESInterceptor(t)
 	js, _ := startProcessorVia(t, x.URL)
-	ctx := context.Background()
 	store := testStore(t)
-	service := fmt.Sprintf("inflight-%d", time.Now().UnixNano())
+	ctx := context.Background()
+	service := fmt.Sprintf("reconcilefail-%d", time.Now().UnixNano())
+	stored := time.Now().UTC().Truncate(time.Millisecond)
 	mk := func(i int) *event.Event {
-		ev := &event.Event{Timestamp: time.Now().UTC(), Message: "Refund failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Refunds"},
+		ev := &event.Event{Timestamp: time.Now().UTC(), Message: "Sync failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Sync"},
 			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
-			Faultline: event.Faultline{MessageTemplate: "Refund {} failed"}}
+			Faultline: event.Faultline{MessageTemplate: "Sync {} failed"}}
 		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
 		return ev
 	}
-	publish := func(ev *event.Event) { publishEvents(t, js, ev) }
 	fp := mk(0).Faultline.Fingerprint
-	count := func() int64 { return groupCount(store, fp) }
-	publish(mk(0))
-	waitFor(t, "the first event counted", func() bool { return count() == 1 })
+	publishEvents(t, js, mk(0))
+	waitFor(t, "the first event counted", func() bool { return groupCount(store, fp) == 1 })
 
-	// Event 1 was written by a delivery that crashed before counting it.
+	// Written by a delivery that stopped before counting it.
 	crashed := mk(1)
+	crashed.Faultline.StoredAt = &stored
 	if _, err := store.CreateEvents(ctx, []*event.Event{crashed}); err != nil {
 		t.Fatal(err)
 	}
-	// Event 2's write reaches Elasticsearch, and its worker waits for the
-	// answer: stored, not counted yet.
-	held, release := make(chan struct{}), make(chan struct{})
-	var holdOnce, releaseOnce sync.Once
-	defer releaseOnce.Do(func() { close(release) })
-	slow := mk(2)
-	x.set(nil, func(path string, body []byte) {
-		if path == "/"+elastic.EventsDataStream+"/_bulk" && bytes.Contains(body, []byte(slow.Event.ID)) {
-			holdOnce.Do(func() { close(held) })
-			<-release
+	var refused atomic.Int32
+	x.mu.Lock()
+	x.fail = func(path string) int {
+		if path == "/"+elastic.EventsDataStream+"/_search" && refused.Add(1) == 1 {
+			return http.StatusInternalServerError
 		}
-	})
-	publish(slow)
-	select {
-	case <-held:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the event write never reached Elasticsearch")
+		return 0
 	}
-	// The crashed delivery's event comes back: a duplicate, so another
-	// worker reconciles the group while event 2 is in flight.
-	publish(crashed)
-	waitFor(t, "the crashed delivery's event counted", func() bool { return count() >= 2 })
-	releaseOnce.Do(func() { close(release) })
-	waitFor(t, "all 3 events counted", func() bool { return count() >= 3 })
-	time.Sleep(300 * time.Millisecond)
-	if n := count(); n != 3 {
-		t.Errorf("count = %d, want 3", n)
-	}
+	x.mu.Unlock()
+	publishEvents(t, js, crashed)
+	waitFor(t, "the reconcile refused", func() bool { return refused.Load() > 0 })
+	waitFor(t, "the crashed delivery's event counted", func() bool { return groupCount(store, fp) == 2 })
 }
 
 // Once its consumer is deleted, the processor can consume nothing more: Run
@@ -397,7 +477,7 @@ func TestRunEndsWhenTheConsumerIsDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := New(js, es, zerolog.Nop(), Config{Linger: 10 * time.Millisecond})
+	p := New(js, es, zerolog.Nop(), testConfig())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -510,6 +590,7 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 	if err := json.Indent(&other, append(w[:len(w)-1:len(w)-1], `,"extra":{"faultline":{}}}`...), "", "  "); err != nil {
 		t.Fatal(err)
 	}
+	published := time.Now()
 	for _, data := range [][]byte{wire(asIngest), other.Bytes()} {
 		if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
 			t.Fatal(err)
@@ -534,6 +615,13 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 			t.Fatal(err)
 		}
 		want.Event.ID = id
+		// The write time is the processor's: taken after publishing, and
+		// kept to the millisecond, as Elasticsearch keeps dates.
+		at := stored.Faultline.StoredAt
+		if at == nil || at.Before(published.Truncate(time.Millisecond)) || at.After(time.Now()) || !at.Equal(at.Truncate(time.Millisecond)) {
+			t.Errorf("stored %s: stored_at %v, want a millisecond time after %v", id, at, published)
+		}
+		want.Faultline.StoredAt = at
 		if !reflect.DeepEqual(stored, want) {
 			t.Errorf("stored %s:\n%s\nwant %+v", id, got.Source, want)
 		}

@@ -53,6 +53,9 @@ type Store struct {
 	// stale entry (another replica wrote since) fails its conditional write
 	// with a conflict and is read afresh.
 	groups *lru.Cache[string, storedGroup]
+	// Tally sets the time scales of exact counting (tally.go).
+	Tally TallyConfig
+	now   func() time.Time
 }
 
 // DefaultGroupCacheSize bounds the cache of recently written groups.
@@ -61,7 +64,9 @@ const DefaultGroupCacheSize = 10000
 // NewStore wraps a client.
 func NewStore(es *elasticsearch.Client) *Store {
 	cache, _ := lru.New[string, storedGroup](DefaultGroupCacheSize)
-	return &Store{es: es, groups: cache}
+	s := &Store{es: es, groups: cache, now: time.Now}
+	s.Tally.defaults(defaultBatchTimeout)
+	return s
 }
 
 type bulkResponse struct {
@@ -180,12 +185,15 @@ type Delta struct {
 	Count       int
 	First, Last time.Time
 	Sample      *event.Event
+	// Stored splits Count by the bucket its events were stored in.
+	Stored []Bucket
 }
 
 // add merges o, a delta of the same fingerprint, into d. The newest event
 // is kept as the sample: an alert should show the problem as it looks now.
 func (d *Delta) add(o Delta) {
 	d.Count += o.Count
+	d.Stored = mergeBuckets(d.Stored, o.Stored)
 	if o.First.Before(d.First) {
 		d.First = o.First
 	}
@@ -278,7 +286,7 @@ func (s *Store) putGroups(ctx context.Context, pending []Delta, stored map[strin
 	next := make([]group.Candidate, len(pending))
 	for i, d := range pending {
 		sg := stored[d.Fingerprint]
-		next[i] = apply(sg, d, s.Threshold)
+		next[i] = apply(sg, d, s.Threshold, s.Tally, s.now())
 		id, err := json.Marshal(d.Fingerprint)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode group action: %w", err)
@@ -311,8 +319,10 @@ func (s *Store) putGroups(ctx context.Context, pending []Delta, stored map[strin
 		fp := pending[i].Fingerprint
 		switch {
 		case it.Status == http.StatusOK || it.Status == http.StatusCreated:
-			written = append(written, next[i])
 			s.groups.Add(fp, storedGroup{Group: next[i].Group, seqNo: it.SeqNo, primaryTerm: it.PrimaryTerm, found: true})
+			c := next[i]
+			c.Group.Tally = nil
+			written = append(written, c)
 		case it.Status == http.StatusConflict:
 			// Another writer changed (or created) the group since we read it.
 			s.groups.Remove(fp)
@@ -364,10 +374,11 @@ func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]store
 
 // apply adds a delta to a stored (or absent) group and says what kind of
 // alert that is.
-func apply(sg storedGroup, d Delta, t config.Threshold) group.Candidate {
-	now := time.Now().UTC()
+func apply(sg storedGroup, d Delta, t config.Threshold, c TallyConfig, now time.Time) group.Candidate {
+	now = now.UTC()
 	if !sg.found {
 		g := newGroup(d)
+		g.Count = addTally(&g, true, d, c, now)
 		if t.Count > 0 {
 			g.WindowStart, g.WindowCount = &now, int64(d.Count)
 		}
@@ -375,7 +386,7 @@ func apply(sg storedGroup, d Delta, t config.Threshold) group.Candidate {
 	}
 	g := sg.Group
 	kind := group.KindRepeat
-	g.Count += int64(d.Count)
+	g.Count += addTally(&g, false, d, c, now)
 	if d.First.Before(g.FirstSeen) {
 		g.FirstSeen = d.First
 	}
@@ -479,171 +490,4 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
-}
-
-// Reconcile repairs the groups of events that came back as duplicates,
-// given one sample delta per fingerprint (the duplicates' own). A processor
-// that crashed after writing events but before counting them leaves their
-// group's count low, or the group missing when the crash came before a new
-// group was written; the redelivered events are duplicates and add nothing
-// themselves. So each group is raised to the number of its events in the
-// data stream less inflight(fingerprint), this replica's events that are
-// written or being written but whose +1 has not reached the group yet: they
-// are counted by their own update. A missing group is created from the
-// sample with that count, and its candidate (KindNew) returned to publish.
-//
-// Counts only go up here. What can still be counted twice is another
-// replica's in-flight events: stored, not yet counted by that replica, and
-// counted both here and by its update a moment later.
-func (s *Store) Reconcile(ctx context.Context, samples []Delta, inflight func(fingerprint string) int) ([]group.Candidate, error) {
-	if len(samples) == 0 {
-		return nil, nil
-	}
-	byFP := make(map[string]Delta, len(samples))
-	fps := make([]string, 0, len(samples))
-	for _, d := range samples {
-		if _, ok := byFP[d.Fingerprint]; !ok {
-			fps = append(fps, d.Fingerprint)
-		}
-		byFP[d.Fingerprint] = d
-	}
-	if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.EventsDataStream), s.es.Indices.Refresh.WithContext(ctx))); err != nil {
-		return nil, fmt.Errorf("reconcile: refresh: %w", err)
-	}
-	q, err := json.Marshal(map[string]any{
-		"size":  0,
-		"query": map[string]any{"terms": map[string]any{"faultline.fingerprint": fps}},
-		"aggs": map[string]any{"fp": map[string]any{
-			"terms": map[string]any{"field": "faultline.fingerprint", "size": len(fps)},
-			// A group created here spans all its events, not only the
-			// duplicates at hand.
-			"aggs": map[string]any{
-				"first": map[string]any{"min": map[string]any{"field": "@timestamp"}},
-				"last":  map[string]any{"max": map[string]any{"field": "@timestamp"}},
-			},
-		}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reconcile: encode: %w", err)
-	}
-	res, err := s.es.Search(s.es.Search.WithIndex(elastic.EventsDataStream), s.es.Search.WithBody(bytes.NewReader(q)), s.es.Search.WithContext(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("reconcile: count: %w", err)
-	}
-	defer res.Body.Close()
-	if res.IsError() {
-		return nil, fmt.Errorf("reconcile: count: %w", elastic.Check(res, nil))
-	}
-	type millis struct {
-		Value *float64 `json:"value"`
-	}
-	var sr struct {
-		Aggregations struct {
-			FP struct {
-				Buckets []struct {
-					Key   string `json:"key"`
-					Count int64  `json:"doc_count"`
-					First millis `json:"first"`
-					Last  millis `json:"last"`
-				} `json:"buckets"`
-			} `json:"fp"`
-		} `json:"aggregations"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&sr); err != nil {
-		return nil, fmt.Errorf("reconcile: decode: %w", err)
-	}
-	var candidates []group.Candidate
-	var errs []error
-	for _, b := range sr.Aggregations.FP.Buckets {
-		d, ok := byFP[b.Key]
-		if !ok {
-			continue
-		}
-		// Read after the count, so every event in it whose +1 is still to
-		// come is in inflight.
-		want := b.Count - int64(inflight(b.Key))
-		if want <= 0 {
-			continue
-		}
-		d.Count = int(want)
-		if b.First.Value != nil {
-			if t := time.UnixMilli(int64(*b.First.Value)).UTC(); t.Before(d.First) {
-				d.First = t
-			}
-		}
-		if b.Last.Value != nil {
-			if t := time.UnixMilli(int64(*b.Last.Value)).UTC(); t.After(d.Last) {
-				d.Last = t
-			}
-		}
-		c, err := s.reconcileGroup(ctx, d)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if c != nil {
-			candidates = append(candidates, *c)
-		}
-	}
-	return candidates, errors.Join(errs...)
-}
-
-// reconcileGroup raises d's group to d.Count, or creates it from d when it
-// is missing, and returns the candidate of a group it created.
-func (s *Store) reconcileGroup(ctx context.Context, d Delta) (*group.Candidate, error) {
-	fp := d.Fingerprint
-	for attempt := 0; attempt < 10; attempt++ {
-		stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fp}})
-		if err != nil {
-			return nil, fmt.Errorf("reconcile group %s: %w", fp, err)
-		}
-		sg, ok := stored[fp]
-		if !ok {
-			written, conflicts, err := s.putGroups(ctx, []Delta{d}, nil)
-			if err != nil {
-				return nil, fmt.Errorf("reconcile: create group %s: %w", fp, err)
-			}
-			if len(conflicts) > 0 {
-				// Another replica created it meanwhile. Adding to it would
-				// count its events twice: raise it instead.
-				continue
-			}
-			return &written[0], nil
-		}
-		if sg.Count >= int64(d.Count) {
-			return nil, nil
-		}
-		sg.Count = int64(d.Count)
-		body, err := json.Marshal(sg.Group)
-		if err != nil {
-			return nil, fmt.Errorf("reconcile group %s: encode: %w", fp, err)
-		}
-		res, err := s.es.Index(elastic.GroupsIndex, bytes.NewReader(body), s.es.Index.WithDocumentID(fp),
-			s.es.Index.WithIfSeqNo(int(sg.seqNo)), s.es.Index.WithIfPrimaryTerm(int(sg.primaryTerm)), s.es.Index.WithContext(ctx))
-		if err != nil {
-			return nil, fmt.Errorf("reconcile group %s: %w", fp, err)
-		}
-		if res.StatusCode == http.StatusConflict {
-			res.Body.Close()
-			continue
-		}
-		if res.IsError() {
-			return nil, fmt.Errorf("reconcile group %s: %w", fp, elastic.Check(res, nil))
-		}
-		var ir struct {
-			SeqNo       int64 `json:"_seq_no"`
-			PrimaryTerm int64 `json:"_primary_term"`
-		}
-		err = json.NewDecoder(res.Body).Decode(&ir)
-		res.Body.Close()
-		// The write moved the group's sequence number: a cache entry from
-		// before it would make the next update conflict.
-		if err != nil {
-			s.groups.Remove(fp)
-		} else {
-			s.groups.Add(fp, storedGroup{Group: sg.Group, seqNo: ir.SeqNo, primaryTerm: ir.PrimaryTerm, found: true})
-		}
-		return nil, nil
-	}
-	return nil, fmt.Errorf("reconcile group %s: still conflicting after 10 attempts", fp)
 }

@@ -36,15 +36,16 @@ func Unmarshal(data []byte, e *Event) error {
 	return err
 }
 
-// FingerprintSlot is where faultline.fingerprint goes in an event's wire
-// form, so the processor can add it without encoding the event again.
+// FingerprintSlot is where faultline.fingerprint and faultline.stored_at go
+// in an event's wire form, so the processor can add them without encoding
+// the event again.
 type FingerprintSlot struct {
 	at    int  // just after `"faultline":{`; 0 when there is no safe place
 	empty bool // the faultline object has no members yet
 }
 
 // ReadWire is Unmarshal, and also finds the FingerprintSlot when data holds
-// no key the event does not know and no fingerprint: then the only
+// no key the event does not know, no fingerprint and no stored_at: then the only
 // `"faultline":{` in data is the event's own, since a string cannot hold
 // that sequence unescaped, labels hold only strings, and no other member of
 // the event that holds an object has a name ending in "faultline".
@@ -52,7 +53,7 @@ func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 	*e = Event{}
 	var r reader
 	if err := r.read(data, e); err == nil {
-		if r.unknown || !r.faultline || r.fingerprint {
+		if r.unknown || !r.faultline || r.fingerprint || r.storedAt {
 			return FingerprintSlot{}, nil
 		}
 		i := bytes.Index(data, []byte(`"faultline":{`))
@@ -65,11 +66,11 @@ func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 	return FingerprintSlot{}, json.Unmarshal(data, e)
 }
 
-// Insert returns data with fp as faultline.fingerprint: for data that
-// Marshal wrote, the bytes Marshal writes for the event with that
-// fingerprint. ok is false when there is no slot or fp would need escaping;
-// the caller encodes the event instead.
-func (s FingerprintSlot) Insert(data []byte, fp string) (out []byte, ok bool) {
+// Insert returns data with fp as faultline.fingerprint and stored (in UTC)
+// as faultline.stored_at: for data that Marshal wrote, the bytes Marshal
+// writes for the event with those two set. ok is false when there is no
+// slot or fp would need escaping; the caller encodes the event instead.
+func (s FingerprintSlot) Insert(data []byte, fp string, stored time.Time) (out []byte, ok bool) {
 	if s.at == 0 || s.at > len(data) {
 		return nil, false
 	}
@@ -78,10 +79,13 @@ func (s FingerprintSlot) Insert(data []byte, fp string) (out []byte, ok bool) {
 			return nil, false
 		}
 	}
-	out = make([]byte, 0, len(data)+len(fp)+len(`"fingerprint":"",`))
+	out = make([]byte, 0, len(data)+len(fp)+len(`"fingerprint":"","stored_at":"2006-01-02T15:04:05.999999999Z",`))
 	out = append(out, data[:s.at]...)
 	out = append(out, `"fingerprint":"`...)
 	out = append(out, fp...)
+	out = append(out, `","stored_at":"`...)
+	// What time.Time.MarshalJSON writes, for the years it accepts.
+	out = stored.UTC().AppendFormat(out, time.RFC3339Nano)
 	out = append(out, '"')
 	if !s.empty {
 		out = append(out, ',')
@@ -95,6 +99,7 @@ type reader struct {
 	faultline      bool // the faultline member was an object
 	faultlineEmpty bool
 	fingerprint    bool // faultline had a fingerprint key, even null
+	storedAt       bool // faultline had a stored_at key, even null
 }
 
 func (r *reader) read(data []byte, e *Event) error {
@@ -305,14 +310,20 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 		return err
 	}
 	r.faultline, r.faultlineEmpty = true, o.Len() == 0
-	if o.Get("fingerprint") != nil {
-		r.fingerprint = true
-	}
-	return r.each(o, []string{"fingerprint", "message_template", "exceptions"}, func(i int, v *fastjson.Value) (err error) {
+	r.fingerprint = o.Get("fingerprint") != nil
+	r.storedAt = o.Get("stored_at") != nil
+	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions"}, func(i int, v *fastjson.Value) (err error) {
 		switch i {
 		case 0:
 			return str(v, &f.Fingerprint)
 		case 1:
+			var t time.Time
+			if err := timestamp(v, &t); err != nil {
+				return err
+			}
+			f.StoredAt = &t
+			return nil
+		case 2:
 			return str(v, &f.MessageTemplate)
 		}
 		f.Exceptions, err = objects(v, r.readException)

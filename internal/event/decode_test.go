@@ -111,35 +111,49 @@ var decodeSeeds = []string{
 	`{"labels":{},"faultline":{"exceptions":[]}}`,
 	`{"unknown":{"deep":[1,2,{"x":null}]},"message":"kept"}`,
 	`{"service":{"name":"a","Name":"b"}}`,
+	`{"faultline":{"stored_at":"2026-11-25T09:30:00.5Z","fingerprint":"x"}}`,
+	`{"faultline":{"stored_at":null}}`,
+	`{"faultline":{"stored_at":"yesterday"}}`,
+	`{"faultline":{"stored_at":12}}`,
 }
 
-// TestFingerprintSlot: adding the fingerprint to the wire form gives the
-// bytes Marshal writes for the event with it.
+// stored is a write time with nanoseconds, which RFC 3339 with trailing
+// zeros trimmed must write as Marshal does.
+var stored = time.Date(2026, 11, 25, 9, 30, 0, 120000000, time.UTC)
+
+// TestFingerprintSlot: adding the fingerprint and write time to the wire
+// form gives the bytes Marshal writes for the event with them.
 func TestFingerprintSlot(t *testing.T) {
 	for i, b := range wireEvents(t) {
 		var ev event.Event
 		if err := event.Unmarshal(b, &ev); err != nil {
 			t.Fatal(err)
 		}
-		ev.Faultline.Fingerprint = ""
+		ev.Faultline.Fingerprint, ev.Faultline.StoredAt = "", nil
 		wire, _ := event.Marshal(&ev)
 		slot, err := event.ReadWire(wire, &ev)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := slot.Insert(wire, "0a1b2c")
-		if !ok {
-			t.Fatalf("event %d has no slot: %s", i, wire)
-		}
-		ev.Faultline.Fingerprint = "0a1b2c"
-		want, _ := event.Marshal(&ev)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("event %d:\n got %s\nwant %s", i, got, want)
+		for _, at := range []time.Time{stored, stored.Truncate(time.Second), stored.In(time.FixedZone("CET", 3600))} {
+			got, ok := slot.Insert(wire, "0a1b2c", at)
+			if !ok {
+				t.Fatalf("event %d has no slot: %s", i, wire)
+			}
+			utc := at.UTC()
+			ev.Faultline.Fingerprint, ev.Faultline.StoredAt = "0a1b2c", &utc
+			want, _ := event.Marshal(&ev)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("event %d:\n got %s\nwant %s", i, got, want)
+			}
+			ev.Faultline.Fingerprint, ev.Faultline.StoredAt = "", nil
 		}
 	}
 	for _, s := range []string{
 		`{"faultline":{"fingerprint":""}}`,
 		`{"faultline":{"fingerprint":null}}`,
+		`{"faultline":{"stored_at":null}}`,
+		`{"faultline":{"stored_at":"2026-11-25T09:30:00Z"}}`,
 		`{"x":{"faultline":{}},"faultline":{}}`,
 		`{"faultline":{"exceptions":[]},"labels":{"faultline":"x"}}`,
 		`{"faultl\u0069ne":{}}`,
@@ -149,9 +163,9 @@ func TestFingerprintSlot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, ok := slot.Insert([]byte(s), "0a1b2c")
+		out, ok := slot.Insert([]byte(s), "0a1b2c", stored)
 		if s == `{"faultline":{"exceptions":[]},"labels":{"faultline":"x"}}` {
-			if !ok || string(out) != `{"faultline":{"fingerprint":"0a1b2c","exceptions":[]},"labels":{"faultline":"x"}}` {
+			if !ok || string(out) != `{"faultline":{"fingerprint":"0a1b2c","stored_at":"2026-11-25T09:30:00.12Z","exceptions":[]},"labels":{"faultline":"x"}}` {
 				t.Fatalf("%s: %s %v", s, out, ok)
 			}
 			continue
@@ -160,7 +174,7 @@ func TestFingerprintSlot(t *testing.T) {
 			t.Fatalf("%s: slot found: %s", s, out)
 		}
 	}
-	if _, ok := (event.FingerprintSlot{}).Insert([]byte(`{}`), "x"); ok {
+	if _, ok := (event.FingerprintSlot{}).Insert([]byte(`{}`), "x", stored); ok {
 		t.Fatal("the zero slot inserted")
 	}
 }
@@ -171,13 +185,14 @@ func checkUnmarshal(t *testing.T, data []byte) {
 	t.Helper()
 	var got, want event.Event
 	slot, gotErr := event.ReadWire(data, &got)
-	if out, ok := slot.Insert(data, "0a1b2c"); ok {
+	if out, ok := slot.Insert(data, "0a1b2c", stored); ok {
 		var back event.Event
 		if err := json.Unmarshal(out, &back); err != nil {
 			t.Fatalf("%q: with fingerprint %q: %v", data, out, err)
 		}
 		withFP := got
-		withFP.Faultline.Fingerprint = "0a1b2c"
+		at := stored
+		withFP.Faultline.Fingerprint, withFP.Faultline.StoredAt = "0a1b2c", &at
 		if !reflect.DeepEqual(back, withFP) {
 			t.Fatalf("%q: with fingerprint %q\n got %+v\nwant %+v", data, out, back, withFP)
 		}

@@ -75,7 +75,10 @@ type Trace struct {
 // fingerprint is computed from, the logback message template, and the
 // fingerprint itself once the processor set it.
 type Faultline struct {
-	Fingerprint     string      `json:"fingerprint,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// StoredAt is when the processor wrote the event to Elasticsearch. Group
+	// counts are recounted from it (processor/tally.go).
+	StoredAt        *time.Time  `json:"stored_at,omitempty"`
 	MessageTemplate string      `json:"message_template,omitempty"`
 	Exceptions      []Exception `json:"exceptions,omitempty"`
 }

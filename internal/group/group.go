@@ -35,6 +35,27 @@ type Group struct {
 	WindowStart *time.Time `json:"window_start,omitempty"`
 	WindowCount int64      `json:"window_count,omitempty"`
 	Sample      Sample     `json:"sample"`
+	// Tally is the processor's bookkeeping that keeps Count exact with
+	// several replicas, crashes and redelivery. Candidates leave it out.
+	Tally *Tally `json:"tally,omitempty"`
+}
+
+// Tally splits a group's Count by when its events were stored
+// (faultline.stored_at): the events stored before Since were recounted from
+// the data stream, and Recent counts those stored since, per time bucket.
+// Count minus the Recent counts is what was counted before Since.
+type Tally struct {
+	Since time.Time `json:"since"`
+	// Recent maps a bucket's start (Unix seconds) to the events stored in
+	// it that were counted.
+	Recent map[string]int64 `json:"recent,omitempty"`
+	// Due is when the group is to be recounted: soon after a redelivery
+	// found events whose count may be missing, and regularly while it has
+	// Recent buckets, which bounds them.
+	Due *time.Time `json:"due,omitempty"`
+	// Await is the latest time a redelivered duplicate needs a recount at
+	// or after; Due is never later.
+	Await *time.Time `json:"await,omitempty"`
 }
 
 // ErrorInfo is the group's error.* part.
