@@ -298,7 +298,9 @@ func checkStored(p *harness.Pipeline, t *testing.T, l *load) stored {
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	eventually(t, "group counts to match the events sent", 60*time.Second, func() bool {
+	// A crash's missing counts are repaired once they are final: the
+	// harness's count_settle (30s) and a bucket after the redelivery.
+	eventually(t, "group counts to match the events sent", 150*time.Second, func() bool {
 		esJSON(t, p.ESURL, "/faultline-groups/_search", fmt.Sprintf(`{"size":1000,"query":{"term":{"service.name":%q}}}`, l.service), &groups)
 		if len(groups.Hits.Hits) != len(st.perGroup) {
 			return false

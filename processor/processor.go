@@ -110,7 +110,7 @@ func (c *Config) defaults() {
 	}
 	c.Tally.defaults(c.BatchTimeout)
 	if c.AuditEvery <= 0 {
-		c.AuditEvery = 30 * time.Second
+		c.AuditEvery = min(max(c.Tally.Settle/6, time.Second), 30*time.Second)
 	}
 	if c.SeenCacheSize <= 0 {
 		c.SeenCacheSize = 100_000

@@ -61,11 +61,13 @@ type TallyConfig struct {
 }
 
 func (c *TallyConfig) defaults(batchTimeout time.Duration) {
-	if c.Bucket < time.Second {
-		c.Bucket = time.Minute
-	}
 	if c.Settle <= batchTimeout {
 		c.Settle = batchTimeout + time.Minute
+	}
+	if c.Bucket < time.Second {
+		// A third of Settle, so a duplicate's recount comes at most a third
+		// later than it could.
+		c.Bucket = min(max(c.Settle/3, time.Second), time.Minute).Truncate(time.Second)
 	}
 	if c.Recount <= 0 {
 		c.Recount = 15 * time.Minute
@@ -173,16 +175,16 @@ func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([
 	}
 	// The stored documents say which groups they count in (the fingerprint
 	// rules may have changed since) and when they were written.
-	newest, err := s.storedAt(ctx, ids)
+	newest, found, err := s.storedAt(ctx, ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	now := s.now()
 	horizon := s.Tally.horizon(now)
-	for fp := range byFP {
-		if _, ok := newest[fp]; !ok {
-			// Not searchable yet (written less than a refresh ago), so
-			// written about now.
+	for fp, d := range byFP {
+		if n, ok := found[fp]; !ok || n < int64(d.Count) {
+			// Some are not searchable yet: written less than a refresh ago,
+			// so about now.
 			at := now
 			newest[fp] = &at
 		}
@@ -219,8 +221,9 @@ func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([
 }
 
 // storedAt returns, per fingerprint of the given stored events, when the
-// newest of them was stored (nil when none carries stored_at).
-func (s *Store) storedAt(ctx context.Context, ids []string) (map[string]*time.Time, error) {
+// newest of them was stored (nil when none carries stored_at) and how many
+// of them the search found.
+func (s *Store) storedAt(ctx context.Context, ids []string) (map[string]*time.Time, map[string]int64, error) {
 	q := map[string]any{
 		"size":  0,
 		"query": map[string]any{"ids": map[string]any{"values": ids}},
@@ -234,19 +237,21 @@ func (s *Store) storedAt(ctx context.Context, ids []string) (map[string]*time.Ti
 			FP struct {
 				Buckets []struct {
 					Key    string `json:"key"`
+					Count  int64  `json:"doc_count"`
 					Newest millis `json:"newest"`
 				} `json:"buckets"`
 			} `json:"fp"`
 		} `json:"aggregations"`
 	}
 	if err := s.search(ctx, q, &sr); err != nil {
-		return nil, fmt.Errorf("reconcile: find duplicates: %w", err)
+		return nil, nil, fmt.Errorf("reconcile: find duplicates: %w", err)
 	}
-	out := make(map[string]*time.Time, len(sr.Aggregations.FP.Buckets))
+	newest := make(map[string]*time.Time, len(sr.Aggregations.FP.Buckets))
+	found := make(map[string]int64, len(sr.Aggregations.FP.Buckets))
 	for _, b := range sr.Aggregations.FP.Buckets {
-		out[b.Key] = b.Newest.time()
+		newest[b.Key], found[b.Key] = b.Newest.time(), b.Count
 	}
-	return out, nil
+	return newest, found, nil
 }
 
 // millis is a date aggregation's value.

@@ -41,12 +41,28 @@ type Config struct {
 
 // File is the YAML configuration file.
 type File struct {
-	Channels []Channel `yaml:"channels"`
-	Routes   []Route   `yaml:"routes"`
-	Auth     Auth      `yaml:"auth"`
-	Notify   Notify    `yaml:"notify"`
-	Ingest   Ingest    `yaml:"ingest"`
-	Grouping Grouping  `yaml:"grouping"`
+	Channels  []Channel `yaml:"channels"`
+	Routes    []Route   `yaml:"routes"`
+	Auth      Auth      `yaml:"auth"`
+	Notify    Notify    `yaml:"notify"`
+	Ingest    Ingest    `yaml:"ingest"`
+	Grouping  Grouping  `yaml:"grouping"`
+	Processor Processor `yaml:"processor"`
+}
+
+// Processor tunes how the processor bounds its work and keeps group counts
+// exact (processor/tally.go). Zero values take the defaults.
+type Processor struct {
+	// BatchTimeout bounds a batch from its event write to its group update
+	// (default 2m).
+	BatchTimeout Duration `yaml:"batch_timeout"`
+	// CountSettle is how long after an event's write its group count is
+	// final and may be recounted; it must exceed batch_timeout (default
+	// batch_timeout + 1m). A crash's missing counts are repaired about this
+	// long after it.
+	CountSettle Duration `yaml:"count_settle"`
+	// RecountEvery is how often an active group is recounted (default 15m).
+	RecountEvery Duration `yaml:"recount_every"`
 }
 
 // Grouping tunes fingerprinting and threshold alerts.
@@ -371,6 +387,17 @@ func (f File) Validate() error {
 			if _, err := path.Match(pattern, ""); err != nil {
 				errs = append(errs, fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, k, err))
 			}
+		}
+	}
+	if p := f.Processor; p.BatchTimeout.Duration < 0 || p.CountSettle.Duration < 0 || p.RecountEvery.Duration < 0 {
+		errs = append(errs, errors.New("processor: batch_timeout, count_settle and recount_every cannot be negative"))
+	} else if p.CountSettle.Duration > 0 {
+		batch := p.BatchTimeout.Duration
+		if batch == 0 {
+			batch = 2 * time.Minute
+		}
+		if p.CountSettle.Duration <= batch {
+			errs = append(errs, fmt.Errorf("processor.count_settle: %v must exceed batch_timeout (%v), or counts could be recounted while a batch still adds to them", p.CountSettle.Duration, batch))
 		}
 	}
 	if t := f.Grouping.Threshold; t.Count < 0 || (t.Count > 0 && t.Window.Duration <= 0) {

@@ -39,8 +39,14 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {host: x}, channels: [a]}]":        `unknown match key "host"`,
 		"channels: [{name: a, type: discord, url: \"${NOPE_NOT_SET}\"}]":                                   "NOPE_NOT_SET",
 		"auth: {keys: [{service: a, hash: plain}]}":                                                        `hash must be "sha256:"`,
-		"chanels: []":              "field chanels not found",
-		"notify: {cooldown: soon}": `duration "soon"`,
+		"chanels: []":                                        "field chanels not found",
+		"notify: {cooldown: soon}":                           `duration "soon"`,
+		"processor: {count_settle: 90s}":                     "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
+		"processor: {batch_timeout: 10s, count_settle: 10s}": "processor.count_settle: 10s must exceed batch_timeout (10s)",
+		"processor: {recount_every: -1m}":                    "processor: batch_timeout, count_settle and recount_every cannot be negative",
+	}
+	if _, err := Parse([]byte("processor: {batch_timeout: 10s, count_settle: 15s}")); err != nil {
+		t.Errorf("a settle longer than the batch timeout refused: %v", err)
 	}
 	for in, want := range cases {
 		_, err := Parse([]byte(in))

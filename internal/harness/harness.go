@@ -219,9 +219,12 @@ func NewWithNotify(t testing.TB, processors, notifiers int, notify string) *Pipe
 	hook := httptest.NewServer(p.Chat)
 	t.Cleanup(hook.Close)
 	cfg := filepath.Join(p.Dir, "faultline.yaml")
+	// Counts a crash left short are repaired once count_settle has passed:
+	// shortened here so that happens within a test's wait.
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`
 channels:
   - {name: chat, type: webhook, url: %q}
+processor: {batch_timeout: 20s, count_settle: 30s}
 notify:
 %s`, hook.URL+"/hook", notify)), 0o600)
 	natsPort := FreePort(t)
