@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
@@ -26,7 +28,8 @@ var defaultLibraryPrefixes = []string{
 	"io.opentelemetry.", "io.github.resilience4j.", "org.aspectj.",
 }
 
-// Fingerprinter computes group fingerprints.
+// Fingerprinter computes group fingerprints. Its fields are set before the
+// first Compute, which may then run from several goroutines.
 type Fingerprinter struct {
 	// LibraryPrefixes are packages that are never in-app.
 	LibraryPrefixes []string
@@ -34,6 +37,66 @@ type Fingerprinter struct {
 	InApp map[string][]string
 	// Rules set explicit fingerprints, first match wins.
 	Rules []config.FingerprintRule
+	// names remembers what each class and lambda method name comes to: the
+	// same frames come in event after event, and the generated-name regexps
+	// and the library prefix list took two thirds of a fingerprint.
+	names nameCache
+}
+
+// classInfo is what a fingerprint needs to know of a class name.
+type classInfo struct {
+	generated bool // runtime-generated: its frames are dropped
+	library   bool // under LibraryPrefixes
+}
+
+// nameCache is bounded by dropping everything when full: the names of a
+// running system are far fewer, so it fills only on pathological input.
+type nameCache struct {
+	classes, methods sync.Map
+	n                atomic.Int64
+}
+
+const nameCacheSize = 100_000
+
+func (c *nameCache) store(m *sync.Map, k string, v any) {
+	if c.n.Add(1) > nameCacheSize {
+		c.classes.Clear()
+		c.methods.Clear()
+		c.n.Store(0)
+	}
+	m.Store(k, v)
+}
+
+func (f *Fingerprinter) class(name string) classInfo {
+	if v, ok := f.names.classes.Load(name); ok {
+		return v.(classInfo)
+	}
+	// Every generated name has a '$' or "Accessor".
+	ci := classInfo{generated: (strings.Contains(name, "$") || strings.Contains(name, "Accessor")) && generatedClass.MatchString(name)}
+	for _, p := range f.LibraryPrefixes {
+		if strings.HasPrefix(name, p) {
+			ci.library = true
+			break
+		}
+	}
+	f.names.store(&f.names.classes, strings.Clone(name), ci)
+	return ci
+}
+
+// method drops a lambda's synthetic counter.
+func (f *Fingerprinter) method(name string) string {
+	if !strings.HasPrefix(name, "lambda$") {
+		return name
+	}
+	if v, ok := f.names.methods.Load(name); ok {
+		return v.(string)
+	}
+	out := strings.Clone(name)
+	if m := lambdaMethod.FindStringSubmatch(name); m != nil {
+		out = strings.Clone(m[1])
+	}
+	f.names.store(&f.names.methods, strings.Clone(name), out)
+	return out
 }
 
 // NewFingerprinter uses the default library prefixes plus extra ones.
@@ -62,14 +125,7 @@ func (f *Fingerprinter) inAppFunc(service string) func(class string) bool {
 			return false
 		}
 	}
-	return func(class string) bool {
-		for _, p := range f.LibraryPrefixes {
-			if strings.HasPrefix(class, p) {
-				return false
-			}
-		}
-		return true
-	}
+	return func(class string) bool { return !f.class(class).library }
 }
 
 // rule returns the fingerprint of the first rule the event matches.
@@ -110,19 +166,11 @@ var (
 // normalFrame names a frame without anything that changes between builds or
 // runs: no line, no file, no synthetic suffix. ok is false for frames that are
 // themselves generated.
-func normalFrame(fr event.Frame) (string, bool) {
-	// Every generated name has a '$' or "Accessor"; most frames have
-	// neither, and the regexp cost a tenth of the processor's CPU.
-	if (strings.Contains(fr.Class, "$") || strings.Contains(fr.Class, "Accessor")) && generatedClass.MatchString(fr.Class) {
+func (f *Fingerprinter) normalFrame(fr event.Frame) (string, bool) {
+	if f.class(fr.Class).generated {
 		return "", false
 	}
-	method := fr.Method
-	if strings.HasPrefix(method, "lambda$") {
-		if m := lambdaMethod.FindStringSubmatch(method); m != nil {
-			method = m[1]
-		}
-	}
-	return fr.Class + "." + method, true
+	return fr.Class + "." + f.method(fr.Method), true
 }
 
 // Result is a fingerprint and the frame to show as where the error happened.
@@ -139,13 +187,13 @@ func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	svc := ev.Service.Name
 	inApp := f.inAppFunc(svc)
 	if explicit := ev.Labels["fingerprint"]; explicit != "" {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit(inApp, ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(inApp, ev.Faultline.Exceptions)}
 	}
 	if explicit, ok := f.rule(ev); ok {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit(inApp, ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(inApp, ev.Faultline.Exceptions)}
 	}
 	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
-		return Result{Fingerprint: hash(append([]string{svc, "exception"}, chainParts(inApp, exs)...)...), Culprit: culprit(inApp, exs)}
+		return Result{Fingerprint: hash(append([]string{svc, "exception"}, f.chainParts(inApp, exs)...)...), Culprit: f.culprit(inApp, exs)}
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
 		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}
@@ -159,7 +207,7 @@ func (f *Fingerprinter) Compute(ev *event.Event) Result {
 // chainParts lists each exception type with its in-app frames. When no
 // exception has an in-app frame, every non-generated frame counts, and when
 // there are no frames at all the message stands in for them.
-func chainParts(inApp func(string) bool, exs []event.Exception) []string {
+func (f *Fingerprinter) chainParts(inApp func(string) bool, exs []event.Exception) []string {
 	anyInApp := false
 	for _, ex := range exs {
 		for _, fr := range ex.Frames {
@@ -183,7 +231,7 @@ func chainParts(inApp func(string) bool, exs []event.Exception) []string {
 			if fr.Method == "invoke" && i+1 < len(ex.Frames) && proxyClass.MatchString(ex.Frames[i+1].Class) {
 				continue
 			}
-			name, ok := normalFrame(fr)
+			name, ok := f.normalFrame(fr)
 			if !ok {
 				continue
 			}
@@ -224,20 +272,20 @@ func collapseCycles(names []string, maxLen int) []string {
 
 // culprit is the first in-app frame of the deepest cause that has one: the
 // place closest to where the problem started.
-func culprit(inApp func(string) bool, exs []event.Exception) string {
+func (f *Fingerprinter) culprit(inApp func(string) bool, exs []event.Exception) string {
 	for i := len(exs) - 1; i >= 0; i-- {
 		for _, fr := range exs[i].Frames {
 			if !inApp(fr.Class) {
 				continue
 			}
-			if name, ok := normalFrame(fr); ok {
+			if name, ok := f.normalFrame(fr); ok {
 				return name
 			}
 		}
 	}
 	for _, ex := range exs {
 		for _, fr := range ex.Frames {
-			if name, ok := normalFrame(fr); ok {
+			if name, ok := f.normalFrame(fr); ok {
 				return name
 			}
 		}

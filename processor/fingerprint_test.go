@@ -1,6 +1,8 @@
 package processor
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/faultline/faultline/internal/config"
@@ -205,5 +207,29 @@ func TestFingerprintConfiguration(t *testing.T) {
 	r2 := &event.Event{Service: event.Service{Name: "shop"}, Message: "stream deadline exceeded", Faultline: event.Faultline{Exceptions: []event.Exception{{Type: "B", Frames: frames("com.shop.Y", "b")}}}}
 	if f.Compute(r1).Fingerprint != f.Compute(r2).Fingerprint {
 		t.Error("a fingerprint rule did not group its matches")
+	}
+}
+
+// The name cache stays bounded under endless distinct names (hostile or
+// generated input), and a name read again after it was emptied comes out
+// the same.
+func TestNameCacheIsBounded(t *testing.T) {
+	f := NewFingerprinter()
+	for i := range nameCacheSize + 10 {
+		f.class(fmt.Sprintf("com.acme.Gen%d$$SpringCGLIB$$0", i))
+	}
+	if n := f.names.n.Load(); n > nameCacheSize {
+		t.Errorf("cache holds %d names, bound %d", n, nameCacheSize)
+	}
+	for _, c := range []string{"com.acme.Gen1$$SpringCGLIB$$0", "java.lang.Thread", "com.acme.Orders"} {
+		want := classInfo{generated: strings.Contains(c, "$$"), library: strings.HasPrefix(c, "java.")}
+		for range 2 {
+			if got := f.class(c); got != want {
+				t.Errorf("class(%q) = %+v, want %+v", c, got, want)
+			}
+		}
+	}
+	if got := f.method("lambda$post$12"); got != "lambda$post" {
+		t.Errorf("method = %q", got)
 	}
 }

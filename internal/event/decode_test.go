@@ -115,6 +115,19 @@ var decodeSeeds = []string{
 	`{"faultline":{"stored_at":null}}`,
 	`{"faultline":{"stored_at":"yesterday"}}`,
 	`{"faultline":{"stored_at":12}}`,
+	// What the parser takes and JSON does not, in read and skipped members.
+	`{"faultline":{"exceptions":[{"type":"E","frames":[{"class":"C","method":"m","line":07}]}]}}`,
+	`{"faultline":{"exceptions":[{"type":"E","frames":[{"class":"C","method":"m","line":+7}]}]}}`,
+	`{"faultline":{"exceptions":[{"type":"E","frames":[{"class":"C","method":"m","line":-0}]}]}}`,
+	`{"faultline":{"exceptions":[{"type":"E","frames":[{"class":"C","method":"m","line":nan}]}]}}`,
+	`{"faultline":{"exceptions":[{"type":"E","frames":[{"class":"C","method":"m","line":1e2}]}]}}`,
+	`{"message":"x","extra":01}`,
+	`{"message":"x","extra":[1,-inf]}`,
+	`{"message":"bad \x escape"}`,
+	`{"message":"short \u12"}`,
+	`{"message":"\u00e9\u00C9 \/ \b\f\n\r\t \\"}`,
+	`{"message":"trailing backslash \`,
+	`{"me\u0073sage":"escaped key"}`,
 }
 
 // stored is a write time with nanoseconds, which RFC 3339 with trailing
