@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
@@ -50,26 +49,55 @@ type classInfo struct {
 }
 
 // nameCache is bounded by dropping everything when full: the names of a
-// running system are far fewer, so it fills only on pathological input.
+// running system are far fewer, so it fills only on pathological input. A
+// plain map under a lock: a sync.Map took about 1 KB per name, which at 10 000
+// groups was a tenth of the processor's peak memory.
 type nameCache struct {
-	classes, methods sync.Map
-	n                atomic.Int64
+	mu      sync.RWMutex
+	classes map[string]classInfo
+	methods map[string]string
 }
 
 const nameCacheSize = 100_000
 
-func (c *nameCache) store(m *sync.Map, k string, v any) {
-	if c.n.Add(1) > nameCacheSize {
-		c.classes.Clear()
-		c.methods.Clear()
-		c.n.Store(0)
+func (c *nameCache) class(name string) (classInfo, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ci, ok := c.classes[name]
+	return ci, ok
+}
+
+func (c *nameCache) method(name string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	m, ok := c.methods[name]
+	return m, ok
+}
+
+// remember stores a class's info, or a method's normal form, or both.
+func (c *nameCache) remember(class string, ci classInfo, method, normal string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.classes == nil || len(c.classes)+len(c.methods) >= nameCacheSize {
+		c.classes, c.methods = map[string]classInfo{}, map[string]string{}
 	}
-	m.Store(k, v)
+	if class != "" {
+		c.classes[strings.Clone(class)] = ci
+	}
+	if method != "" {
+		c.methods[strings.Clone(method)] = strings.Clone(normal)
+	}
+}
+
+func (c *nameCache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.classes) + len(c.methods)
 }
 
 func (f *Fingerprinter) class(name string) classInfo {
-	if v, ok := f.names.classes.Load(name); ok {
-		return v.(classInfo)
+	if ci, ok := f.names.class(name); ok {
+		return ci
 	}
 	// Every generated name has a '$' or "Accessor".
 	ci := classInfo{generated: (strings.Contains(name, "$") || strings.Contains(name, "Accessor")) && generatedClass.MatchString(name)}
@@ -79,7 +107,7 @@ func (f *Fingerprinter) class(name string) classInfo {
 			break
 		}
 	}
-	f.names.store(&f.names.classes, strings.Clone(name), ci)
+	f.names.remember(name, ci, "", "")
 	return ci
 }
 
@@ -88,14 +116,14 @@ func (f *Fingerprinter) method(name string) string {
 	if !strings.HasPrefix(name, "lambda$") {
 		return name
 	}
-	if v, ok := f.names.methods.Load(name); ok {
-		return v.(string)
+	if m, ok := f.names.method(name); ok {
+		return m
 	}
-	out := strings.Clone(name)
+	out := name
 	if m := lambdaMethod.FindStringSubmatch(name); m != nil {
-		out = strings.Clone(m[1])
+		out = m[1]
 	}
-	f.names.store(&f.names.methods, strings.Clone(name), out)
+	f.names.remember("", classInfo{}, name, out)
 	return out
 }
 

@@ -218,7 +218,7 @@ func TestNameCacheIsBounded(t *testing.T) {
 	for i := range nameCacheSize + 10 {
 		f.class(fmt.Sprintf("com.acme.Gen%d$$SpringCGLIB$$0", i))
 	}
-	if n := f.names.n.Load(); n > nameCacheSize {
+	if n := f.names.len(); n > nameCacheSize {
 		t.Errorf("cache holds %d names, bound %d", n, nameCacheSize)
 	}
 	for _, c := range []string{"com.acme.Gen1$$SpringCGLIB$$0", "java.lang.Thread", "com.acme.Orders"} {
