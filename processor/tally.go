@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
@@ -542,31 +543,62 @@ func (s *Store) putGroup(ctx context.Context, sg storedGroup, g group.Group) (co
 	return false, nil
 }
 
-// RecountDue recounts up to limit groups whose recount is due, the most
-// overdue first, and returns how many it found.
+// RecountDue recounts up to limit groups whose recount is due, and returns
+// how many it found. Groups a redelivery is waiting on go first, the most
+// overdue first: a count that misses events matters more than folding an
+// active group's buckets, of which a node that had a burst of new groups may
+// have thousands due at once.
 func (s *Store) RecountDue(ctx context.Context, limit int) (int, error) {
 	now := s.now()
-	fps, err := s.dueGroups(ctx, now, limit)
+	fps, err := s.dueGroups(ctx, now, limit, true)
 	if err != nil {
 		return 0, err
 	}
-	horizon := s.Tally.horizon(now)
-	var errs []error
-	for _, fp := range fps {
-		if _, err := s.recountGroup(ctx, fp, nil, horizon); err != nil {
-			errs = append(errs, err)
+	if len(fps) < limit {
+		more, err := s.dueGroups(ctx, now, limit-len(fps), false)
+		if err != nil {
+			return 0, err
 		}
+		fps = append(fps, more...)
 	}
+	horizon := s.Tally.horizon(now)
+	// A few at a time: each is three short requests, mostly waiting.
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, 4)
+	)
+	for _, fp := range fps {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := s.recountGroup(ctx, fp, nil, horizon); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 	return len(fps), errors.Join(errs...)
 }
 
 // dueGroups lists the fingerprints of up to limit groups due at now, the
-// most overdue first.
-func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int) ([]string, error) {
+// most overdue first: those a redelivery awaits when first is set, the others
+// when not.
+func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first bool) ([]string, error) {
+	filter := []any{map[string]any{"range": map[string]any{"tally.due": map[string]any{"lte": now.UnixMilli(), "format": "epoch_millis"}}}}
+	awaited := map[string]any{"exists": map[string]any{"field": "tally.await"}}
+	q := map[string]any{"filter": append(filter, awaited)}
+	if !first {
+		q = map[string]any{"filter": filter, "must_not": []any{awaited}}
+	}
 	body, err := json.Marshal(map[string]any{
 		"size":    limit,
 		"_source": false,
-		"query":   map[string]any{"range": map[string]any{"tally.due": map[string]any{"lte": now.UnixMilli(), "format": "epoch_millis"}}},
+		"query":   map[string]any{"bool": q},
 		"sort":    []any{map[string]any{"tally.due": "asc"}},
 	})
 	if err != nil {

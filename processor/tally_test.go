@@ -223,9 +223,13 @@ func TestRecountDueBoundsTheBuckets(t *testing.T) {
 		if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.GroupsIndex))); err != nil {
 			t.Fatal(err)
 		}
-		fps, err := s.dueGroups(ctx, now, 10000)
-		if err != nil {
-			t.Fatal(err)
+		var fps []string
+		for _, awaited := range []bool{true, false} {
+			some, err := s.dueGroups(ctx, now, 10000, awaited)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fps = append(fps, some...)
 		}
 		if slices.Contains(fps, service) {
 			if _, err := s.recountGroup(ctx, service, nil, s.Tally.horizon(now)); err != nil {
@@ -253,6 +257,13 @@ func TestRecountDueBoundsTheBuckets(t *testing.T) {
 	}
 	if _, tl := tally(); tl.Await == nil || !tl.Await.Equal(later) || tl.Due == nil || !tl.Due.Equal(later) {
 		t.Fatalf("marked: tally %+v, want due and await %v", tl, later)
+	}
+	// Awaited by a redelivery: recounted before the regular ones.
+	if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.GroupsIndex))); err != nil {
+		t.Fatal(err)
+	}
+	if first, err := s.dueGroups(ctx, later, 10000, true); err != nil || !slices.Contains(first, service) {
+		t.Fatalf("groups awaited at %v: %v (%v), want %s among them", later, first, err, service)
 	}
 	// A recount before then (the regular one) keeps waiting for it.
 	if _, err := s.recountGroup(ctx, service, nil, s.Tally.horizon(now)); err != nil {
