@@ -244,7 +244,7 @@ func (s *Store) storedAt(ctx context.Context, ids []string) (map[string]*time.Ti
 			} `json:"fp"`
 		} `json:"aggregations"`
 	}
-	if err := s.search(ctx, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
 		return nil, nil, fmt.Errorf("reconcile: find duplicates: %w", err)
 	}
 	newest := make(map[string]*time.Time, len(sr.Aggregations.FP.Buckets))
@@ -268,13 +268,13 @@ func (m millis) time() *time.Time {
 	return &t
 }
 
-// search runs a query on the events data stream and decodes its answer.
-func (s *Store) search(ctx context.Context, q map[string]any, out any) error {
+// search runs a query on an index and decodes its answer.
+func (s *Store) search(ctx context.Context, index string, q map[string]any, out any) error {
 	body, err := json.Marshal(q)
 	if err != nil {
 		return fmt.Errorf("encode query: %w", err)
 	}
-	res, err := s.es.Search(s.es.Search.WithIndex(elastic.EventsDataStream), s.es.Search.WithBody(bytes.NewReader(body)),
+	res, err := s.es.Search(s.es.Search.WithIndex(index), s.es.Search.WithBody(bytes.NewReader(body)),
 		s.es.Search.WithContext(ctx))
 	if err != nil {
 		return err
@@ -324,6 +324,9 @@ func (s *Store) markDue(ctx context.Context, fp string, due time.Time) (missing 
 // its candidate returned.
 func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, horizon int64) (*group.Candidate, error) {
 	now := s.now()
+	// A conflict reads the group again; its events from the same start
+	// need not be counted again.
+	counted := map[int64]int64{}
 	found, err := s.modifyGroup(ctx, fp, func(g *group.Group) (bool, error) {
 		t := group.Tally{}
 		if g.Tally != nil {
@@ -346,9 +349,13 @@ func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, hori
 			if since <= 0 {
 				from = nil // from the beginning, events without stored_at too
 			}
-			settled, err := s.countStored(ctx, fp, from, horizon)
-			if err != nil {
-				return false, err
+			settled, ok := counted[since]
+			if !ok {
+				var err error
+				if settled, err = s.countStored(ctx, fp, from, horizon); err != nil {
+					return false, err
+				}
+				counted[since] = settled
 			}
 			var kept int64
 			for _, n := range keep {
@@ -438,7 +445,7 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 			Last  millis `json:"last"`
 		} `json:"aggregations"`
 	}
-	if err := s.search(ctx, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
 		return nil, fmt.Errorf("recount group %s: %w", d.Fingerprint, err)
 	}
 	if sr.Hits.Total.Value == 0 {
@@ -589,28 +596,17 @@ func (s *Store) RecountDue(ctx context.Context, limit int) (int, error) {
 // most overdue first: those a redelivery awaits when first is set, the others
 // when not.
 func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first bool) ([]string, error) {
-	filter := []any{map[string]any{"range": map[string]any{"tally.due": map[string]any{"lte": now.UnixMilli(), "format": "epoch_millis"}}}}
+	due := map[string]any{"range": map[string]any{"tally.due": map[string]any{"lte": now.UnixMilli(), "format": "epoch_millis"}}}
 	awaited := map[string]any{"exists": map[string]any{"field": "tally.await"}}
-	q := map[string]any{"filter": append(filter, awaited)}
+	cond := map[string]any{"filter": []any{due, awaited}}
 	if !first {
-		q = map[string]any{"filter": filter, "must_not": []any{awaited}}
+		cond = map[string]any{"filter": []any{due}, "must_not": []any{awaited}}
 	}
-	body, err := json.Marshal(map[string]any{
+	q := map[string]any{
 		"size":    limit,
 		"_source": false,
-		"query":   map[string]any{"bool": q},
+		"query":   map[string]any{"bool": cond},
 		"sort":    []any{map[string]any{"tally.due": "asc"}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("find due groups: encode: %w", err)
-	}
-	res, err := s.es.Search(s.es.Search.WithIndex(elastic.GroupsIndex), s.es.Search.WithBody(bytes.NewReader(body)), s.es.Search.WithContext(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("find due groups: %w", err)
-	}
-	defer res.Body.Close()
-	if res.IsError() {
-		return nil, fmt.Errorf("find due groups: %w", elastic.Check(res, nil))
 	}
 	var sr struct {
 		Hits struct {
@@ -619,8 +615,8 @@ func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first b
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&sr); err != nil {
-		return nil, fmt.Errorf("find due groups: decode: %w", err)
+	if err := s.search(ctx, elastic.GroupsIndex, q, &sr); err != nil {
+		return nil, fmt.Errorf("find due groups: %w", err)
 	}
 	fps := make([]string, len(sr.Hits.Hits))
 	for i, h := range sr.Hits.Hits {
