@@ -450,10 +450,19 @@ func (s *Server) publish(ctx context.Context, evs []encoded) error {
 // request costs one round trip to the stream rather than one per event. The
 // result says, per event, whether JetStream stored it.
 func (s *Server) publishEach(ctx context.Context, evs []encoded) []error {
+	errs := make([]error, len(evs))
+	// While NATS is reconnecting, nats.go would buffer the publishes and the
+	// request would hang for the whole PublishTimeout, longer than most
+	// shippers wait for an answer; they must hear 503 at once and retry.
+	if !s.nc.IsConnected() {
+		for i := range errs {
+			errs[i] = errors.New("publish: not connected to NATS")
+		}
+		return errs
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
 	defer cancel()
 	start := time.Now()
-	errs := make([]error, len(evs))
 	futures := make([]jetstream.PubAckFuture, len(evs))
 	for i, ev := range evs {
 		var err error

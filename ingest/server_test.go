@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -29,6 +30,7 @@ import (
 type harness struct {
 	srv  *Server
 	http *httptest.Server
+	nc   *nats.Conn
 	js   jetstream.JetStream
 	stop func()
 }
@@ -36,7 +38,9 @@ type harness struct {
 func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
 	ns, nc, js := testenv.JetStream(t)
-	cfg.PublishTimeout = 2 * time.Second
+	if cfg.PublishTimeout == 0 {
+		cfg.PublishTimeout = 2 * time.Second
+	}
 	srv, err := New(nc, js, zerolog.Nop(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +49,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	srv.Register(mux)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
-	return &harness{srv: srv, http: hs, js: js, stop: ns.Shutdown}
+	return &harness{srv: srv, http: hs, nc: nc, js: js, stop: ns.Shutdown}
 }
 
 func (h *harness) post(t *testing.T, body []byte, header map[string]string) (*http.Response, Response) {
@@ -193,14 +197,24 @@ func TestAPIKeys(t *testing.T) {
 
 // With JetStream gone, ingest must say 503 and never 202.
 func TestJetStreamDownAnswers503(t *testing.T) {
-	h := newHarness(t, Config{})
+	// A publish timeout longer than a shipper waits: the 503 must come from
+	// knowing the connection is down, not from waiting for an ack.
+	h := newHarness(t, Config{PublishTimeout: time.Minute})
 	if res, _ := h.post(t, []byte(good), nil); res.StatusCode != http.StatusAccepted {
 		t.Fatalf("before: %d", res.StatusCode)
 	}
 	h.stop()
+	// Once the client knows the server is gone, a publish would sit in
+	// nats.go's reconnect buffer until the timeout.
+	for h.nc.IsConnected() {
+		time.Sleep(10 * time.Millisecond)
+	}
 	res, r := h.post(t, []byte(strings.Replace(good, "boom", "other", 1)), nil)
 	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || r.Accepted != 0 {
 		t.Errorf("while down: status %d, Retry-After %q, answer %+v", res.StatusCode, res.Header.Get("Retry-After"), r)
+	}
+	if !strings.Contains(r.Error, "not connected to NATS") {
+		t.Errorf("while down: the error must say NATS is unreachable: %q", r.Error)
 	}
 	ready, err := http.Get(h.http.URL + "/readyz")
 	if err != nil {
