@@ -89,12 +89,23 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 // it instead of putting it back for a later try.
 var errPermanent = errors.New("refused, not retried")
 
-// send tries an alert until it succeeds, a failure is final, or attempts run
-// out; a provider's Retry-After wins over the backoff.
-func send(ctx context.Context, n Notifier, a Alert, attempts int) error {
+// errStopping ends a send whose retry would have waited past shutdown.
+var errStopping = errors.New("notifier shutting down")
+
+// send tries an alert until it succeeds, a failure is final, attempts run
+// out or deliverBudget is spent; a provider's Retry-After wins over the
+// backoff. Once the notifier is stopping, an attempt under way is let finish
+// (the provider may be taking the message: cut off, it would count as failed
+// and go out twice) but no retry is waited for.
+func (s *Service) send(ctx context.Context, n Notifier, a Alert, attempts int) error {
+	ctx, cancel := context.WithTimeout(ctx, deliverBudget)
+	defer cancel()
 	backoff := 500 * time.Millisecond
 	var err error
 	for i := 0; i < attempts; i++ {
+		if i > 0 && s.shuttingDown() {
+			return errors.Join(err, errStopping)
+		}
 		var retry bool
 		retry, err = n.Notify(ctx, a)
 		if err == nil {
@@ -108,12 +119,26 @@ func send(ctx context.Context, n Notifier, a Alert, attempts int) error {
 		if errors.As(err, &ra) && ra.After > 0 {
 			wait = ra.After
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return errors.Join(err, ctx.Err())
-		case <-time.After(wait):
+		case <-s.stopping:
+			t.Stop()
+			return errors.Join(err, errStopping)
+		case <-t.C:
 		}
 		backoff = min(2*backoff, 30*time.Second)
 	}
 	return fmt.Errorf("gave up after %d attempts: %w", attempts, err)
+}
+
+func (s *Service) shuttingDown() bool {
+	select {
+	case <-s.stopping:
+		return true
+	default:
+		return false
+	}
 }

@@ -59,6 +59,10 @@ type Service struct {
 	// slow sends and held storm messages well within it.
 	ackWait time.Duration
 	probes  map[string]Probe
+	// stopping is closed when Run's context ends. Work in progress goes on
+	// without that context (a claim half written, a message half sent would
+	// be worse than finishing them), but nothing waits for a retry any more.
+	stopping chan struct{}
 
 	mu       sync.Mutex
 	activity map[string]time.Time // service → last time its activity was written to KV
@@ -82,6 +86,7 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 		cfg:        f.Notify,
 		kibanaURL:  f.Notify.KibanaURL,
 		now:        time.Now,
+		stopping:   make(chan struct{}),
 		flushEvery: 15 * time.Second,
 		// Short, so a dead notifier's messages come back within seconds.
 		ackWait:  20 * time.Second,
@@ -188,6 +193,7 @@ func (s *Service) Run(ctx context.Context) error {
 	every(s.cfg.CheckInterval.Duration, s.watch)
 	s.log.Info().Int("channels", len(s.channels)).Msg("notifier consuming")
 	<-ctx.Done()
+	close(s.stopping)
 	wg.Wait()
 	close(errc)
 	return errors.Join(func() []error {
@@ -227,8 +233,8 @@ type sentState struct {
 	Group *group.Group `json:"group,omitempty"`
 }
 
-// deliverBudget bounds the send deliver makes under a claim, so a live
-// notifier confirms or releases the claim before it can pass for abandoned:
+// deliverBudget bounds every send, so a live notifier confirms or releases
+// a claim before it can pass for abandoned, and no send holds up shutdown:
 // retries that honour a provider's Retry-After could otherwise take hours. A
 // send cut short fails like any other and its message is redelivered later.
 const deliverBudget = 30 * time.Second
@@ -309,10 +315,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, deliverBudget)
-	err = send(sendCtx, n, a, 5)
-	cancel()
-	if err != nil {
+	if err := s.send(ctx, n, a, 5); err != nil {
 		s.release(ctx, key, st, rev == 0)
 		return err
 	}
@@ -375,6 +378,11 @@ func (s *Service) flushDigests(ctx context.Context) {
 			continue
 		}
 		for key := range lister.Keys() {
+			if s.shuttingDown() {
+				// The claims are untouched: the next replica's flush sends
+				// these digests.
+				return
+			}
 			st, rev, err := s.readState(ctx, key)
 			if err != nil || rev == 0 || st.Pending == 0 || st.Group == nil || s.now().Sub(st.LastSent) < s.cfg.Cooldown.Duration {
 				continue
@@ -384,7 +392,7 @@ func (s *Service) flushDigests(ctx context.Context) {
 				continue
 			}
 			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group), Since: s.now().Sub(st.LastSent)}
-			if err := send(ctx, n, a, 5); err != nil {
+			if err := s.send(ctx, n, a, 5); err != nil {
 				notificationsFailed.WithLabelValues(channel).Inc()
 				if errors.Is(err, errPermanent) {
 					// Trying the same digest at every flush would be refused

@@ -178,7 +178,7 @@ func (s *Service) broadcast(ctx context.Context, a Alert) {
 		if n == nil {
 			continue
 		}
-		if err := send(ctx, n, a, 3); err != nil {
+		if err := s.send(ctx, n, a, 3); err != nil {
 			notificationsFailed.WithLabelValues(name).Inc()
 			s.log.Error().Err(err).Str("channel", name).Str("kind", string(a.Kind)).Msg("alert not delivered")
 			continue

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,6 +47,13 @@ func runService(t *testing.T, f config.File, probes map[string]Probe, tune func(
 	if err := broker.EnsureStreams(context.Background(), js, 1); err != nil {
 		t.Fatal(err)
 	}
+	s, _ := startService(t, js, f, probes, tune)
+	return js, s
+}
+
+// startService runs a notifier on js until stop, or until the test ends.
+func startService(t *testing.T, js jetstream.JetStream, f config.File, probes map[string]Probe, tune func(*Service)) (s *Service, stop func()) {
+	t.Helper()
 	s, err := NewService(context.Background(), js, zerolog.Nop(), f, probes)
 	if err != nil {
 		t.Fatal(err)
@@ -58,13 +66,14 @@ func runService(t *testing.T, f config.File, probes map[string]Probe, tune func(
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("notifier: %v", err)
 		}
 	})
-	return js, s
+	t.Cleanup(stop)
+	return s, stop
 }
 
 func publish(t *testing.T, js jetstream.JetStream, c group.Candidate) {

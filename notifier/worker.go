@@ -118,6 +118,10 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	switch {
 	case errors.Is(err, errInFlight):
 		_ = m.NakWithDelay(5 * time.Second)
+	case errors.Is(err, errStopping):
+		// Shutting down: another replica can take it now.
+		w.s.log.Info().Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("shutting down: alert handed back for redelivery")
+		_ = m.Nak()
 	case errors.Is(err, errPermanent):
 		// Redelivering would only be refused again, forever: the consumer
 		// has no MaxDeliver.
@@ -151,7 +155,7 @@ func (w *worker) flushStorm(ctx context.Context) {
 	}
 	slices.SortFunc(groups, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
 	a := Alert{Kind: group.KindStorm, Group: stormGroup(groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now())}
-	if err := send(ctx, w.n, a, 5); err != nil {
+	if err := w.s.send(ctx, w.n, a, 5); err != nil {
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; the groups will be announced one by one")
 		for _, g := range groups {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 // channelConsumer is the durable consumer of a channel's worker, once Run
@@ -144,5 +145,88 @@ func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
 	time.Sleep(2 * ackWait)
 	if n := len(inbox.all()); n != 4 {
 		t.Errorf("%d messages, want 3 announcements and the summary", n)
+	}
+}
+
+// A notifier shutting down does not wait out a provider's Retry-After: the
+// rate-limited announcement goes back to the stream at once, and the next
+// replica sends it.
+func TestShutdownDoesNotWaitForARetry(t *testing.T) {
+	var requests atomic.Int32
+	var limited atomic.Bool
+	limited.Store(true)
+	inbox := &discordInbox{}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if limited.Load() {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		inbox.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hook.Close)
+	_, _, js := testenv.JetStream(t)
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: config0()}
+	_, stop := startService(t, js, f, nil, nil)
+	publish(t, js, newCandidate("billing", 1, 1))
+	for deadline := time.Now().Add(5 * time.Second); requests.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the announcement never reached the provider")
+		}
+	}
+	stop()
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests by the time the notifier stopped, want the one made before", n)
+	}
+
+	limited.Store(false)
+	startService(t, js, f, nil, nil)
+	// Within the 30 s a failed send is put back for: the stopping replica
+	// handed it back for now.
+	msgs := waitMessages(t, inbox, 1, 10*time.Second)
+	if len(msgs) != 1 || len(msgs[0].Embeds) == 0 || !strings.Contains(msgs[0].Embeds[0].Title, "billing") {
+		t.Errorf("the next replica sent %+v, want the announcement", msgs)
+	}
+}
+
+// blockingNotifier holds its first attempt until released and answers 429.
+type blockingNotifier struct {
+	entered, release chan struct{}
+	calls            atomic.Int32
+	cut              atomic.Bool
+}
+
+func (b *blockingNotifier) Notify(ctx context.Context, _ Alert) (bool, error) {
+	if b.calls.Add(1) == 1 {
+		close(b.entered)
+	}
+	select {
+	case <-ctx.Done():
+		b.cut.Store(true)
+		return true, ctx.Err()
+	case <-b.release:
+	}
+	return true, &RetryAfterError{After: time.Hour, Err: errors.New("rate limited (429)")}
+}
+
+// Stopping ends the retries but not the request on the wire: cut off, a
+// message the provider was taking would count as failed and go out twice.
+func TestStoppingLetsTheAttemptFinish(t *testing.T) {
+	s := &Service{stopping: make(chan struct{})}
+	n := &blockingNotifier{entered: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { done <- s.send(context.Background(), n, Alert{}, 5) }()
+	<-n.entered
+	close(s.stopping)
+	// Room for a cancellation, if stopping caused one, to reach the attempt.
+	time.Sleep(100 * time.Millisecond)
+	close(n.release)
+	err := <-done
+	if n.cut.Load() {
+		t.Error("stopping cancelled the attempt under way")
+	}
+	if c := n.calls.Load(); c != 1 || !errors.Is(err, errStopping) {
+		t.Errorf("%d attempts, error %v: want one attempt and no wait for the retry", c, err)
 	}
 }
