@@ -138,7 +138,7 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 func (s *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	errc := make(chan error, len(s.channels)+3)
-	start := func(name string, f func(context.Context, jetstream.MessagesContext) error) error {
+	start := func(name string, f func(context.Context, jetstream.Consumer) error) error {
 		cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
 			Durable:   "notifier-" + unsafeName.ReplaceAllString(name, "_"),
 			AckPolicy: jetstream.AckExplicitPolicy,
@@ -150,15 +150,10 @@ func (s *Service) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("notifier consumer %s: %w", name, err)
 		}
-		iter, err := cons.Messages()
-		if err != nil {
-			return fmt.Errorf("notifier consume %s: %w", name, err)
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer iter.Stop()
-			if err := f(ctx, iter); err != nil {
+			if err := f(ctx, cons); err != nil {
 				errc <- err
 			}
 		}()

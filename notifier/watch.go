@@ -31,7 +31,12 @@ type probeState struct {
 
 // trackActivity records, per service, when it last produced an event; every
 // batch of events produces alert candidates, so they are the heartbeat.
-func (s *Service) trackActivity(ctx context.Context, iter jetstream.MessagesContext) error {
+func (s *Service) trackActivity(ctx context.Context, cons jetstream.Consumer) error {
+	iter, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("notifier activity: %w", err)
+	}
+	defer iter.Stop()
 	for ctx.Err() == nil {
 		m, err := iter.Next(jetstream.NextMaxWait(time.Second))
 		if err != nil {

@@ -46,17 +46,24 @@ type held struct {
 	stopKeepAlive func()
 }
 
-func (w *worker) run(ctx context.Context, iter jetstream.MessagesContext) error {
+// run takes one message at a time, never prefetching: a message waiting in
+// a buffer behind a slow send (a Retry-After can take 30 s) would outstay
+// AckWait and come back, and a repeat handled twice counts twice in the
+// digest.
+func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 	defer w.abandonStorm()
 	for ctx.Err() == nil {
-		m, err := iter.Next(jetstream.NextMaxWait(time.Second))
+		m, err := cons.Next(jetstream.FetchMaxWait(time.Second))
 		switch {
 		case err == nil:
 			w.handle(context.WithoutCancel(ctx), m)
-		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
-			return fmt.Errorf("notifier channel %s: %w", w.name, err)
 		case !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded):
 			w.s.log.Warn().Err(err).Str("channel", w.name).Msg("fetch alert candidates")
+			// NATS away fails a fetch at once: no busy loop meanwhile.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
 		}
 		w.flushStorm(context.WithoutCancel(ctx))
 	}

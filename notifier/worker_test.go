@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -228,5 +231,56 @@ func TestStoppingLetsTheAttemptFinish(t *testing.T) {
 	}
 	if c := n.calls.Load(); c != 1 || !errors.Is(err, errStopping) {
 		t.Errorf("%d attempts, error %v: want one attempt and no wait for the retry", c, err)
+	}
+}
+
+// While a send waits on a provider's Retry-After, the candidates behind it
+// must not outstay AckWait in a prefetch buffer: redelivered, each repeat
+// would be counted twice and the digest would overstate the occurrences.
+func TestSlowSendDoesNotCountRepeatsTwice(t *testing.T) {
+	const ackWait = time.Second
+	inbox := &discordInbox{}
+	var throttled atomic.Bool
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "slow") && throttled.CompareAndSwap(false, true) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 3, "global": false}`)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		inbox.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hook.Close)
+	notify := config0()
+	notify.Cooldown = config.Duration{Duration: 6 * time.Second}
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
+	js, _ := runService(t, f, nil, func(s *Service) { s.ackWait = ackWait })
+
+	publish(t, js, newCandidate("billing", 1, 1))
+	waitMessages(t, inbox, 1, 5*time.Second)
+	publish(t, js, newCandidate("slow", 2, 1))
+	const repeats = 10
+	for i := 0; i < repeats; i++ {
+		rep := newCandidate("billing", 1, int64(2+i))
+		rep.Kind = group.KindRepeat
+		publish(t, js, rep)
+	}
+	// The announcement of "slow" after its Retry-After, then the digest of
+	// the repeats once the cooldown has passed.
+	msgs := waitMessages(t, inbox, 3, 20*time.Second)
+	digest := regexp.MustCompile(`\+(\d+) occurrences`)
+	total := 0
+	for _, m := range msgs {
+		for _, e := range m.Embeds {
+			if d := digest.FindStringSubmatch(e.Description); d != nil {
+				n, _ := strconv.Atoi(d[1])
+				total += n
+			}
+		}
+	}
+	if !throttled.Load() || total != repeats {
+		t.Errorf("digests count %d occurrences, want %d (throttled: %v); messages %+v", total, repeats, throttled.Load(), msgs)
 	}
 }
