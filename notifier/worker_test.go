@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -98,25 +99,33 @@ func TestRefusedAlertIsNotRedelivered(t *testing.T) {
 	}
 }
 
-// Messages held for a storm summary stay with this replica while the
-// summary's send waits out a Retry-After longer than AckWait: redelivered,
-// another replica could announce them on their own on top of the summary.
-func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
-	const ackWait = time.Second
-	inbox := &discordInbox{}
-	var summaryRefused atomic.Bool
+// throttleOnce is a Discord webhook that answers the first message
+// containing match with a 429 asking for retryAfter seconds, and delivers
+// the rest to inbox. The flag tells whether the 429 was given.
+func throttleOnce(t *testing.T, inbox *discordInbox, match string, retryAfter float64) (*httptest.Server, *atomic.Bool) {
+	var throttled atomic.Bool
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if strings.Contains(string(body), "new error groups within") && summaryRefused.CompareAndSwap(false, true) {
+		if strings.Contains(string(body), match) && throttled.CompareAndSwap(false, true) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusTooManyRequests)
-			io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 2.5, "global": false}`)
+			fmt.Fprintf(w, `{"message": "You are being rate limited.", "retry_after": %g, "global": false}`, retryAfter)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		inbox.ServeHTTP(w, r)
 	}))
 	t.Cleanup(hook.Close)
+	return hook, &throttled
+}
+
+// Messages held for a storm summary stay with this replica while the
+// summary's send waits out a Retry-After longer than AckWait: redelivered,
+// another replica could announce them on their own on top of the summary.
+func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
+	const ackWait = time.Second
+	inbox := &discordInbox{}
+	hook, summaryRefused := throttleOnce(t, inbox, "new error groups within", 2.5)
 	notify := config0()
 	notify.Storm = config.Storm{Threshold: 3, Window: config.Duration{Duration: time.Second}, Top: 5}
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
@@ -240,19 +249,7 @@ func TestStoppingLetsTheAttemptFinish(t *testing.T) {
 func TestSlowSendDoesNotCountRepeatsTwice(t *testing.T) {
 	const ackWait = time.Second
 	inbox := &discordInbox{}
-	var throttled atomic.Bool
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if strings.Contains(string(body), "slow") && throttled.CompareAndSwap(false, true) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusTooManyRequests)
-			io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 3, "global": false}`)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		inbox.ServeHTTP(w, r)
-	}))
-	t.Cleanup(hook.Close)
+	hook, throttled := throttleOnce(t, inbox, "slow", 3)
 	notify := config0()
 	notify.Cooldown = config.Duration{Duration: 6 * time.Second}
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
