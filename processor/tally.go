@@ -36,7 +36,11 @@ import (
 // the number of the group's events stored in them, read from the data
 // stream. That number is right whatever crashed and whoever is still writing.
 // An update for a bucket a recount already passed adds nothing: its events
-// were in that number.
+// were in that number. Elasticsearch can apply a bulk long after its client
+// gave up, so an event can become searchable after a recount passed its
+// bucket; every recount counts the buckets of the last TallyConfig.Late
+// again (group.Tally's Window and Settled), and the redelivery of such an
+// event, finding it stored, causes one.
 //
 // A redelivered duplicate makes its group due for a recount once the
 // duplicate is settled. The processor recounts due groups (auditDue), and
@@ -59,6 +63,11 @@ type TallyConfig struct {
 	// Recount is how long a group keeps recent buckets before it is
 	// recounted.
 	Recount time.Duration
+	// Late is how long after its write an event may still become
+	// searchable: Elasticsearch can apply a queued bulk long after the
+	// processor gave up on it. Each recount counts the buckets this far
+	// back again.
+	Late time.Duration
 }
 
 func (c *TallyConfig) defaults(batchTimeout time.Duration) {
@@ -72,6 +81,9 @@ func (c *TallyConfig) defaults(batchTimeout time.Duration) {
 	}
 	if c.Recount <= 0 {
 		c.Recount = 15 * time.Minute
+	}
+	if c.Late <= 0 {
+		c.Late = time.Hour
 	}
 }
 
@@ -324,9 +336,21 @@ func (s *Store) markDue(ctx context.Context, fp string, due time.Time) (missing 
 // its candidate returned.
 func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, horizon int64) (*group.Candidate, error) {
 	now := s.now()
-	// A conflict reads the group again; its events from the same start
-	// need not be counted again.
-	counted := map[int64]int64{}
+	// A conflict reads the group again; the same ranges need not be
+	// counted again.
+	counted := map[[2]int64]int64{}
+	count := func(from, before int64) (int64, error) {
+		if n, ok := counted[[2]int64{from, before}]; ok {
+			return n, nil
+		}
+		var since *int64
+		if from > 0 {
+			since = &from
+		} // else from the beginning, events without stored_at too
+		n, err := s.countStored(ctx, fp, since, before)
+		counted[[2]int64{from, before}] = n
+		return n, err
+	}
 	found, err := s.modifyGroup(ctx, fp, func(g *group.Group) (bool, error) {
 		t := group.Tally{}
 		if g.Tally != nil {
@@ -345,24 +369,33 @@ func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, hori
 			}
 		}
 		if since := t.Since.Unix(); since < horizon {
-			from := &since
-			if since <= 0 {
-				from = nil // from the beginning, events without stored_at too
+			// [Window, Since) was counted before, as Settled: counted again,
+			// it takes in events that became searchable since.
+			from, folded := since, int64(0)
+			if t.Window != nil && since > 0 && t.Window.Unix() < since {
+				from, folded = t.Window.Unix(), t.Settled
 			}
-			settled, ok := counted[since]
-			if !ok {
-				var err error
-				if settled, err = s.countStored(ctx, fp, from, horizon); err != nil {
+			total, err := count(from, horizon)
+			if err != nil {
+				return false, err
+			}
+			window := max(from, s.Tally.bucket(time.Unix(horizon, 0).Add(-s.Tally.Late)))
+			settled := total
+			switch {
+			case window >= horizon:
+				settled = 0
+			case window != from:
+				if settled, err = count(window, horizon); err != nil {
 					return false, err
 				}
-				counted[since] = settled
 			}
 			var kept int64
 			for _, n := range keep {
 				kept += n
 			}
-			g.Count = g.Count - recent + settled + kept
-			t.Since, t.Recent = time.Unix(horizon, 0).UTC(), keep
+			g.Count = g.Count - folded - recent + total + kept
+			w := time.Unix(window, 0).UTC()
+			t.Since, t.Recent, t.Window, t.Settled = time.Unix(horizon, 0).UTC(), keep, &w, settled
 		}
 		t.Due = nil
 		switch {

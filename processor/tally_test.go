@@ -278,3 +278,57 @@ func TestRecountDueBoundsTheBuckets(t *testing.T) {
 		t.Fatalf("recounted at the awaited time: tally %+v, want nothing due", tl)
 	}
 }
+
+// An event Elasticsearch makes searchable only after a recount passed its
+// bucket (a queued bulk applied long after the processor gave up on it) is
+// counted by the recount its redelivery causes: recounts count the last
+// TallyConfig.Late again.
+func TestRecountFindsALateWrite(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	s.Tally = TallyConfig{Bucket: time.Second, Settle: 5 * time.Second, Recount: time.Hour, Late: time.Hour}
+	service := fmt.Sprintf("late-%d", time.Now().UnixNano())
+	t0 := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
+	write := func(i int, stored time.Time) (*event.Event, string) {
+		t.Helper()
+		ev := &event.Event{Timestamp: stored, Message: "Ledger out of balance", Log: event.Log{Level: "ERROR"},
+			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
+			Faultline: event.Faultline{Fingerprint: service, StoredAt: &stored}}
+		if _, err := s.CreateEvents(ctx, []*event.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+		if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.EventsDataStream))); err != nil {
+			t.Fatal(err)
+		}
+		return ev, ev.Event.ID
+	}
+	reconcile := func(at time.Time, ev *event.Event, id string) {
+		t.Helper()
+		s.now = func() time.Time { return at }
+		if _, deferred, err := s.Reconcile(ctx, []Delta{deltaOf(ev, Result{Fingerprint: service})}, []string{id}); err != nil || len(deferred) != 0 {
+			t.Fatalf("reconcile at %v: deferred %v, %v", at, deferred, err)
+		}
+	}
+	// The group, created from its first event.
+	ev, id := write(0, t0)
+	reconcile(t0.Add(10*time.Second), ev, id)
+	// A second event, counted by the recount its duplicate causes.
+	ev, id = write(1, t0.Add(20*time.Second))
+	reconcile(t0.Add(40*time.Second), ev, id)
+	if n := groupCount(s, service); n != 2 {
+		t.Fatalf("count %d after the second event, want 2", n)
+	}
+	// A third, stored in the bucket of the second, which the last recount
+	// already passed: Elasticsearch applied it late. Its redelivery finds it.
+	ev, id = write(2, t0.Add(20*time.Second))
+	reconcile(t0.Add(60*time.Second), ev, id)
+	if n := groupCount(s, service); n != 3 {
+		t.Errorf("count %d after the late write, want 3", n)
+	}
+	// Past the window the bucket is final: recounts stop looking at it, and
+	// the count stays.
+	reconcile(t0.Add(2*time.Hour), ev, id)
+	if n := groupCount(s, service); n != 3 {
+		t.Errorf("count %d once the window passed, want 3", n)
+	}
+}

@@ -187,7 +187,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		}
 		pc := cfg.File.Processor
 		p := processor.New(js, es, log, processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
-			Tally: processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration}})
+			Tally: processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration}})
 		checks["elasticsearch"] = func() error {
 			if !p.Ready() {
 				return errors.New("elasticsearch writes failing or templates not installed")

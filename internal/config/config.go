@@ -63,6 +63,10 @@ type Processor struct {
 	CountSettle Duration `yaml:"count_settle"`
 	// RecountEvery is how often an active group is recounted (default 15m).
 	RecountEvery Duration `yaml:"recount_every"`
+	// LateWrites is how long after its write an event may still become
+	// searchable (a bulk Elasticsearch applied long after the processor gave
+	// up on it); recounts count that far back again (default 1h).
+	LateWrites Duration `yaml:"late_writes"`
 }
 
 // Grouping tunes fingerprinting and threshold alerts.
@@ -389,8 +393,8 @@ func (f File) Validate() error {
 			}
 		}
 	}
-	if p := f.Processor; p.BatchTimeout.Duration < 0 || p.CountSettle.Duration < 0 || p.RecountEvery.Duration < 0 {
-		errs = append(errs, errors.New("processor: batch_timeout, count_settle and recount_every cannot be negative"))
+	if p := f.Processor; p.BatchTimeout.Duration < 0 || p.CountSettle.Duration < 0 || p.RecountEvery.Duration < 0 || p.LateWrites.Duration < 0 {
+		errs = append(errs, errors.New("processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative"))
 	} else if p.CountSettle.Duration > 0 {
 		batch := p.BatchTimeout.Duration
 		if batch == 0 {

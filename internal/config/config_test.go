@@ -43,7 +43,8 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"notify: {cooldown: soon}":                           `duration "soon"`,
 		"processor: {count_settle: 90s}":                     "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
 		"processor: {batch_timeout: 10s, count_settle: 10s}": "processor.count_settle: 10s must exceed batch_timeout (10s)",
-		"processor: {recount_every: -1m}":                    "processor: batch_timeout, count_settle and recount_every cannot be negative",
+		"processor: {recount_every: -1m}":                    "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
+		"processor: {late_writes: -1h}":                      "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
 	}
 	if _, err := Parse([]byte("processor: {batch_timeout: 10s, count_settle: 15s}")); err != nil {
 		t.Errorf("a settle longer than the batch timeout refused: %v", err)

@@ -49,6 +49,12 @@ type Tally struct {
 	// Recent maps a bucket's start (Unix seconds) to the events stored in
 	// it that were counted.
 	Recent map[string]int64 `json:"recent,omitempty"`
+	// Window is where a recount starts counting again, and Settled what the
+	// last recount found in [Window, Since): a write Elasticsearch applies
+	// long after its client gave up becomes searchable after a recount
+	// passed its bucket, and is found by the next one while in the window.
+	Window  *time.Time `json:"window,omitempty"`
+	Settled int64      `json:"settled,omitempty"`
 	// Due is when the group is to be recounted: soon after a redelivery
 	// found events whose count may be missing, and regularly while it has
 	// Recent buckets, which bounds them.
