@@ -50,13 +50,29 @@ func Main(m *testing.M) {
 
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		// The kernel may offer a port it just offered again, before the
+		// child given the first one has bound it: two services on one
+		// port, and one of them dead at start (seen in CI).
+		if !portsGiven[port] {
+			portsGiven[port] = true
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+)
 
 // Proc is one child process that can be killed and started again.
 type Proc struct {
@@ -79,6 +95,16 @@ func (p *Proc) Start() {
 	}
 	p.done = make(chan struct{})
 	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(p.cmd, p.done)
+}
+
+// Running tells whether the process started last is still alive.
+func (p *Proc) Running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
 }
 
 // Kill is kill -9: no shutdown, no draining.
@@ -260,6 +286,11 @@ notify:
 		p.NATS.Stop()
 	})
 	Eventually(t, "ingest ready", 60*time.Second, func() bool { return HTTPOK(p.IngestURL + "/readyz") })
+	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
+		if !q.Running() {
+			t.Fatalf("%s exited at start-up (its log follows)", q.name)
+		}
+	}
 	return p
 }
 
