@@ -338,18 +338,18 @@ func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, hori
 	now := s.now()
 	// A conflict reads the group again; the same ranges need not be
 	// counted again.
-	counted := map[[2]int64]int64{}
-	count := func(from, before int64) (int64, error) {
-		if n, ok := counted[[2]int64{from, before}]; ok {
-			return n, nil
+	type ranges struct{ from, window int64 }
+	type counts struct{ total, inWindow int64 }
+	counted := map[ranges]counts{}
+	count := func(from, window int64) (counts, error) {
+		if c, ok := counted[ranges{from, window}]; ok {
+			return c, nil
 		}
-		var since *int64
-		if from > 0 {
-			since = &from
-		} // else from the beginning, events without stored_at too
-		n, err := s.countStored(ctx, fp, since, before)
-		counted[[2]int64{from, before}] = n
-		return n, err
+		var c counts
+		var err error
+		c.total, c.inWindow, err = s.countStored(ctx, fp, from, window, horizon)
+		counted[ranges{from, window}] = c
+		return c, err
 	}
 	found, err := s.modifyGroup(ctx, fp, func(g *group.Group) (bool, error) {
 		t := group.Tally{}
@@ -375,20 +375,12 @@ func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, hori
 			if t.Window != nil && since > 0 && t.Window.Unix() < since {
 				from, folded = t.Window.Unix(), t.Settled
 			}
-			total, err := count(from, horizon)
+			window := max(from, s.Tally.bucket(time.Unix(horizon, 0).Add(-s.Tally.Late)))
+			c, err := count(from, window)
 			if err != nil {
 				return false, err
 			}
-			window := max(from, s.Tally.bucket(time.Unix(horizon, 0).Add(-s.Tally.Late)))
-			settled := total
-			switch {
-			case window >= horizon:
-				settled = 0
-			case window != from:
-				if settled, err = count(window, horizon); err != nil {
-					return false, err
-				}
-			}
+			total, settled := c.total, c.inWindow
 			var kept int64
 			for _, n := range keep {
 				kept += n
@@ -506,28 +498,39 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 	return &c, nil
 }
 
-// countStored counts fp's events stored in [since, before) (Unix seconds);
-// since nil also counts the events without stored_at.
-func (s *Store) countStored(ctx context.Context, fp string, since *int64, before int64) (int64, error) {
-	body, err := json.Marshal(map[string]any{"query": storedQuery(fp, since, before)})
-	if err != nil {
-		return 0, fmt.Errorf("encode count: %w", err)
+// countStored counts fp's events stored in [from, before) (Unix seconds),
+// and those of them stored from window on. from 0 or less also counts the
+// events without stored_at.
+func (s *Store) countStored(ctx context.Context, fp string, from, window, before int64) (total, inWindow int64, err error) {
+	var since *int64
+	if from > 0 {
+		since = &from
 	}
-	res, err := s.es.Count(s.es.Count.WithIndex(elastic.EventsDataStream), s.es.Count.WithBody(bytes.NewReader(body)), s.es.Count.WithContext(ctx))
-	if err != nil {
-		return 0, fmt.Errorf("count events: %w", err)
+	q := map[string]any{
+		"size":             0,
+		"track_total_hits": true,
+		"query":            storedQuery(fp, since, before),
 	}
-	defer res.Body.Close()
-	if res.IsError() {
-		return 0, fmt.Errorf("count events: %w", elastic.Check(res, nil))
+	if window < before {
+		q["aggs"] = map[string]any{"window": map[string]any{"filter": map[string]any{"range": map[string]any{
+			"faultline.stored_at": map[string]any{"gte": window * 1000, "format": "epoch_millis"}}}}}
 	}
-	var cr struct {
-		Count int64 `json:"count"`
+	var sr struct {
+		Hits struct {
+			Total struct {
+				Value int64 `json:"value"`
+			} `json:"total"`
+		} `json:"hits"`
+		Aggregations struct {
+			Window struct {
+				Count int64 `json:"doc_count"`
+			} `json:"window"`
+		} `json:"aggregations"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&cr); err != nil {
-		return 0, fmt.Errorf("count events: decode: %w", err)
+	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+		return 0, 0, fmt.Errorf("count events: %w", err)
 	}
-	return cr.Count, nil
+	return sr.Hits.Total.Value, sr.Aggregations.Window.Count, nil
 }
 
 func storedQuery(fp string, since *int64, before int64) map[string]any {
