@@ -460,11 +460,7 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 		},
 	}
 	var sr struct {
-		Hits struct {
-			Total struct {
-				Value int64 `json:"value"`
-			} `json:"total"`
-		} `json:"hits"`
+		totalHits
 		Aggregations struct {
 			First millis `json:"first"`
 			Last  millis `json:"last"`
@@ -473,10 +469,10 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
 		return nil, fmt.Errorf("recount group %s: %w", d.Fingerprint, err)
 	}
-	if sr.Hits.Total.Value == 0 {
+	if sr.Total() == 0 {
 		return nil, nil
 	}
-	d.Count, d.Stored = int(sr.Hits.Total.Value), nil
+	d.Count, d.Stored = int(sr.Total()), nil
 	if t := sr.Aggregations.First.time(); t != nil && t.Before(d.First) {
 		d.First = *t
 	}
@@ -498,6 +494,17 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 	return &c, nil
 }
 
+// totalHits is the exact hit count of a search with track_total_hits.
+type totalHits struct {
+	Hits struct {
+		Total struct {
+			Value int64 `json:"value"`
+		} `json:"total"`
+	} `json:"hits"`
+}
+
+func (h totalHits) Total() int64 { return h.Hits.Total.Value }
+
 // countStored counts fp's events stored in [from, before) (Unix seconds),
 // and those of them stored from window on. from 0 or less also counts the
 // events without stored_at.
@@ -516,11 +523,7 @@ func (s *Store) countStored(ctx context.Context, fp string, from, window, before
 			"faultline.stored_at": map[string]any{"gte": window * 1000, "format": "epoch_millis"}}}}}
 	}
 	var sr struct {
-		Hits struct {
-			Total struct {
-				Value int64 `json:"value"`
-			} `json:"total"`
-		} `json:"hits"`
+		totalHits
 		Aggregations struct {
 			Window struct {
 				Count int64 `json:"doc_count"`
@@ -530,7 +533,7 @@ func (s *Store) countStored(ctx context.Context, fp string, from, window, before
 	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
 		return 0, 0, fmt.Errorf("count events: %w", err)
 	}
-	return sr.Hits.Total.Value, sr.Aggregations.Window.Count, nil
+	return sr.Total(), sr.Aggregations.Window.Count, nil
 }
 
 func storedQuery(fp string, since *int64, before int64) map[string]any {
