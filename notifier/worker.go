@@ -34,6 +34,8 @@ type worker struct {
 type storm struct {
 	start time.Time
 	held  []held
+	// refreshed is when the held groups' claims were last renewed.
+	refreshed time.Time
 }
 
 type held struct {
@@ -66,8 +68,39 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 			}
 		}
 		w.flushStorm(context.WithoutCancel(ctx))
+		w.renewStormClaims(context.WithoutCancel(ctx))
 	}
 	return nil
+}
+
+// renewStormClaims keeps the claims of the groups a storm holds fresh. The
+// storm window (a minute by default) outlasts claimTimeout, and a claim
+// that old passes for one a dead notifier left: another replica would send
+// the group's escalations at once, before the summary announced it, and
+// the summary's confirmation would land on that replica's claim.
+func (w *worker) renewStormClaims(ctx context.Context) {
+	st := w.storm
+	now := w.s.now()
+	if st == nil || now.Sub(st.refreshed) < w.keepAliveEvery() {
+		return
+	}
+	st.refreshed = now
+	renewed := map[string]bool{}
+	for _, h := range st.held {
+		key := stateKey(w.name, h.c.Group.Fingerprint)
+		if renewed[key] {
+			continue
+		}
+		renewed[key] = true
+		cur, rev, err := w.s.readState(ctx, key)
+		if err != nil || rev == 0 || cur.Confirmed {
+			continue
+		}
+		cur.LastSent = now.UTC()
+		// On a conflict (a repeat counted meanwhile) the next round reads
+		// the claim again.
+		_ = w.s.save(ctx, key, rev, cur)
+	}
 }
 
 // keepAliveEvery is a third of AckWait, so that one lost or late progress
@@ -105,7 +138,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		window := w.s.cfg.Storm.Window.Duration
 		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
 		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
-			w.storm = &storm{start: now}
+			w.storm = &storm{start: now, refreshed: now}
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {

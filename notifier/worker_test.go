@@ -281,3 +281,54 @@ func TestSlowSendDoesNotCountRepeatsTwice(t *testing.T) {
 		t.Errorf("digests count %d occurrences, want %d (throttled: %v); messages %+v", total, repeats, throttled.Load(), msgs)
 	}
 }
+
+// A storm holds its groups' claims for its whole window, longer than the
+// claim timeout. They are renewed meanwhile, so another replica does not
+// take them for a dead notifier's and send an escalation of the group
+// before the summary has announced it.
+func TestStormClaimsOutlastTheClaimTimeout(t *testing.T) {
+	start := time.Now()
+	var elapsed atomic.Int64
+	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
+	inbox := &discordInbox{}
+	hook := httptest.NewServer(inbox)
+	t.Cleanup(hook.Close)
+	notify := config0()
+	notify.Storm = config.Storm{Threshold: 1, Window: config.Duration{Duration: 10 * time.Minute}, Top: 5}
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
+	js, s := runService(t, f, nil, func(s *Service) { s.now = now })
+	ctx := context.Background()
+
+	publish(t, js, newCandidate("storm", 1, 1))
+	waitMessages(t, inbox, 1, 5*time.Second)
+	held := newCandidate("storm", 2, 2)
+	publish(t, js, held)
+	key := stateKey("oncall", held.Group.Fingerprint)
+	claimAt := func() time.Time {
+		st, rev, err := s.readState(ctx, key)
+		if err != nil || rev == 0 {
+			return time.Time{}
+		}
+		return st.LastSent
+	}
+	for deadline := time.Now().Add(5 * time.Second); claimAt().IsZero(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the storm never claimed the second group")
+		}
+	}
+	elapsed.Store(int64(claimTimeout + time.Second))
+	for deadline := time.Now().Add(5 * time.Second); claimAt().Before(now().Add(-time.Second)); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("claim made at %v not renewed by %v", claimAt(), now())
+		}
+	}
+	clock := now()
+	other := replica(t, js, hook.URL, &clock)
+	escalation := group.Candidate{Kind: group.KindThreshold, Occurrences: 1, Group: held.Group}
+	if err := other.deliver(ctx, "oncall", other.channels["oncall"], escalation); !errors.Is(err, errInFlight) {
+		t.Errorf("another replica's escalation during the storm: %v, want errInFlight", err)
+	}
+	if n := len(inbox.all()); n != 1 {
+		t.Errorf("%d messages during the storm, want the first announcement alone", n)
+	}
+}
