@@ -9,10 +9,10 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/group"
@@ -608,27 +608,17 @@ func (s *Store) RecountDue(ctx context.Context, limit int) (int, error) {
 		fps = append(fps, more...)
 	}
 	horizon := s.Tally.horizon(now)
-	// A few at a time: each is three short requests, mostly waiting.
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		sem  = make(chan struct{}, 4)
-	)
+	// A few at a time: each is three short requests, mostly waiting. One
+	// failing does not stop the others.
+	var g errgroup.Group
+	g.SetLimit(4)
 	for _, fp := range fps {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if _, err := s.recountGroup(ctx, fp, nil, horizon); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
+		g.Go(func() error {
+			_, err := s.recountGroup(ctx, fp, nil, horizon)
+			return err
+		})
 	}
-	wg.Wait()
-	return len(fps), errors.Join(errs...)
+	return len(fps), g.Wait()
 }
 
 // dueGroups lists the fingerprints of up to limit groups due at now, the
