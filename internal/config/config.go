@@ -37,6 +37,41 @@ type Config struct {
 	KibanaURL        string
 	Replicas         int
 	File             File
+
+	// AllowAnonymous lets a service without API keys (or an embedded NATS
+	// without credentials) listen beyond loopback.
+	AllowAnonymous bool
+	// MetricsAddr, when set, serves /metrics unauthenticated on a listener
+	// of its own; otherwise /metrics is on HTTPAddr behind a read key.
+	MetricsAddr string
+	// TLS makes the HTTP listener serve HTTPS.
+	TLS TLSFiles
+	// ES holds Elasticsearch credentials and trust, kept out of ESURLs.
+	ES ESAuth
+	// NATS holds NATS credentials and trust, kept out of NATSURL.
+	NATS NATSAuth
+	// JetStreamSync makes the embedded JetStream sync every write to disk.
+	JetStreamSync bool
+}
+
+// TLSFiles names a PEM certificate (chain) and its key.
+type TLSFiles struct {
+	Cert, Key string
+}
+
+// ESAuth is how faultline authenticates to Elasticsearch and trusts it.
+type ESAuth struct {
+	CAFile, CAFingerprint string
+	APIKey                string
+	Username, Password    string
+}
+
+// NATSAuth is how faultline authenticates to NATS and trusts it.
+type NATSAuth struct {
+	Creds, NKey       string
+	User, Password    string
+	Token             string
+	CAFile, Cert, Key string
 }
 
 // File is the YAML configuration file.
@@ -216,7 +251,40 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	str(&c.KibanaURL, "kibana-url", "", "Kibana URL; when set, setup imports the saved objects")
 	replicas := "1"
 	str(&replicas, "stream-replicas", "1", "replicas of the JetStream streams and KV (3 on a NATS cluster)")
+	var badBools []string
+	boolean := func(p *bool, name, usage string) {
+		def := false
+		if v, ok := os.LookupEnv(EnvName(name)); ok {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				badBools = append(badBools, fmt.Sprintf("%s: %q is not true or false", EnvName(name), v))
+			}
+			def = b
+		}
+		fs.BoolVar(p, name, def, usage+" (env "+EnvName(name)+")")
+	}
+	boolean(&c.AllowAnonymous, "allow-anonymous", "serve without API keys (or run the embedded NATS without credentials) beyond loopback")
+	str(&c.MetricsAddr, "metrics-addr", "", "separate listen address for unauthenticated /metrics; empty = on http-addr behind a read key")
+	str(&c.TLS.Cert, "tls-cert", "", "PEM certificate chain: serve HTTPS (reloaded when the file changes)")
+	str(&c.TLS.Key, "tls-key", "", "PEM private key of --tls-cert")
+	str(&c.ES.CAFile, "es-ca-file", "", "PEM CA certificate(s) that sign Elasticsearch's certificate")
+	str(&c.ES.CAFingerprint, "es-ca-fingerprint", "", "SHA-256 fingerprint (hex) of Elasticsearch's CA certificate")
+	str(&c.ES.APIKey, "es-api-key", "", "Elasticsearch API key (base64 id:key); prefer the environment variable")
+	str(&c.ES.Username, "es-username", "", "Elasticsearch basic-auth user")
+	str(&c.ES.Password, "es-password", "", "Elasticsearch basic-auth password; prefer the environment variable")
+	str(&c.NATS.Creds, "nats-creds", "", "NATS credentials file (JWT and NKey seed)")
+	str(&c.NATS.NKey, "nats-nkey", "", "file holding a NATS NKey seed")
+	str(&c.NATS.User, "nats-user", "", "NATS user")
+	str(&c.NATS.Password, "nats-password", "", "NATS password; prefer the environment variable")
+	str(&c.NATS.Token, "nats-token", "", "NATS token; prefer the environment variable")
+	str(&c.NATS.CAFile, "nats-ca-file", "", "PEM CA certificate(s) that sign the NATS server's certificate")
+	str(&c.NATS.Cert, "nats-cert", "", "PEM client certificate for NATS (mutual TLS)")
+	str(&c.NATS.Key, "nats-key", "", "PEM key of --nats-cert")
+	boolean(&c.JetStreamSync, "jetstream-sync", "embedded JetStream: sync every write to disk (RPO 0 under power loss, slower)")
 	return c, func() error {
+		if len(badBools) > 0 {
+			return errors.New(strings.Join(badBools, "; "))
+		}
 		n, err := strconv.Atoi(replicas)
 		if err != nil || n < 1 || n > 5 {
 			return fmt.Errorf("stream-replicas: %q is not a number from 1 to 5", replicas)
