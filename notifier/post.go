@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/internal/redact"
 )
 
 // maxRetryAfter bounds a provider's wait: a broken or hostile Retry-After
@@ -35,7 +37,7 @@ func postJSON(ctx context.Context, client *http.Client, provider, rawURL string,
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("%s: post: %w", provider, redactURL(err))
+		return true, fmt.Errorf("%s: post: %w", provider, redact.DropURL(err))
 	}
 	defer res.Body.Close()
 	respBody, _ := io.ReadAll(io.LimitReader(res.Body, 4096))

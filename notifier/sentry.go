@@ -14,6 +14,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/redact"
 )
 
 // sentryTimeout bounds one delivery when the shared HTTP client has none.
@@ -107,7 +108,7 @@ func (s *Sentry) Notify(ctx context.Context, a Alert) (bool, error) {
 		}
 		return true, errors.New("sentry: event not sent")
 	case o.err != nil:
-		return true, fmt.Errorf("sentry: send: %w", redactURL(o.err))
+		return true, fmt.Errorf("sentry: send: %w", redact.DropURL(o.err))
 	case o.status >= 200 && o.status < 300:
 		return false, nil
 	case o.status == http.StatusTooManyRequests:
