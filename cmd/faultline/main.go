@@ -231,7 +231,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		checks["jetstream"] = srv.Ready
 		srv.Register(mux)
 	}
-	g.Go(func() error { return ops.Serve(gctx, cfg.HTTPAddr, mux, log, h.httpReady) })
+	g.Go(func() error {
+		return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.HTTPAddr, Handler: mux, CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key, Log: log, Ready: h.httpReady})
+	})
 	log.Info().Str("command", cmd).Str("http", cfg.HTTPAddr).Strs("elasticsearch", cfg.ESURLs).Msg("faultline running; logs go to stderr")
 	err = g.Wait()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {

@@ -4,9 +4,11 @@ package ops
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"net"
 	"net/http"
 	"time"
@@ -50,21 +52,81 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// Serve listens on addr until ctx is done, then lets in-flight requests finish
-// for up to 30 s. ready, when not nil, receives the bound address (useful with
-// port 0).
-func Serve(ctx context.Context, addr string, h http.Handler, log zerolog.Logger, ready func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
+// Server limits, set for clients on a network: a slow or hostile client
+// cannot hold a connection or a goroutine open indefinitely, nor make the
+// server buffer large headers.
+const (
+	// ReadHeaderTimeout bounds the request line and headers (slowloris).
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds the whole request, body included: a 5 MiB body
+	// over a slow mobile link still fits.
+	ReadTimeout = 60 * time.Second
+	// WriteTimeout bounds a request from its headers to the end of the
+	// answer, so it covers the body's read, the wait for JetStream's ack or
+	// an Elasticsearch search, and the answer itself.
+	WriteTimeout = 90 * time.Second
+	// IdleTimeout closes kept-alive connections that send nothing.
+	IdleTimeout = 120 * time.Second
+	// MaxHeaderBytes bounds request headers; real clients send a few KiB.
+	MaxHeaderBytes = 64 << 10
+)
+
+// ServeConfig is one HTTP listener.
+type ServeConfig struct {
+	// Addr is host:port; port 0 picks a free one.
+	Addr    string
+	Handler http.Handler
+	// CertFile and KeyFile, when both set, make the listener serve HTTPS
+	// (TLS 1.2 and later) with that PEM pair, reloaded when the files
+	// change.
+	CertFile, KeyFile string
+	Log               zerolog.Logger
+	// Ready, when not nil, receives the bound address.
+	Ready func(net.Addr)
+}
+
+// Serve listens until ctx is done, then lets in-flight requests finish for
+// up to 30 s.
+func Serve(ctx context.Context, c ServeConfig) error {
+	log := c.Log
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		return errors.New("https needs both --tls-cert and --tls-key")
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	log.Info().Str("addr", ln.Addr().String()).Msg("http listening")
-	if ready != nil {
-		ready(ln.Addr())
+	var tlsConfig *tls.Config
+	if c.CertFile != "" {
+		certs, err := newCertReloader(c.CertFile, c.KeyFile, log)
+		if err != nil {
+			return err
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.GetCertificate}
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", c.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           c.Handler,
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          stdlog.New(log.With().Str("component", "http").Logger(), "", 0),
+	}
+	log.Info().Str("addr", ln.Addr().String()).Bool("https", tlsConfig != nil).Msg("http listening")
+	if c.Ready != nil {
+		c.Ready(ln.Addr())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			// The certificate comes from GetCertificate; ServeTLS adds h2.
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
