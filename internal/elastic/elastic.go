@@ -5,16 +5,24 @@ package elastic
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
+	"github.com/faultline/faultline/internal/redact"
 	"github.com/faultline/faultline/schemas"
 )
 
@@ -24,20 +32,93 @@ const (
 	GroupsIndex      = "faultline-groups"
 )
 
-// NewClient builds a client that retries on 429 and 502-504 itself, with backoff.
-func NewClient(urls []string) (*elasticsearch.Client, error) {
-	c, err := elasticsearch.NewClient(elasticsearch.Config{
-		Addresses:     urls,
+// Auth is how faultline authenticates to Elasticsearch and which
+// certificates it trusts there. Credentials written in a URL
+// (https://user:pass@es:9200) still work, but are taken out of the address,
+// so the client never echoes them in an error.
+type Auth struct {
+	// CAFile holds PEM CA certificate(s) to trust instead of the system's.
+	CAFile string
+	// CAFingerprint is the hex SHA-256 of a certificate in the server's
+	// chain (Elasticsearch prints its CA's at first start); colons allowed.
+	CAFingerprint string
+	// APIKey is the base64 "id:key" Elasticsearch hands out; it wins over
+	// basic auth.
+	APIKey             string
+	Username, Password string
+}
+
+// Option configures NewClient.
+type Option func(*elasticsearch.Config) error
+
+// WithAuth makes the client authenticate and trust as a says.
+func WithAuth(a Auth) Option {
+	return func(c *elasticsearch.Config) error {
+		if a.CAFile != "" && a.CAFingerprint != "" {
+			return errors.New("elasticsearch: give a CA file or a CA fingerprint, not both")
+		}
+		if a.CAFile != "" {
+			pem, err := os.ReadFile(a.CAFile)
+			if err != nil {
+				return fmt.Errorf("elasticsearch CA file: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return fmt.Errorf("elasticsearch CA file %s: no PEM certificate in it", a.CAFile)
+			}
+			c.Transport.(*http.Transport).TLSClientConfig.RootCAs = pool
+		}
+		if a.CAFingerprint != "" {
+			fp := strings.ToLower(strings.ReplaceAll(a.CAFingerprint, ":", ""))
+			if b, err := hex.DecodeString(fp); err != nil || len(b) != sha256.Size {
+				return errors.New("elasticsearch CA fingerprint: want the 64 hex digits of a SHA-256 (colons allowed)")
+			}
+			c.CertificateFingerprint = fp
+		}
+		c.APIKey = a.APIKey
+		if a.Username != "" || a.Password != "" {
+			c.Username, c.Password = a.Username, a.Password
+		}
+		return nil
+	}
+}
+
+// NewClient builds a client that retries on 429 and 502-504 itself, with
+// backoff, and speaks TLS 1.2 or later.
+func NewClient(urls []string, opts ...Option) (*elasticsearch.Client, error) {
+	cfg := elasticsearch.Config{
 		RetryOnStatus: []int{502, 503, 504, 429},
 		MaxRetries:    3,
 		RetryBackoff:  func(attempt int) time.Duration { return time.Duration(attempt) * 200 * time.Millisecond },
 		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
 			MaxIdleConnsPerHost:   16,
 			ResponseHeaderTimeout: 30 * time.Second,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		},
-	})
+	}
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("elasticsearch url %s: %w", redact.URL(raw), redact.Error(errors.Unwrap(err)))
+		}
+		if u.User != nil {
+			// The client would send URL credentials anyway; taken out here
+			// they cannot reach an error message, and a flag still wins.
+			cfg.Username = u.User.Username()
+			cfg.Password, _ = u.User.Password()
+			u.User = nil
+		}
+		cfg.Addresses = append(cfg.Addresses, u.String())
+	}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	c, err := elasticsearch.NewClient(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("elasticsearch client: %w", err)
+		return nil, fmt.Errorf("elasticsearch client: %w", redact.Error(err))
 	}
 	return c, nil
 }
