@@ -15,6 +15,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline/faultline/internal/redact"
 )
 
 // Subjects and streams: the contract between ingest, processor and notifier.
@@ -30,7 +32,7 @@ const (
 // StartEmbedded runs a JetStream server in this process, storing under
 // dataDir. listen is host:port for other processes (faultline dlq, a second
 // service); port -1 picks a free one.
-func StartEmbedded(dataDir, listen string) (*server.Server, error) {
+func StartEmbedded(dataDir, listen string, options ...EmbeddedOption) (*server.Server, error) {
 	host, portStr, err := net.SplitHostPort(listen)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats: listen address %q: %w", listen, err)
@@ -48,6 +50,9 @@ func StartEmbedded(dataDir, listen string) (*server.Server, error) {
 		NoSigs:     true,
 		NoLog:      true,
 	}
+	for _, o := range options {
+		o(opts)
+	}
 	s, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats: %w", err)
@@ -61,16 +66,17 @@ func StartEmbedded(dataDir, listen string) (*server.Server, error) {
 }
 
 // Connect dials NATS and keeps reconnecting forever: a broker restart must
-// not take a faultline service down with it.
-func Connect(url, name string) (*nats.Conn, error) {
-	nc, err := nats.Connect(url,
+// not take a faultline service down with it. opts add credentials and TLS
+// (Auth.Options), logging (Logged) or override the defaults.
+func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
+	nc, err := nats.Connect(url, append([]nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectWait(250 * time.Millisecond),
 		nats.RetryOnFailedConnect(true),
-	)
+	}, opts...)...)
 	if err != nil {
-		return nil, fmt.Errorf("connect nats: %w", err)
+		return nil, fmt.Errorf("connect nats %s: %w", redact.URL(url), redact.Error(err))
 	}
 	return nc, nil
 }
