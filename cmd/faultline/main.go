@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -33,6 +34,7 @@ import (
 	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/kibana"
 	"github.com/faultline/faultline/internal/ops"
+	"github.com/faultline/faultline/internal/redact"
 	"github.com/faultline/faultline/loadgen"
 	"github.com/faultline/faultline/notifier"
 	"github.com/faultline/faultline/processor"
@@ -82,8 +84,9 @@ func main() {
 		}
 	}
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "faultline:", err)
+	stderr := redact.Writer(os.Stderr)
+	if err := run(ctx, os.Args[1:], stderr, nil); err != nil {
+		fmt.Fprintln(stderr, "faultline:", err)
 		os.Exit(1)
 	}
 }
@@ -94,6 +97,9 @@ type hooks struct {
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
+	// Everything printed (logs, CLI output, usage) goes through the
+	// redaction: a library error that echoes a URL is masked too.
+	stderr = redact.Writer(stderr)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, usage)
 		return nil
@@ -118,7 +124,14 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if err := finish(); err != nil {
+	err := finish()
+	// Registered before anything is logged, and even when the file did not
+	// load: its channels' secrets may be in the error.
+	redact.Register(cfg.Secrets()...)
+	for _, u := range cfg.URLs() {
+		redact.RegisterURL(u)
+	}
+	if err != nil {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
@@ -153,17 +166,19 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	var embedded *server.Server
 	if natsURL == "" && cmd == "all" {
 		var err error
-		embedded, err = broker.StartEmbedded(cfg.DataDir, cfg.NATSListen)
+		embedded, err = broker.StartEmbedded(cfg.DataDir, cfg.NATSListen,
+			broker.RequireAuth(cfg.NATS.User, cfg.NATS.Password, cfg.NATS.Token), broker.SyncAlways(cfg.JetStreamSync))
 		if err != nil {
 			return err
 		}
 		defer embedded.Shutdown()
 		natsURL = embedded.ClientURL()
-		log.Info().Str("nats", natsURL).Str("data_dir", cfg.DataDir).Msg("embedded NATS JetStream started")
+		log.Info().Str("nats", natsURL).Str("data_dir", cfg.DataDir).Bool("auth", cfg.NATS.User != "" || cfg.NATS.Token != "").
+			Bool("sync_always", cfg.JetStreamSync).Msg("embedded NATS JetStream started")
 	} else if natsURL == "" {
 		natsURL = nats.DefaultURL
 	}
-	nc, err := broker.Connect(natsURL, "faultline-"+cmd)
+	nc, err := connectNATS(cfg, natsURL, "faultline-"+cmd, log)
 	if err != nil {
 		return err
 	}
@@ -181,7 +196,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	g, gctx := errgroup.WithContext(ctx)
 	mux := ops.Mux(checks)
 	if runs || cmd == "processor" {
-		es, err := elastic.NewClient(cfg.ESURLs)
+		es, err := newES(cfg)
 		if err != nil {
 			return err
 		}
@@ -197,7 +212,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		g.Go(func() error { return p.Run(gctx) })
 	}
 	if runs || cmd == "notifier" {
-		es, err := elastic.NewClient(cfg.ESURLs)
+		es, err := newES(cfg)
 		if err != nil {
 			return err
 		}
@@ -234,7 +249,8 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	g.Go(func() error {
 		return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.HTTPAddr, Handler: mux, CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key, Log: log, Ready: h.httpReady})
 	})
-	log.Info().Str("command", cmd).Str("http", cfg.HTTPAddr).Strs("elasticsearch", cfg.ESURLs).Msg("faultline running; logs go to stderr")
+	log.Info().Str("command", cmd).Str("http", cfg.HTTPAddr).Bool("https", cfg.TLS.Cert != "").Strs("elasticsearch", redact.URLs(cfg.ESURLs)).
+		Str("nats", redact.URL(natsURL)).Msg("faultline running; logs go to stderr")
 	err = g.Wait()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		err = nil
@@ -248,6 +264,23 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	return err
 }
 
+// connectNATS dials with the configured credentials and TLS; extra
+// options override the defaults (the CLI fails fast instead of retrying).
+func connectNATS(cfg *config.Config, url, name string, log zerolog.Logger, extra ...nats.Option) (*nats.Conn, error) {
+	opts, err := broker.Auth(cfg.NATS).Options()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(append(opts, broker.Logged(log)...), extra...)
+	return broker.Connect(url, name, opts...)
+}
+
+// newES builds the Elasticsearch client with the configured credentials and
+// trust.
+func newES(cfg *config.Config) (*elasticsearch.Client, error) {
+	return elastic.NewClient(cfg.ESURLs, elastic.WithAuth(elastic.Auth(cfg.ES)))
+}
+
 // ensureStreams retries while NATS is unreachable at start-up.
 func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, log zerolog.Logger) error {
 	backoff := 250 * time.Millisecond
@@ -258,7 +291,7 @@ func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, lo
 		if err == nil {
 			return nil
 		}
-		log.Warn().Err(err).Dur("retry_in", backoff).Msg("jetstream not ready")
+		log.Warn().Err(redact.Error(err)).Dur("retry_in", backoff).Msg("jetstream not ready")
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("jetstream streams: %w", err)
@@ -280,15 +313,15 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
 	if err != nil {
-		return fmt.Errorf("healthcheck: %w", err)
+		return fmt.Errorf("healthcheck: %w", redact.Error(err))
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("healthcheck: %w", err)
+		return fmt.Errorf("healthcheck: %w", redact.Error(err))
 	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck: %s answered %s", *url, res.Status)
+		return fmt.Errorf("healthcheck: %s answered %s", redact.URL(*url), res.Status)
 	}
 	return nil
 }
@@ -300,9 +333,9 @@ func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) 
 	if url == "" {
 		url = "nats://" + cfg.NATSListen
 	}
-	nc, err := nats.Connect(url, nats.Name("faultline-dlq"))
+	nc, err := connectNATS(cfg, url, "faultline-dlq", zerolog.Nop(), nats.RetryOnFailedConnect(false))
 	if err != nil {
-		return fmt.Errorf("dlq: connect %s: %w", url, err)
+		return fmt.Errorf("dlq: %w", err)
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
@@ -352,7 +385,7 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 	if len(args) == 0 {
 		return errors.New("groups: want list, mute, unmute or resolve")
 	}
-	es, err := elastic.NewClient(cfg.ESURLs)
+	es, err := newES(cfg)
 	if err != nil {
 		return err
 	}
@@ -381,9 +414,9 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 		if url == "" {
 			url = "nats://" + cfg.NATSListen
 		}
-		nc, err := nats.Connect(url, nats.Name("faultline-groups"), nats.Timeout(3*time.Second))
+		nc, err := connectNATS(cfg, url, "faultline-groups", zerolog.Nop(), nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second))
 		if err != nil {
-			fmt.Fprintf(out, "warning: NATS at %s unreachable (%v); only Elasticsearch is changed, alerts already in flight may still go out\n", url, err)
+			fmt.Fprintf(out, "warning: NATS unreachable (%v); only Elasticsearch is changed, alerts already in flight may still go out\n", err)
 			return store.SetStatus(ctx, fingerprint, status, until)
 		}
 		defer nc.Close()
@@ -434,25 +467,25 @@ const snapshotRepo = "faultline"
 
 // setup is idempotent: run it at every deploy.
 func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
-	es, err := elastic.NewClient(cfg.ESURLs)
+	es, err := newES(cfg)
 	if err != nil {
 		return err
 	}
 	if err := elastic.Setup(ctx, es); err != nil {
-		return fmt.Errorf("setup: %w", err)
+		return fmt.Errorf("setup: elasticsearch %s: %w", strings.Join(redact.URLs(cfg.ESURLs), ","), redact.Error(err))
 	}
-	log.Info().Msg("elasticsearch templates and groups index installed")
+	log.Info().Strs("elasticsearch", redact.URLs(cfg.ESURLs)).Msg("elasticsearch templates and groups index installed")
 	if cfg.KibanaURL != "" {
 		client := &http.Client{Timeout: 30 * time.Second}
 		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		if err := kibana.WaitReady(wctx, client, cfg.KibanaURL); err != nil {
-			return fmt.Errorf("setup: kibana: %w", err)
+			return fmt.Errorf("setup: kibana %s: %w", redact.URL(cfg.KibanaURL), redact.Error(err))
 		}
 		if err := kibana.Import(ctx, client, cfg.KibanaURL, schemas.KibanaSavedObjects); err != nil {
-			return fmt.Errorf("setup: kibana: %w", err)
+			return fmt.Errorf("setup: kibana %s: %w", redact.URL(cfg.KibanaURL), redact.Error(err))
 		}
-		log.Info().Msg("kibana data views, searches and dashboard imported")
+		log.Info().Str("kibana", redact.URL(cfg.KibanaURL)).Msg("kibana data views, searches and dashboard imported")
 	}
 	if cfg.SnapshotLocation != "" {
 		if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
@@ -493,7 +526,7 @@ func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags,
 	if cfg.SnapshotLocation == "" {
 		return errors.New(cmd + ": set --snapshot-location (FAULTLINE_SNAPSHOT_LOCATION) to a directory under the node's path.repo")
 	}
-	es, err := elastic.NewClient(cfg.ESURLs)
+	es, err := newES(cfg)
 	if err != nil {
 		return err
 	}

@@ -281,6 +281,10 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	str(&c.NATS.Cert, "nats-cert", "", "PEM client certificate for NATS (mutual TLS)")
 	str(&c.NATS.Key, "nats-key", "", "PEM key of --nats-cert")
 	boolean(&c.JetStreamSync, "jetstream-sync", "embedded JetStream: sync every write to disk (RPO 0 under power loss, slower)")
+	// -h must not print a secret taken from the environment as a default.
+	for _, name := range secretFlags {
+		fs.Lookup(name).DefValue = ""
+	}
 	return c, func() error {
 		if len(badBools) > 0 {
 			return errors.New(strings.Join(badBools, "; "))
