@@ -165,6 +165,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	natsURL := cfg.NATSURL
 	var embedded *server.Server
 	if natsURL == "" && cmd == "all" {
+		if cfg.NATS.CAFile != "" || cfg.NATS.Cert != "" {
+			return errors.New("--nats-ca-file, --nats-cert and --nats-key are for an external NATS (--nats-url); the embedded one listens without TLS")
+		}
 		var err error
 		embedded, err = broker.StartEmbedded(cfg.DataDir, cfg.NATSListen,
 			broker.RequireAuth(cfg.NATS.User, cfg.NATS.Password, cfg.NATS.Token), broker.SyncAlways(cfg.JetStreamSync))
