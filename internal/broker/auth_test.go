@@ -1,12 +1,15 @@
 package broker_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/testenv"
@@ -144,5 +147,39 @@ func TestAuthOptionsRefuseMixedCredentials(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), "connection refused") {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+func TestConnectWithNKeySeed(t *testing.T) {
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := user.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := user.Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedFile := filepath.Join(t.TempDir(), "faultline.nk")
+	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, Nkeys: []*server.NkeyUser{{Nkey: pub}}, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	t.Cleanup(s.Shutdown)
+	if err := dial(t, s.ClientURL(), broker.Auth{NKey: seedFile}); err != nil {
+		t.Errorf("with the seed: %v", err)
+	}
+	if err := dial(t, s.ClientURL(), broker.Auth{}); err == nil {
+		t.Error("connected without the seed")
 	}
 }
