@@ -114,13 +114,7 @@ var defaultSecrets = &registry{}
 type registry struct {
 	mu    sync.Mutex
 	seen  map[string]bool
-	forms []string
-	r     atomic.Pointer[scrubber]
-}
-
-type scrubber struct {
-	forms []string
-	rep   *strings.Replacer
+	forms atomic.Pointer[[]string]
 }
 
 func (g *registry) registerURL(raw string) {
@@ -143,31 +137,26 @@ func (g *registry) register(values ...string) {
 	if g.seen == nil {
 		g.seen = map[string]bool{}
 	}
+	var forms []string
+	if p := g.forms.Load(); p != nil {
+		forms = slices.Clone(*p)
+	}
 	added := false
 	for _, v := range values {
 		if len(v) < MinSecretLen || strings.Trim(v, "x") == "" {
 			continue
 		}
 		for _, f := range escapings(v) {
-			if !g.seen[f] && strings.Trim(f, "x") != "" {
+			if !g.seen[f] {
 				g.seen[f] = true
-				g.forms = append(g.forms, f)
+				forms = append(forms, f)
 				added = true
 			}
 		}
 	}
-	if !added {
-		return
+	if added {
+		g.forms.Store(&forms)
 	}
-	// Longest first: where a JSON-escaped form and the raw value start at the
-	// same place, the whole escaped form must go, or half an escape sequence
-	// would be left to break the JSON line.
-	slices.SortStableFunc(g.forms, func(a, b string) int { return len(b) - len(a) })
-	pairs := make([]string, 0, 2*len(g.forms))
-	for _, f := range g.forms {
-		pairs = append(pairs, f, Mask)
-	}
-	g.r.Store(&scrubber{forms: slices.Clone(g.forms), rep: strings.NewReplacer(pairs...)})
 }
 
 // escapings are the forms a secret takes in what faultline prints.
@@ -189,28 +178,55 @@ func escapings(v string) []string {
 	return out
 }
 
-func (g *registry) scrub(s string) string {
-	sc := g.r.Load()
-	if sc == nil {
+func (g *registry) scrub(s string) string { return g.scrubWith(s, Mask) }
+
+// scrubWith replaces every run of text covered by an occurrence of a
+// secret, overlapping ones included, with one mask, in a single pass: what
+// is left between masks holds no whole secret. (With Mask, a secret that
+// starts or ends in x's can seem to reappear where the mask meets the
+// text beside it; those x's are the mask's, not the secret's.) Where a
+// JSON-escaped form covers more than the raw value, the whole escape
+// sequence goes, so a log line stays valid JSON.
+func (g *registry) scrubWith(s, mask string) string {
+	p := g.forms.Load()
+	if p == nil {
 		return s
 	}
-	s = sc.rep.Replace(s)
-	// Replacing can join the mask with what follows into a secret again
-	// (a secret "xa" in "xaa"); each pass removes at least one character
-	// that is not the mask's, so this ends.
-	for containsAny(s, sc.forms) {
-		s = sc.rep.Replace(s)
-	}
-	return s
-}
-
-func containsAny(s string, forms []string) bool {
-	for _, f := range forms {
-		if strings.Contains(s, f) {
-			return true
+	var covered []bool
+	for _, f := range *p {
+		end := 0 // covered up to here by this form already
+		for i := 0; i+len(f) <= len(s); {
+			j := strings.Index(s[i:], f)
+			if j < 0 {
+				break
+			}
+			if covered == nil {
+				covered = make([]bool, len(s))
+			}
+			start := i + j
+			for k := max(start, end); k < start+len(f); k++ {
+				covered[k] = true
+			}
+			end = start + len(f)
+			i = start + 1
 		}
 	}
-	return false
+	if covered == nil {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !covered[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		for i < len(s) && covered[i] {
+			i++
+		}
+		b.WriteString(mask)
+	}
+	return b.String()
 }
 
 // maskURL masks the secret parts of one URL-shaped string without parsing
