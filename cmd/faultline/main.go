@@ -57,7 +57,7 @@ Usage:
   faultline loadgen [--url U] [--events N] [--rate R] [--services S] [--bugs B]   realistic logback load
   faultline dlq list [--limit N]          show dead-lettered events and why
   faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
-  faultline healthcheck --url URL   exit 0 when URL answers 200 (for container health checks)
+  faultline healthcheck --url URL [--tls-cert F]   exit 0 when URL answers 200 (for container health checks)
 
 Run "faultline <command> -h" for the flags; the shared ones (addresses, URLs,
 config, data dir, replicas) also read FAULTLINE_<NAME>, as their help says.
@@ -309,8 +309,16 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("faultline healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL that must answer 200")
+	cert := fs.String("tls-cert", os.Getenv(config.EnvName("tls-cert")), "for an https URL: accept only this certificate, whatever its name (env FAULTLINE_TLS_CERT)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	client := http.DefaultClient
+	if *cert != "" && strings.HasPrefix(*url, "https:") {
+		var err error
+		if client, err = ops.PinnedClient(*cert, 3*time.Second); err != nil {
+			return fmt.Errorf("healthcheck: %w", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -318,7 +326,7 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", redact.Error(err))
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", redact.Error(err))
 	}

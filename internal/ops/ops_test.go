@@ -183,3 +183,31 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestPinnedClient(t *testing.T) {
+	pki := testenv.NewPKI(t)
+	addr, _ := serve(t, ops.ServeConfig{Addr: "127.0.0.1:0", CertFile: pki.ServerCert, KeyFile: pki.ServerKey})
+	url := "https://" + addr + "/healthz" // an address the certificate does not name
+	pinned, err := ops.PinnedClient(pki.ServerCert, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := pinned.Get(url)
+	if err != nil {
+		t.Fatalf("the served certificate: %v", err)
+	}
+	res.Body.Close()
+	// Signed by the same CA, but not the certificate this host serves.
+	other, _ := pki.Issue(t, "other", "localhost", x509.ExtKeyUsageServerAuth)
+	wrong, err := ops.PinnedClient(other, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := wrong.Get(url); err == nil {
+		res.Body.Close()
+		t.Error("another certificate of the same CA was accepted")
+	}
+	if _, err := ops.PinnedClient(pki.ServerKey, time.Second); err == nil {
+		t.Error("a key file was taken for a certificate")
+	}
+}
