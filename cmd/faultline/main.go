@@ -84,9 +84,8 @@ func main() {
 		}
 	}
 	defer stop()
-	stderr := redact.Writer(os.Stderr)
-	if err := run(ctx, os.Args[1:], stderr, nil); err != nil {
-		fmt.Fprintln(stderr, "faultline:", err)
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(redact.Writer(os.Stderr), "faultline:", err)
 		os.Exit(1)
 	}
 }
@@ -297,7 +296,7 @@ func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, lo
 		log.Warn().Err(redact.Error(err)).Dur("retry_in", backoff).Msg("jetstream not ready")
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("jetstream streams: %w", err)
+			return fmt.Errorf("jetstream streams: %w", redact.Error(err))
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 10*time.Second)
