@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
@@ -181,5 +182,58 @@ func TestConnectWithNKeySeed(t *testing.T) {
 	}
 	if err := dial(t, s.ClientURL(), broker.Auth{}); err == nil {
 		t.Error("connected without the seed")
+	}
+}
+
+func TestConnectWithCredentialsFile(t *testing.T) {
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	operator, err := nkeys.CreateOperator()
+	must(err)
+	account, err := nkeys.CreateAccount()
+	must(err)
+	user, err := nkeys.CreateUser()
+	must(err)
+	opub, err := operator.PublicKey()
+	must(err)
+	apub, err := account.PublicKey()
+	must(err)
+	upub, err := user.PublicKey()
+	must(err)
+	oc := jwt.NewOperatorClaims(opub)
+	ojwt, err := oc.Encode(operator)
+	must(err)
+	oc, err = jwt.DecodeOperatorClaims(ojwt)
+	must(err)
+	ajwt, err := jwt.NewAccountClaims(apub).Encode(operator)
+	must(err)
+	ujwt, err := jwt.NewUserClaims(upub).Encode(account)
+	must(err)
+	seed, err := user.Seed()
+	must(err)
+	creds, err := jwt.FormatUserConfig(ujwt, seed)
+	must(err)
+	credsFile := filepath.Join(t.TempDir(), "faultline.creds")
+	must(os.WriteFile(credsFile, creds, 0o600))
+
+	resolver := &server.MemAccResolver{}
+	must(resolver.Store(apub, ajwt))
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, TrustedOperators: []*jwt.OperatorClaims{oc},
+		AccountResolver: resolver, NoSigs: true, NoLog: true})
+	must(err)
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	t.Cleanup(s.Shutdown)
+	if err := dial(t, s.ClientURL(), broker.Auth{Creds: credsFile}); err != nil {
+		t.Errorf("with the credentials file: %v", err)
+	}
+	if err := dial(t, s.ClientURL(), broker.Auth{}); err == nil {
+		t.Error("connected without credentials")
 	}
 }
