@@ -29,6 +29,9 @@ const (
 	Duplicate
 	Retry
 	Permanent
+	// Oversize is a document larger than a bulk request may be: it can
+	// never be written, and Reason names both sizes.
+	Oversize
 )
 
 // ItemResult is the outcome of one event write, with Elasticsearch's reason
@@ -55,8 +58,14 @@ type Store struct {
 	groups *lru.Cache[string, storedGroup]
 	// Tally sets the time scales of exact counting (tally.go).
 	Tally TallyConfig
-	now   func() time.Time
+	// MaxBulkBytes bounds the body of one bulk request of events.
+	MaxBulkBytes int
+	now          func() time.Time
 }
+
+// DefaultMaxBulkBytes is well under Elasticsearch's 100 MB
+// http.max_content_length, near the few MB per bulk its guide advises.
+const DefaultMaxBulkBytes = 10 << 20
 
 // DefaultGroupCacheSize bounds the cache of recently written groups.
 const DefaultGroupCacheSize = 10000
@@ -64,7 +73,7 @@ const DefaultGroupCacheSize = 10000
 // NewStore wraps a client.
 func NewStore(es *elasticsearch.Client) *Store {
 	cache, _ := lru.New[string, storedGroup](DefaultGroupCacheSize)
-	s := &Store{es: es, groups: cache, now: time.Now}
+	s := &Store{es: es, groups: cache, now: time.Now, MaxBulkBytes: DefaultMaxBulkBytes}
 	s.Tally.defaults(defaultBatchTimeout)
 	return s
 }
@@ -140,42 +149,90 @@ type Doc struct {
 	JSON []byte
 }
 
-// CreateDocs is CreateEvents for events already encoded.
+// CreateDocs is CreateEvents for events already encoded. The documents go
+// in as many bulk requests as MaxBulkBytes needs, in order; a document that
+// alone exceeds it is answered Oversize without being sent. A request that
+// fails as a whole answers its documents Retry; the error is for all of
+// them failing so.
 func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error) {
-	size := 0
-	for _, d := range docs {
-		size += len(d.JSON) + len(d.ID) + len(`{"create":{"_id":""}}`) + 2
+	out := make([]ItemResult, len(docs))
+	var buf bytes.Buffer
+	var sent []int // out[sent[i]] is the i-th document of buf
+	var errs []error
+	requests := 0
+	if est := bulkEstimate(docs); s.MaxBulkBytes > 0 {
+		buf.Grow(min(est, s.MaxBulkBytes))
+	} else {
+		buf.Grow(est)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+size/16))
-	for _, d := range docs {
+	flush := func() {
+		if len(sent) == 0 {
+			return
+		}
+		requests++
+		bulkBytes.Observe(float64(buf.Len()))
+		items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(sent))
+		for i, at := range sent {
+			switch {
+			case err != nil:
+				out[at] = ItemResult{Outcome: Retry, Reason: err.Error()}
+			default:
+				out[at] = eventOutcome(items[i])
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		buf.Reset()
+		sent = sent[:0]
+	}
+	for i, d := range docs {
 		id, err := json.Marshal(d.ID)
 		if err != nil {
 			return nil, fmt.Errorf("encode bulk action: %w", err)
+		}
+		size := len(`{"create":{"_id":}}`) + len(id) + len(d.JSON) + 2
+		if s.MaxBulkBytes > 0 && size > s.MaxBulkBytes {
+			out[i] = ItemResult{Outcome: Oversize, Reason: fmt.Sprintf("event document is %d bytes with its bulk action, more than the %d byte bulk request cap (processor.max_bulk_bytes)", size, s.MaxBulkBytes)}
+			continue
+		}
+		if s.MaxBulkBytes > 0 && buf.Len()+size > s.MaxBulkBytes {
+			flush()
 		}
 		buf.WriteString(`{"create":{"_id":`)
 		buf.Write(id)
 		buf.WriteString("}}\n")
 		buf.Write(d.JSON)
 		buf.WriteByte('\n')
+		sent = append(sent, i)
 	}
-	items, err := s.bulk(ctx, elastic.EventsDataStream, buf, len(docs))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ItemResult, len(items))
-	for i, it := range items {
-		switch {
-		case it.Status == http.StatusCreated || it.Status == http.StatusOK:
-			out[i] = ItemResult{Outcome: Created}
-		case it.Status == http.StatusConflict:
-			out[i] = ItemResult{Outcome: Duplicate}
-		case it.Status == http.StatusTooManyRequests || it.Status >= 500:
-			out[i] = ItemResult{Outcome: Retry, Reason: it.reason()}
-		default:
-			out[i] = ItemResult{Outcome: Permanent, Reason: it.reason()}
-		}
+	flush()
+	if requests > 0 && len(errs) == requests {
+		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// bulkEstimate is the body size of docs, with room for their action lines.
+func bulkEstimate(docs []Doc) int {
+	size := 0
+	for _, d := range docs {
+		size += len(d.JSON) + len(d.ID) + len(`{"create":{"_id":""}}`) + 2
+	}
+	return size + size/16
+}
+
+func eventOutcome(it bulkItemOutcome) ItemResult {
+	switch {
+	case it.Status == http.StatusCreated || it.Status == http.StatusOK:
+		return ItemResult{Outcome: Created}
+	case it.Status == http.StatusConflict:
+		return ItemResult{Outcome: Duplicate}
+	case it.Status == http.StatusTooManyRequests || it.Status >= 500:
+		return ItemResult{Outcome: Retry, Reason: it.reason()}
+	default:
+		return ItemResult{Outcome: Permanent, Reason: it.reason()}
+	}
 }
 
 // Delta is what one batch adds to a group.
