@@ -145,8 +145,9 @@ func (s *Server) Ready() error {
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	// Full when a request of the largest size would not fit.
-	if u.Full(uint64(s.cfg.MaxBodyBytes)) {
+	// Full when the largest event, or a tenth of a small stream, would not
+	// fit: the stream refuses publishes before it is full to the byte.
+	if u.Full(min(uint64(s.cfg.MaxEventBytes), u.MaxBytes/10)) {
 		return fmt.Errorf("event stream full: %s (streams.events_max_bytes); the processor has not stored what it holds yet", u)
 	}
 	return nil
