@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -209,5 +210,96 @@ func TestOversizeEventIsDeadLetteredAndAFullDLQKeepsIt(t *testing.T) {
 	}
 	if dls, _ := ListDLQ(ctx, js, 10); len(dls) != 1 {
 		t.Errorf("%d dead letters, want the first only", len(dls))
+	}
+}
+
+// writeIndexFields counts the mapped fields of the data stream's write
+// index (its newest backing index), and names it.
+func writeIndexFields(t *testing.T) (string, int) {
+	t.Helper()
+	res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_mapping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]struct {
+		Mappings map[string]any `json:"mappings"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	newest, gen := "", -1
+	for name := range m {
+		i := strings.LastIndexByte(name, '-')
+		if n, err := strconv.Atoi(name[i+1:]); err == nil && n > gen {
+			newest, gen = name, n
+		}
+	}
+	var count func(v any) int
+	count = func(v any) int {
+		n := 0
+		if o, ok := v.(map[string]any); ok {
+			if _, ok := o["type"].(string); ok {
+				n++
+			}
+			for _, c := range o {
+				n += count(c)
+			}
+		}
+		return n
+	}
+	return newest, count(m[newest].Mappings["properties"])
+}
+
+// Labels are flattened: 2 000 distinct label keys are all stored, none
+// dead-lettered, and the write index maps not one field more.
+func TestManyLabelKeysAddNoFields(t *testing.T) {
+	js := startProcessor(t)
+	service := fmt.Sprintf("bounds-labels-%d", time.Now().UnixNano())
+	waitFor(t, "the processor's setup", func() bool {
+		res, err := http.Get(testenv.ElasticsearchURL(t) + "/_index_template/faultline-events")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, res.Body)
+		return strings.Contains(b.String(), `"flattened"`)
+	})
+	publishEvents(t, js, &event.Event{Timestamp: time.Now().UTC(), Message: "warm-up", Service: event.Service{Name: service},
+		Event: event.Meta{ID: service + "-warm"}, Labels: map[string]string{"tenant": "a"}})
+	waitFor(t, "the warm-up event", func() bool { return countStored(t, service) == 1 })
+	index, before := writeIndexFields(t)
+	const n = 2000
+	var evs []*event.Event
+	for i := range n {
+		evs = append(evs, &event.Event{Timestamp: time.Now().UTC(), Message: "labelled", Service: event.Service{Name: service},
+			Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)}, Labels: map[string]string{fmt.Sprintf("%s_key_%d", strings.ReplaceAll(service, "-", "_"), i): "v"}})
+	}
+	publishEvents(t, js, evs...)
+	for deadline := time.Now().Add(time.Minute); countStored(t, service) != n+1; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			dls, _ := ListDLQ(context.Background(), js, 3)
+			t.Fatalf("%d of %d events stored; dead letters such as %+v", countStored(t, service), n+1, dls)
+		}
+	}
+	if dls, err := ListDLQ(context.Background(), js, 10); err != nil || len(dls) != 0 {
+		t.Errorf("dead letters: %+v %v", dls, err)
+	}
+	after, fields := writeIndexFields(t)
+	if after == index && fields != before {
+		t.Errorf("write index %s: %d mapped fields before %d label keys, %d after", index, before, n, fields)
+	}
+	// A label is still searchable by its key.
+	res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_count?q=labels." + strings.ReplaceAll(service, "-", "_") + "_key_7:v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var c struct {
+		Count int `json:"count"`
+	}
+	if json.NewDecoder(res.Body).Decode(&c) != nil || c.Count != 1 {
+		t.Errorf("search by labels.<key>: %d hits, want 1", c.Count)
 	}
 }
