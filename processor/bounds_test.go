@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
@@ -163,17 +161,9 @@ func TestCreateDocsSplitsByBytes(t *testing.T) {
 // sizes, not retried; and while the dead-letter stream is full, the next
 // such event stays in the events stream (nacked) and readiness says why.
 func TestOversizeEventIsDeadLetteredAndAFullDLQKeepsIt(t *testing.T) {
-	ns := testenv.NATS(t)
-	nc, err := broker.Connect(ns.ClientURL(), t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, js := testenv.JetStream(t)
 	ctx := context.Background()
+	// Taken by the existing stream, as at an upgrade.
 	if err := broker.EnsureStreamsWith(ctx, js, 1, broker.Limits{DLQMaxBytes: 300 << 10}); err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +174,7 @@ func TestOversizeEventIsDeadLetteredAndAFullDLQKeepsIt(t *testing.T) {
 	publishEvents(t, js, bigEvent(service, 0, 200<<10), bigEvent(service, 1, 1<<10))
 	var dls []DeadLetter
 	waitFor(t, "the oversize event dead-lettered", func() bool {
+		var err error
 		dls, err = ListDLQ(ctx, js, 10)
 		return err == nil && len(dls) == 1
 	})
