@@ -294,3 +294,62 @@ func TestManyLabelKeysAddNoFields(t *testing.T) {
 		t.Errorf("search by labels.<key>: %d hits, want 1", c.Count)
 	}
 }
+
+// A cluster whose http.max_content_length is below the cap answers 413: the
+// request goes again in halves, and the one document too large alone is
+// answered Oversize, never retried whole for ever.
+func TestBulkRefusedAsTooLargeIsSplit(t *testing.T) {
+	x := newESInterceptor(t)
+	const clusterLimit = 700 << 10
+	x.refuse = func(path string, body []byte) int {
+		if strings.HasSuffix(path, "/_bulk") && len(body) > clusterLimit {
+			return http.StatusRequestEntityTooLarge
+		}
+		return 0
+	}
+	var rec bulkRecorder
+	rec.record(x)
+	es, err := elastic.NewClient([]string{x.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := elastic.Setup(context.Background(), es); err != nil {
+		t.Fatal(err)
+	}
+	store := NewStore(es)
+	store.MaxBulkBytes = 4 << 20
+	service := fmt.Sprintf("bounds-413-%d", time.Now().UnixNano())
+	var docs []Doc
+	for i := range 9 {
+		size := 300 << 10
+		if i == 4 {
+			size = 900 << 10
+		}
+		b, err := event.Marshal(bigEvent(service, i, size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, Doc{ID: fmt.Sprintf("%s-%d", service, i), JSON: b})
+	}
+	res, err := store.CreateDocs(context.Background(), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		want := Created
+		if i == 4 {
+			want = Oversize
+		}
+		if r.Outcome != want {
+			t.Errorf("doc %d: %v (%s), want %v", i, r.Outcome, r.Reason, want)
+		}
+	}
+	if r := res[4].Reason; !strings.Contains(r, "http.max_content_length") {
+		t.Errorf("reason %q does not say why", r)
+	}
+	for _, s := range rec.all() {
+		if s > clusterLimit {
+			t.Errorf("a %d byte bulk reached Elasticsearch past the 413s", s)
+		}
+	}
+}

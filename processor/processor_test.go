@@ -250,6 +250,8 @@ type esInterceptor struct {
 	rewrite func(path string, body []byte) []byte
 	// fail may answer a request with an error status of its choosing.
 	fail func(path string) int
+	// refuse is fail knowing the body.
+	refuse func(path string, body []byte) int
 	// after runs once Elasticsearch answered, before the answer goes back:
 	// the write happened, and the processor does not know yet.
 	after func(path string, body []byte)
@@ -276,8 +278,11 @@ func (x *esInterceptor) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.mu.Lock()
-	before, after, rewrite, fail := x.before, x.after, x.rewrite, x.fail
+	before, after, rewrite, fail, refuse := x.before, x.after, x.rewrite, x.fail, x.refuse
 	x.mu.Unlock()
+	if refuse != nil {
+		fail = func(path string) int { return refuse(path, body) }
+	}
 	if fail != nil {
 		if status := fail(r.URL.Path); status != 0 {
 			w.Header().Set("Content-Type", "application/json")

@@ -109,6 +109,9 @@ func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want
 		return nil, fmt.Errorf("bulk %s: %w", index, err)
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusRequestEntityTooLarge {
+		return nil, fmt.Errorf("bulk %s: %w: %w", index, errRequestTooLarge, elastic.Check(res, nil))
+	}
 	if res.IsError() {
 		return nil, fmt.Errorf("bulk %s: %w", index, elastic.Check(res, nil))
 	}
@@ -152,75 +155,81 @@ type Doc struct {
 // CreateDocs is CreateEvents for events already encoded. The documents go
 // in as many bulk requests as MaxBulkBytes needs, in order; a document that
 // alone exceeds it is answered Oversize without being sent. A request that
-// fails as a whole answers its documents Retry; the error is for all of
-// them failing so.
+// Elasticsearch refuses as too large (413: a cluster whose
+// http.max_content_length is below the cap) is sent again in halves, down
+// to the document that alone is too large, which is Oversize too. A request
+// that fails as a whole otherwise answers its documents Retry; the error is
+// for all of them failing so.
 func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error) {
 	out := make([]ItemResult, len(docs))
-	var buf bytes.Buffer
-	var sent []int // out[sent[i]] is the i-th document of buf
-	var errs []error
-	requests := 0
-	if est := bulkEstimate(docs); s.MaxBulkBytes > 0 {
-		buf.Grow(min(est, s.MaxBulkBytes))
-	} else {
-		buf.Grow(est)
-	}
-	flush := func() {
-		if len(sent) == 0 {
-			return
-		}
-		requests++
-		bulkBytes.Observe(float64(buf.Len()))
-		items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(sent))
-		for i, at := range sent {
-			switch {
-			case err != nil:
-				out[at] = ItemResult{Outcome: Retry, Reason: err.Error()}
-			default:
-				out[at] = eventOutcome(items[i])
-			}
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-		buf.Reset()
-		sent = sent[:0]
-	}
+	actions := make([][]byte, len(docs))
+	var chunks [][]int // indices into docs, one bulk request each
+	var chunk []int
+	chunkSize := 0
 	for i, d := range docs {
 		id, err := json.Marshal(d.ID)
 		if err != nil {
 			return nil, fmt.Errorf("encode bulk action: %w", err)
 		}
-		size := len(`{"create":{"_id":}}`) + len(id) + len(d.JSON) + 2
+		actions[i] = append(append([]byte(`{"create":{"_id":`), id...), "}}\n"...)
+		size := len(actions[i]) + len(d.JSON) + 1
 		if s.MaxBulkBytes > 0 && size > s.MaxBulkBytes {
 			out[i] = ItemResult{Outcome: Oversize, Reason: fmt.Sprintf("event document is %d bytes with its bulk action, more than the %d byte bulk request cap (processor.max_bulk_bytes)", size, s.MaxBulkBytes)}
 			continue
 		}
-		if s.MaxBulkBytes > 0 && buf.Len()+size > s.MaxBulkBytes {
-			flush()
+		if s.MaxBulkBytes > 0 && chunkSize+size > s.MaxBulkBytes && len(chunk) > 0 {
+			chunks, chunk, chunkSize = append(chunks, chunk), nil, 0
 		}
-		buf.WriteString(`{"create":{"_id":`)
-		buf.Write(id)
-		buf.WriteString("}}\n")
-		buf.Write(d.JSON)
-		buf.WriteByte('\n')
-		sent = append(sent, i)
+		chunk, chunkSize = append(chunk, i), chunkSize+size
 	}
-	flush()
+	if len(chunk) > 0 {
+		chunks = append(chunks, chunk)
+	}
+	var buf bytes.Buffer
+	var errs []error
+	requests := 0
+	var send func(idx []int)
+	send = func(idx []int) {
+		buf.Reset()
+		for _, i := range idx {
+			buf.Write(actions[i])
+			buf.Write(docs[i].JSON)
+			buf.WriteByte('\n')
+		}
+		size := buf.Len()
+		bulkBytes.Observe(float64(size))
+		items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(idx))
+		switch {
+		case errors.Is(err, errRequestTooLarge) && len(idx) > 1:
+			send(idx[:len(idx)/2])
+			send(idx[len(idx)/2:])
+		case errors.Is(err, errRequestTooLarge):
+			out[idx[0]] = ItemResult{Outcome: Oversize, Reason: fmt.Sprintf("Elasticsearch refused the %d byte bulk request of this event alone as too large (its http.max_content_length)", size)}
+		case err != nil:
+			requests++
+			errs = append(errs, err)
+			for _, i := range idx {
+				out[i] = ItemResult{Outcome: Retry, Reason: err.Error()}
+			}
+		default:
+			requests++
+			for k, i := range idx {
+				out[i] = eventOutcome(items[k])
+			}
+		}
+	}
+	for _, c := range chunks {
+		send(c)
+	}
 	if requests > 0 && len(errs) == requests {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
 }
 
-// bulkEstimate is the body size of docs, with room for their action lines.
-func bulkEstimate(docs []Doc) int {
-	size := 0
-	for _, d := range docs {
-		size += len(d.JSON) + len(d.ID) + len(`{"create":{"_id":""}}`) + 2
-	}
-	return size + size/16
-}
+// errRequestTooLarge is Elasticsearch's 413: the request is over its
+// http.max_content_length, and sending it again as it is cannot help.
+var errRequestTooLarge = errors.New("request too large")
 
 func eventOutcome(it bulkItemOutcome) ItemResult {
 	switch {
