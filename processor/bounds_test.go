@@ -102,11 +102,10 @@ func TestLargeEventsStayUnderTheBulkCap(t *testing.T) {
 	}
 }
 
-// CreateDocs splits what the caller hands it by the cap, and answers every
-// document in the caller's order.
-func TestCreateDocsSplitsByBytes(t *testing.T) {
-	x := newESInterceptor(t)
-	var rec bulkRecorder
+// recordedStore is a store writing through x, with its bulk sizes recorded.
+func recordedStore(t *testing.T, x *esInterceptor) (*Store, *bulkRecorder) {
+	t.Helper()
+	rec := &bulkRecorder{}
 	rec.record(x)
 	es, err := elastic.NewClient([]string{x.URL})
 	if err != nil {
@@ -115,7 +114,14 @@ func TestCreateDocsSplitsByBytes(t *testing.T) {
 	if err := elastic.Setup(context.Background(), es); err != nil {
 		t.Fatal(err)
 	}
-	store := NewStore(es)
+	return NewStore(es), rec
+}
+
+// CreateDocs splits what the caller hands it by the cap, and answers every
+// document in the caller's order.
+func TestCreateDocsSplitsByBytes(t *testing.T) {
+	x := newESInterceptor(t)
+	store, rec := recordedStore(t, x)
 	store.MaxBulkBytes = 1 << 20
 	service := fmt.Sprintf("bounds-split-%d", time.Now().UnixNano())
 	var docs []Doc
@@ -307,16 +313,7 @@ func TestBulkRefusedAsTooLargeIsSplit(t *testing.T) {
 		}
 		return 0
 	}
-	var rec bulkRecorder
-	rec.record(x)
-	es, err := elastic.NewClient([]string{x.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := elastic.Setup(context.Background(), es); err != nil {
-		t.Fatal(err)
-	}
-	store := NewStore(es)
+	store, rec := recordedStore(t, x)
 	store.MaxBulkBytes = 4 << 20
 	service := fmt.Sprintf("bounds-413-%d", time.Now().UnixNano())
 	var docs []Doc
