@@ -52,6 +52,16 @@ func TestStreamsAreCappedAndKeepWhatTheyHold(t *testing.T) {
 	if info.State.Msgs != uint64(stored) || info.State.FirstSeq != 1 || !u.Full(1000) {
 		t.Errorf("after filling: %d messages from seq %d (stored %d), usage %s", info.State.Msgs, info.State.FirstSeq, stored, u)
 	}
+	// An operator lowering the cap below what the stream holds loses
+	// nothing either: the stream only refuses more.
+	limits.EventsMaxBytes = 8 << 10
+	if err := broker.EnsureStreamsWith(ctx, js, 1, limits); err != nil {
+		t.Fatal(err)
+	}
+	info, _ = s.Info(ctx)
+	if info.State.Msgs != uint64(stored) || info.Config.MaxBytes != 8<<10 {
+		t.Errorf("after lowering the cap: %d messages (stored %d), max_bytes %d", info.State.Msgs, stored, info.Config.MaxBytes)
+	}
 }
 
 // Trim frees only what every consumer acknowledged, and only near the cap.
