@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/ops"
 )
 
@@ -98,6 +99,24 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		esError(w, route, status, "security_exception", err.Error())
 		return
 	}
+	if wait := s.limited(service, r); wait > 0 {
+		eventsRejected.WithLabelValues("rate_limited").Inc()
+		w.Header().Set("Retry-After", retryAfter(wait))
+		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
+		return
+	}
+	release, ok := s.reserve(w, r, func(status int, msg string) {
+		eventsRejected.WithLabelValues("body").Inc()
+		typ := "es_rejected_execution_exception"
+		if status == http.StatusRequestEntityTooLarge {
+			typ = "parse_exception"
+		}
+		esError(w, route, status, typ, msg)
+	})
+	if !ok {
+		return
+	}
+	defer release()
 	body, status, err := s.readBody(w, r)
 	if err != nil {
 		eventsRejected.WithLabelValues("body").Inc()
@@ -131,11 +150,33 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
 		return
 	}
+	if qerr := s.quotas.admit(s.now(), evs); qerr != nil {
+		quotaRefused.WithLabelValues(qerr.quota).Inc()
+		eventsRejected.WithLabelValues("quota").Add(float64(len(evs)))
+		status := http.StatusTooManyRequests
+		if qerr.wait == 0 {
+			status = http.StatusRequestEntityTooLarge
+		} else {
+			w.Header().Set("Retry-After", retryAfter(qerr.wait))
+		}
+		esError(w, route, status, "es_rejected_execution_exception", qerr.Error())
+		return
+	}
+	var full string
 	for i, err := range s.publishEach(r.Context(), evs) {
 		it := &items[idx[i]]
 		if err != nil {
+			s.quotas.refund(s.now(), evs[i:i+1])
 			// 429 is what bulk clients retry per item.
 			it.status, it.err = http.StatusTooManyRequests, "event stream unavailable: "+err.Error()
+			if broker.IsStreamFull(err) {
+				if full == "" {
+					_, full = s.streamFull(r.Context())
+				}
+				it.err = full
+				eventsRejected.WithLabelValues("stream_full").Inc()
+				continue
+			}
 			eventsRejected.WithLabelValues("unavailable").Inc()
 			continue
 		}

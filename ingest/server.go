@@ -71,6 +71,12 @@ type Config struct {
 	// auth); 0 is unlimited.
 	RateLimit float64
 	Burst     int
+	// MaxInflightBytes bounds the request bodies held at once (default 64
+	// MiB); past it requests are answered 503 before their body is read.
+	MaxInflightBytes int64
+	// Quotas bound each service's events per second and bytes per day,
+	// counted by each replica on its own.
+	Quotas config.Quotas
 }
 
 func (c *Config) defaults() {
@@ -83,6 +89,10 @@ func (c *Config) defaults() {
 	if c.PublishTimeout <= 0 {
 		c.PublishTimeout = 10 * time.Second
 	}
+	if c.MaxInflightBytes <= 0 {
+		c.MaxInflightBytes = 64 << 20
+	}
+	c.MaxInflightBytes = max(c.MaxInflightBytes, c.MaxBodyBytes)
 }
 
 // Server is the ingest HTTP service.
@@ -94,12 +104,18 @@ type Server struct {
 	keys     map[[sha256.Size]byte]string
 	now      func() time.Time
 	limiters *lru.Cache[string, *rate.Limiter]
+	inflight *budget
+	quotas   *quotas
 }
 
 // New creates the server.
 func New(nc *nats.Conn, js jetstream.JetStream, log zerolog.Logger, cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{nc: nc, js: js, log: log.With().Str("service", "ingest").Logger(), cfg: cfg, keys: map[[sha256.Size]byte]string{}, now: time.Now}
+	s := &Server{nc: nc, js: js, log: log.With().Str("service", "ingest").Logger(), cfg: cfg, keys: map[[sha256.Size]byte]string{}, now: time.Now,
+		inflight: &budget{limit: cfg.MaxInflightBytes}}
+	if q := cfg.Quotas; q.Default != (config.Quota{}) || len(q.Services) > 0 {
+		s.quotas = newQuotas(q)
+	}
 	if cfg.RateLimit > 0 {
 		if s.cfg.Burst <= 0 {
 			s.cfg.Burst = int(2*cfg.RateLimit) + 1
@@ -125,10 +141,44 @@ func (s *Server) Ready() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if _, err := s.js.Stream(ctx, broker.EventsStream); err != nil {
-		return fmt.Errorf("jetstream stream %s: %w", broker.EventsStream, err)
+	u, err := broker.StreamUsage(ctx, s.js, broker.EventsStream)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	// Full when the largest event, or a tenth of a small stream, would not
+	// fit: the stream refuses publishes before it is full to the byte.
+	if u.Full(min(uint64(s.cfg.MaxEventBytes), u.MaxBytes/10)) {
+		return fmt.Errorf("event stream full: %s (streams.events_max_bytes); the processor has not stored what it holds yet", u)
 	}
 	return nil
+}
+
+// streamFull answers a publish the events stream refused for want of room:
+// 507, with how full it is, and when to come back.
+func (s *Server) streamFull(ctx context.Context) (string, string) {
+	storeFull.Inc()
+	msg := "event stream full"
+	if u, err := broker.StreamUsage(ctx, s.js, broker.EventsStream); err == nil {
+		msg += ": " + u.String()
+	}
+	return "30", msg + " (streams.events_max_bytes): the processor has not stored what it holds yet; retry the same body later (what of it was stored is deduplicated by event id)"
+}
+
+// limited says how long until the sender's token bucket holds an event
+// again, or 0. It is asked before the body is read, so a sender with an
+// empty bucket costs no reading or parsing.
+func (s *Server) limited(service string, r *http.Request) time.Duration {
+	if s.limiters == nil {
+		return 0
+	}
+	lim, ok := s.limiters.Get(s.limiterKey(service, r))
+	if !ok {
+		return 0
+	}
+	if tokens := lim.TokensAt(s.now()); tokens < 1 {
+		return time.Duration((1 - tokens) / s.cfg.RateLimit * float64(time.Second))
+	}
+	return 0
 }
 
 // Register adds the ingest routes to mux.
@@ -165,6 +215,20 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, route, http.StatusUnsupportedMediaType, Response{Error: err.Error()})
 		return
 	}
+	if wait := s.limited(service, r); wait > 0 {
+		eventsRejected.WithLabelValues("rate_limited").Inc()
+		w.Header().Set("Retry-After", retryAfter(wait))
+		s.reply(w, route, http.StatusTooManyRequests, Response{Error: fmt.Sprintf("rate limit of %g events/s exceeded; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))})
+		return
+	}
+	release, ok := s.reserve(w, r, func(status int, msg string) {
+		eventsRejected.WithLabelValues("body").Inc()
+		s.reply(w, route, status, Response{Error: msg})
+	})
+	if !ok {
+		return
+	}
+	defer release()
 	body, status, err := s.readBody(w, r)
 	if err != nil {
 		eventsRejected.WithLabelValues("body").Inc()
@@ -203,7 +267,27 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, route, http.StatusTooManyRequests, Response{Rejected: rejected, Error: fmt.Sprintf("rate limit of %g events/s exceeded; retry in %s", s.cfg.RateLimit, wait.Round(time.Millisecond))})
 		return
 	}
+	if qerr := s.quotas.admit(s.now(), evs); qerr != nil {
+		quotaRefused.WithLabelValues(qerr.quota).Inc()
+		eventsRejected.WithLabelValues("quota").Add(float64(len(evs)))
+		status := http.StatusTooManyRequests
+		if qerr.wait == 0 {
+			status = http.StatusRequestEntityTooLarge // waiting cannot help it
+		} else {
+			w.Header().Set("Retry-After", retryAfter(qerr.wait))
+		}
+		s.reply(w, route, status, Response{Rejected: rejected, Error: qerr.Error()})
+		return
+	}
 	if err := s.publish(r.Context(), evs); err != nil {
+		s.quotas.refund(s.now(), evs)
+		if broker.IsStreamFull(err) {
+			eventsRejected.WithLabelValues("stream_full").Add(float64(len(evs)))
+			after, msg := s.streamFull(r.Context())
+			w.Header().Set("Retry-After", after)
+			s.reply(w, route, http.StatusInsufficientStorage, Response{Rejected: rejected, Error: msg})
+			return
+		}
 		s.log.Warn().Err(err).Int("events", len(evs)).Msg("publish failed; answering 503")
 		eventsRejected.WithLabelValues("unavailable").Add(float64(len(evs)))
 		w.Header().Set("Retry-After", "5")
@@ -242,14 +326,7 @@ func (s *Server) allow(service string, r *http.Request, n int) (time.Duration, e
 	if n > s.cfg.Burst {
 		return 0, fmt.Errorf("batch of %d events is more than the rate limit's burst of %d; send at most %d per request", n, s.cfg.Burst, s.cfg.Burst)
 	}
-	who := "key:" + service
-	if service == "" {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		who = "addr:" + host
-	}
+	who := s.limiterKey(service, r)
 	lim, ok := s.limiters.Get(who)
 	if !ok {
 		lim = rate.NewLimiter(rate.Limit(s.cfg.RateLimit), s.cfg.Burst)
@@ -262,6 +339,19 @@ func (s *Server) allow(service string, r *http.Request, n int) (time.Duration, e
 		return d, nil
 	}
 	return 0, nil
+}
+
+// limiterKey is whose bucket a request draws from: its key's service, or
+// without auth its client address.
+func (s *Server) limiterKey(service string, r *http.Request) string {
+	if service != "" {
+		return "key:" + service
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "addr:" + host
 }
 
 // retryAfter is a Retry-After value for wait, rounded up: a client that comes
@@ -382,8 +472,9 @@ const headerAllowance = 1024
 
 // encoded is one event as it goes to the stream.
 type encoded struct {
-	id   string
-	data []byte
+	id      string
+	service string
+	data    []byte
 }
 
 // parse normalises one line, fills what the event did not say itself and
@@ -432,7 +523,7 @@ func (s *Server) parse(l Line, keyService, id string) (encoded, error) {
 			return encoded{}, fmt.Errorf("event is %d bytes once normalised, more than the event stream's %d byte message limit", len(data), limit-headerAllowance)
 		}
 	}
-	return encoded{id: ev.Event.ID, data: data}, nil
+	return encoded{id: ev.Event.ID, service: ev.Service.Name, data: data}, nil
 }
 
 // publish sends every event and reports the first failure: the whole request

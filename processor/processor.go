@@ -52,6 +52,19 @@ var (
 		Name: "faultline_processor_groups_new_total",
 		Help: "Error groups seen for the first time.",
 	})
+	bulkBytes = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name:    "faultline_processor_bulk_request_bytes",
+		Help:    "Body size of each bulk request of events (capped by processor.max_bulk_bytes).",
+		Buckets: prometheus.ExponentialBuckets(64<<10, 2, 12),
+	})
+	deadLetterRefused = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "faultline_processor_dead_letter_refused_total",
+		Help: "Dead letters the DLQ stream refused (full or unreachable); their events were nacked and are retried.",
+	})
+	streamTrimmed = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "faultline_stream_trimmed_messages_total",
+		Help: "Messages every consumer had acknowledged, purged from a stream nearing its max_bytes.",
+	}, []string{"stream"})
 	groupRecounts = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "faultline_processor_group_recounts_total",
 		Help: "Group counts recounted from the data stream (after redeliveries, and regularly for active groups).",
@@ -82,6 +95,12 @@ type Config struct {
 	// AuditEvery is how often the processor looks for groups due for a
 	// recount.
 	AuditEvery time.Duration
+	// MaxBulkBytes bounds one bulk request of events; a batch over it is
+	// split, and an event over it alone is dead-lettered.
+	MaxBulkBytes int
+	// TrimEvery is how often the events and alerts streams are checked for
+	// acknowledged messages to free (broker.Trim).
+	TrimEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -115,6 +134,12 @@ func (c *Config) defaults() {
 	if c.SeenCacheSize <= 0 {
 		c.SeenCacheSize = 100_000
 	}
+	if c.MaxBulkBytes <= 0 {
+		c.MaxBulkBytes = DefaultMaxBulkBytes
+	}
+	if c.TrimEvery <= 0 {
+		c.TrimEvery = 5 * time.Second
+	}
 }
 
 // Processor is one replica of the processor service.
@@ -126,7 +151,10 @@ type Processor struct {
 	log   zerolog.Logger
 	cfg   Config
 	ready atomic.Bool
-	seen  *lru.Cache[string, struct{}]
+	// dlqFull holds why the last dead letter was refused (a string), or ""
+	// after one was taken again.
+	dlqFull atomic.Value
+	seen    *lru.Cache[string, struct{}]
 	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
 	groupReqs chan groupRequest
 }
@@ -138,12 +166,22 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	store := NewStore(es)
 	store.Threshold = cfg.Grouping.Threshold
 	store.Tally = cfg.Tally
+	store.MaxBulkBytes = cfg.MaxBulkBytes
 	return &Processor{js: js, es: es, store: store, fp: NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen}
 }
 
 // Ready is false until Elasticsearch took the templates, and whenever the
 // last bulk request failed as a whole.
 func (p *Processor) Ready() bool { return p.ready.Load() }
+
+// DeadLetters is a readiness check: it fails while the dead-letter stream
+// refuses what the processor moves there (the events wait, nacked).
+func (p *Processor) DeadLetters() error {
+	if why, _ := p.dlqFull.Load().(string); why != "" {
+		return errors.New(why)
+	}
+	return nil
+}
 
 // Run consumes until ctx is cancelled, then finishes the batch in hand. It
 // returns an error when consuming can no longer go on (the consumer was
@@ -167,8 +205,10 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 	// Two batches ahead: the next batch is ready when a worker frees, and
 	// the rest waits in JetStream, where it is not held in memory or at
-	// risk of its AckWait running out.
-	iter, err := cons.Messages(jetstream.PullMaxMessages(2 * p.cfg.BatchSize))
+	// risk of its AckWait running out. Counted in bytes, two bulk requests'
+	// worth, so large events cannot fill memory; MaxAckPending bounds the
+	// count. The pull must fit the largest message, or the consumer stalls.
+	iter, err := cons.Messages(jetstream.PullMaxBytes(p.prefetchBytes()))
 	if err != nil {
 		return fmt.Errorf("processor consume: %w", err)
 	}
@@ -176,11 +216,16 @@ func (p *Processor) Run(ctx context.Context) error {
 	// The background loops get their own context, since Run also returns
 	// before ctx ends.
 	bgCtx, stopBG := context.WithCancel(ctx)
-	lagDone, auditDone := make(chan struct{}), make(chan struct{})
+	lagDone, auditDone, trimDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	defer func() {
 		stopBG()
 		<-lagDone
 		<-auditDone
+		<-trimDone
+	}()
+	go func() {
+		defer close(trimDone)
+		p.trimStreams(bgCtx)
 	}()
 	go func() {
 		defer close(lagDone)
@@ -254,6 +299,41 @@ func (p *Processor) watchLag(ctx context.Context, cons jetstream.Consumer) {
 	}
 }
 
+// prefetchBytes is two bulk requests, and at least two of the largest
+// messages the server accepts.
+func (p *Processor) prefetchBytes() int {
+	n := 2 * p.cfg.MaxBulkBytes
+	if nc := p.js.Conn(); nc != nil {
+		n = max(n, 2*int(nc.MaxPayload()))
+	}
+	return n
+}
+
+// trimStreams frees acknowledged events and alerts from streams nearing
+// their cap (broker.Trim): both streams keep new messages when full and
+// refuse publishes, so history must never be what fills them.
+func (p *Processor) trimStreams(ctx context.Context) {
+	t := time.NewTicker(p.cfg.TrimEvery)
+	defer t.Stop()
+	for {
+		for _, stream := range []string{broker.EventsStream, broker.AlertsStream} {
+			n, err := broker.Trim(ctx, p.js, stream)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				p.log.Warn().Err(err).Str("stream", stream).Msg("trimming acknowledged messages failed")
+			case n > 0:
+				streamTrimmed.WithLabelValues(stream).Add(float64(n))
+				p.log.Info().Uint64("messages", n).Str("stream", stream).Msg("stream near its max_bytes: acknowledged messages purged")
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // auditDue recounts the groups due for it (tally.go) until ctx ends. Every
 // replica does, so a recount marked due survives any one of them; two
 // recounting one group meet in its sequence number.
@@ -302,7 +382,8 @@ func (p *Processor) setup(ctx context.Context) error {
 	}
 }
 
-// collect blocks for the first message, then gathers more for at most Linger.
+// collect blocks for the first message, then gathers more for at most
+// Linger, up to BatchSize messages or MaxBulkBytes.
 // Its error means the iterator is closed for good: every further Next would
 // fail at once.
 func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext) ([]jetstream.Msg, error) {
@@ -319,8 +400,11 @@ func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext)
 		return nil, nil
 	}
 	batch := []jetstream.Msg{first}
+	// A batch also ends at a bulk request's worth of bytes, so the batches
+	// in flight hold about Workers bulk requests, whatever the event size.
+	size := len(first.Data())
 	deadline := time.Now().Add(p.cfg.Linger)
-	for len(batch) < p.cfg.BatchSize {
+	for len(batch) < p.cfg.BatchSize && size < p.cfg.MaxBulkBytes {
 		wait := time.Until(deadline)
 		if wait <= 0 {
 			break
@@ -330,6 +414,7 @@ func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext)
 			break
 		}
 		batch = append(batch, m)
+		size += len(m.Data())
 	}
 	return batch, nil
 }
@@ -422,6 +507,8 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			p.nak(it.msg, r.Reason)
 		case Permanent:
 			p.deadLetter(ctx, it.msg, "elasticsearch rejected the event: "+r.Reason)
+		case Oversize:
+			p.deadLetter(ctx, it.msg, r.Reason)
 		}
 	}
 	if len(created.list) == 0 && len(duplicates.list) == 0 {
@@ -501,10 +588,19 @@ func (p *Processor) deadLetter(ctx context.Context, m jetstream.Msg, reason stri
 		dl.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("dlq-%d", md.Sequence.Stream))
 	}
 	if _, err := p.js.PublishMsg(ctx, dl); err != nil {
-		p.log.Error().Err(err).Msg("dead-letter publish failed; will retry the event")
+		deadLetterRefused.Inc()
+		if broker.IsStreamFull(err) {
+			why := "dead-letter stream full"
+			if u, uerr := broker.StreamUsage(ctx, p.js, broker.DLQStream); uerr == nil {
+				why += ": " + u.String()
+			}
+			p.dlqFull.Store(why + " (streams.dlq_max_bytes); events that cannot be written wait in the events stream")
+		}
+		p.log.Error().Err(err).Str("reason", reason).Msg("dead-letter publish failed; will retry the event")
 		p.nak(m, reason)
 		return
 	}
+	p.dlqFull.Store("")
 	eventsWritten.WithLabelValues("dead_letter").Inc()
 	p.log.Warn().Str("reason", reason).Msg("event dead-lettered")
 	if err := m.Ack(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -55,11 +56,17 @@ func testConfig() Config {
 // runProcessor runs a processor replica on js until the test ends.
 func runProcessor(t *testing.T, js jetstream.JetStream, esURL string) *Processor {
 	t.Helper()
+	return runProcessorWith(t, js, esURL, testConfig())
+}
+
+// runProcessorWith is runProcessor with a configuration of the test's own.
+func runProcessorWith(t *testing.T, js jetstream.JetStream, esURL string, cfg Config) *Processor {
+	t.Helper()
 	es, err := elastic.NewClient([]string{esURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := New(js, es, zerolog.Nop(), testConfig())
+	p := New(js, es, zerolog.New(os.Stderr).Level(zerolog.WarnLevel), cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -85,13 +92,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // A message that can never be written goes to the DLQ with its bytes and the
 // reason, is acked (not redelivered forever), and replays after a fix.
 func TestDeadLetterAndReplay(t *testing.T) {
-	js := startProcessor(t)
+	// Labels are flattened and take any key, and every document is what
+	// the processor encodes, so the test makes the one document unmappable
+	// on its way: labels as a string, which Elasticsearch refuses.
+	x := newESInterceptor(t)
+	x.rewrite = func(_ string, body []byte) []byte {
+		return bytes.ReplaceAll(body, []byte(`"labels":{"unmappable":"yes"}`), []byte(`"labels":"unmappable"`))
+	}
+	js, _ := startProcessorVia(t, x.URL)
 	ctx := context.Background()
 	if _, err := js.Publish(ctx, broker.EventsSubject, []byte(`{"message": not json`)); err != nil {
 		t.Fatal(err)
 	}
 	id := fmt.Sprintf("dlq-test-%d", time.Now().UnixNano())
-	bad := event.Event{Timestamp: time.Now().UTC(), Message: "unmappable", Service: event.Service{Name: "dlq-test"}, Event: event.Meta{ID: id}, Labels: map[string]string{"": "empty name"}}
+	bad := event.Event{Timestamp: time.Now().UTC(), Message: "unmappable", Service: event.Service{Name: "dlq-test"}, Event: event.Meta{ID: id}, Labels: map[string]string{"unmappable": "yes"}}
 	data, _ := json.Marshal(bad)
 	if _, err := js.Publish(ctx, broker.EventsSubject, data); err != nil {
 		t.Fatal(err)
@@ -236,6 +250,8 @@ type esInterceptor struct {
 	rewrite func(path string, body []byte) []byte
 	// fail may answer a request with an error status of its choosing.
 	fail func(path string) int
+	// refuse is fail knowing the body.
+	refuse func(path string, body []byte) int
 	// after runs once Elasticsearch answered, before the answer goes back:
 	// the write happened, and the processor does not know yet.
 	after func(path string, body []byte)
@@ -262,8 +278,11 @@ func (x *esInterceptor) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.mu.Lock()
-	before, after, rewrite, fail := x.before, x.after, x.rewrite, x.fail
+	before, after, rewrite, fail, refuse := x.before, x.after, x.rewrite, x.fail, x.refuse
 	x.mu.Unlock()
+	if refuse != nil {
+		fail = func(path string) int { return refuse(path, body) }
+	}
 	if fail != nil {
 		if status := fail(r.URL.Path); status != 0 {
 			w.Header().Set("Content-Type", "application/json")

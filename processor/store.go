@@ -29,6 +29,9 @@ const (
 	Duplicate
 	Retry
 	Permanent
+	// Oversize is a document larger than a bulk request may be: it can
+	// never be written, and Reason names both sizes.
+	Oversize
 )
 
 // ItemResult is the outcome of one event write, with Elasticsearch's reason
@@ -55,8 +58,14 @@ type Store struct {
 	groups *lru.Cache[string, storedGroup]
 	// Tally sets the time scales of exact counting (tally.go).
 	Tally TallyConfig
-	now   func() time.Time
+	// MaxBulkBytes bounds the body of one bulk request of events.
+	MaxBulkBytes int
+	now          func() time.Time
 }
+
+// DefaultMaxBulkBytes is well under Elasticsearch's 100 MB
+// http.max_content_length, near the few MB per bulk its guide advises.
+const DefaultMaxBulkBytes = 10 << 20
 
 // DefaultGroupCacheSize bounds the cache of recently written groups.
 const DefaultGroupCacheSize = 10000
@@ -64,7 +73,7 @@ const DefaultGroupCacheSize = 10000
 // NewStore wraps a client.
 func NewStore(es *elasticsearch.Client) *Store {
 	cache, _ := lru.New[string, storedGroup](DefaultGroupCacheSize)
-	s := &Store{es: es, groups: cache, now: time.Now}
+	s := &Store{es: es, groups: cache, now: time.Now, MaxBulkBytes: DefaultMaxBulkBytes}
 	s.Tally.defaults(defaultBatchTimeout)
 	return s
 }
@@ -100,6 +109,9 @@ func (s *Store) bulk(ctx context.Context, index string, body *bytes.Buffer, want
 		return nil, fmt.Errorf("bulk %s: %w", index, err)
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusRequestEntityTooLarge {
+		return nil, fmt.Errorf("bulk %s: %w: %w", index, errRequestTooLarge, elastic.Check(res, nil))
+	}
 	if res.IsError() {
 		return nil, fmt.Errorf("bulk %s: %w", index, elastic.Check(res, nil))
 	}
@@ -140,42 +152,96 @@ type Doc struct {
 	JSON []byte
 }
 
-// CreateDocs is CreateEvents for events already encoded.
+// CreateDocs is CreateEvents for events already encoded. The documents go
+// in as many bulk requests as MaxBulkBytes needs, in order; a document that
+// alone exceeds it is answered Oversize without being sent. A request that
+// Elasticsearch refuses as too large (413: a cluster whose
+// http.max_content_length is below the cap) is sent again in halves, down
+// to the document that alone is too large, which is Oversize too. A request
+// that fails as a whole otherwise answers its documents Retry; the error is
+// for all of them failing so.
 func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error) {
-	size := 0
-	for _, d := range docs {
-		size += len(d.JSON) + len(d.ID) + len(`{"create":{"_id":""}}`) + 2
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+size/16))
-	for _, d := range docs {
+	out := make([]ItemResult, len(docs))
+	actions := make([][]byte, len(docs))
+	var chunks [][]int // indices into docs, one bulk request each
+	var chunk []int
+	chunkSize := 0
+	for i, d := range docs {
 		id, err := json.Marshal(d.ID)
 		if err != nil {
 			return nil, fmt.Errorf("encode bulk action: %w", err)
 		}
-		buf.WriteString(`{"create":{"_id":`)
-		buf.Write(id)
-		buf.WriteString("}}\n")
-		buf.Write(d.JSON)
-		buf.WriteByte('\n')
+		actions[i] = append(append([]byte(`{"create":{"_id":`), id...), "}}\n"...)
+		size := len(actions[i]) + len(d.JSON) + 1
+		if s.MaxBulkBytes > 0 && size > s.MaxBulkBytes {
+			out[i] = ItemResult{Outcome: Oversize, Reason: fmt.Sprintf("event document is %d bytes with its bulk action, more than the %d byte bulk request cap (processor.max_bulk_bytes)", size, s.MaxBulkBytes)}
+			continue
+		}
+		if s.MaxBulkBytes > 0 && chunkSize+size > s.MaxBulkBytes && len(chunk) > 0 {
+			chunks, chunk, chunkSize = append(chunks, chunk), nil, 0
+		}
+		chunk, chunkSize = append(chunk, i), chunkSize+size
 	}
-	items, err := s.bulk(ctx, elastic.EventsDataStream, buf, len(docs))
-	if err != nil {
-		return nil, err
+	if len(chunk) > 0 {
+		chunks = append(chunks, chunk)
 	}
-	out := make([]ItemResult, len(items))
-	for i, it := range items {
+	var buf bytes.Buffer
+	var errs []error
+	requests := 0
+	var send func(idx []int)
+	send = func(idx []int) {
+		buf.Reset()
+		for _, i := range idx {
+			buf.Write(actions[i])
+			buf.Write(docs[i].JSON)
+			buf.WriteByte('\n')
+		}
+		size := buf.Len()
+		bulkBytes.Observe(float64(size))
+		items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(idx))
 		switch {
-		case it.Status == http.StatusCreated || it.Status == http.StatusOK:
-			out[i] = ItemResult{Outcome: Created}
-		case it.Status == http.StatusConflict:
-			out[i] = ItemResult{Outcome: Duplicate}
-		case it.Status == http.StatusTooManyRequests || it.Status >= 500:
-			out[i] = ItemResult{Outcome: Retry, Reason: it.reason()}
+		case errors.Is(err, errRequestTooLarge) && len(idx) > 1:
+			send(idx[:len(idx)/2])
+			send(idx[len(idx)/2:])
+		case errors.Is(err, errRequestTooLarge):
+			out[idx[0]] = ItemResult{Outcome: Oversize, Reason: fmt.Sprintf("Elasticsearch refused the %d byte bulk request of this event alone as too large (its http.max_content_length)", size)}
+		case err != nil:
+			requests++
+			errs = append(errs, err)
+			for _, i := range idx {
+				out[i] = ItemResult{Outcome: Retry, Reason: err.Error()}
+			}
 		default:
-			out[i] = ItemResult{Outcome: Permanent, Reason: it.reason()}
+			requests++
+			for k, i := range idx {
+				out[i] = eventOutcome(items[k])
+			}
 		}
 	}
+	for _, c := range chunks {
+		send(c)
+	}
+	if requests > 0 && len(errs) == requests {
+		return nil, errors.Join(errs...)
+	}
 	return out, nil
+}
+
+// errRequestTooLarge is Elasticsearch's 413: the request is over its
+// http.max_content_length, and sending it again as it is cannot help.
+var errRequestTooLarge = errors.New("request too large")
+
+func eventOutcome(it bulkItemOutcome) ItemResult {
+	switch {
+	case it.Status == http.StatusCreated || it.Status == http.StatusOK:
+		return ItemResult{Outcome: Created}
+	case it.Status == http.StatusConflict:
+		return ItemResult{Outcome: Duplicate}
+	case it.Status == http.StatusTooManyRequests || it.Status >= 500:
+		return ItemResult{Outcome: Retry, Reason: it.reason()}
+	default:
+		return ItemResult{Outcome: Permanent, Reason: it.reason()}
+	}
 }
 
 // Delta is what one batch adds to a group.

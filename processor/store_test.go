@@ -49,8 +49,8 @@ func TestCreateEventsIsIdempotent(t *testing.T) {
 		t.Fatalf("redelivered write: %+v, want Duplicate", again[0])
 	}
 	// A document the mapping cannot take is a permanent failure, not a retry.
-	bad := &event.Event{Timestamp: time.Now().UTC(), Message: "x", Event: event.Meta{ID: id + "-bad"}, Labels: map[string]string{"": "empty field name"}}
-	res, err := s.CreateEvents(ctx, []*event.Event{bad})
+	bad := Doc{ID: id + "-bad", JSON: []byte(`{"@timestamp":"2026-12-03T00:00:00Z","message":"x","labels":"not an object"}`)}
+	res, err := s.CreateDocs(ctx, []Doc{bad})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func TestKibanaSavedObjectsCatchMistakes(t *testing.T) {
 		})
 	}
 
-	// labels.* is mapped by a dynamic template, so any label is a valid field.
+	// labels is flattened, so any label is a valid (keyword) field.
 	ok := strings.Replace(src, `"columns":["service.name","error.type"`, `"columns":["labels.tenant","error.type"`, 1)
 	if _, problems := checkSavedObjects([]byte(ok), EventsTemplate, GroupsTemplate); len(problems) > 0 {
 		t.Errorf("a labels.* column was rejected:\n%s", strings.Join(problems, "\n"))
@@ -714,6 +714,13 @@ func (c *checker) checkField(o *savedObj, dvID, field string, n need, where stri
 	}
 	c.report.checked[tpl.name+":"+field] = true
 	typ, ok := tpl.fields[field]
+	for i := len(field) - 1; !ok && i > 0; i-- {
+		// A key under a flattened field (labels.tenant) is searched and
+		// aggregated as a keyword.
+		if field[i] == '.' && tpl.fields[field[:i]] == "flattened" {
+			typ, ok = "keyword", true
+		}
+	}
 	if !ok {
 		for pattern, t := range tpl.dynamic {
 			if globMatch(pattern, field) {

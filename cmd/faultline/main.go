@@ -189,7 +189,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	if err := ensureStreams(ctx, js, cfg.Replicas, log); err != nil {
+	st := cfg.File.Streams
+	limits := broker.Limits{EventsMaxBytes: int64(st.EventsMaxBytes), DLQMaxBytes: int64(st.DLQMaxBytes), AlertsMaxBytes: int64(st.AlertsMaxBytes)}
+	if err := ensureStreams(ctx, js, cfg.Replicas, limits, log); err != nil {
 		return err
 	}
 
@@ -204,7 +206,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		}
 		pc := cfg.File.Processor
 		p := processor.New(js, es, log, processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
-			Tally: processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration}})
+			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
+			MaxBulkBytes: int(pc.MaxBulkBytes)})
+		checks["dead letters"] = p.DeadLetters
 		checks["elasticsearch"] = func() error {
 			if !p.Ready() {
 				return errors.New("elasticsearch writes failing or templates not installed")
@@ -241,7 +245,8 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
-		srv, err := ingest.New(nc, js, log, ingest.Config{Keys: cfg.File.Auth.Keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes})
+		srv, err := ingest.New(nc, js, log, ingest.Config{Keys: cfg.File.Auth.Keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes,
+			MaxInflightBytes: int64(cfg.File.Ingest.MaxInflightBytes), Quotas: cfg.File.Ingest.Quotas})
 		if err != nil {
 			return err
 		}
@@ -284,11 +289,11 @@ func newES(cfg *config.Config) (*elasticsearch.Client, error) {
 }
 
 // ensureStreams retries while NATS is unreachable at start-up.
-func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, log zerolog.Logger) error {
+func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, limits broker.Limits, log zerolog.Logger) error {
 	backoff := 250 * time.Millisecond
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := broker.EnsureStreams(cctx, js, replicas)
+		err := broker.EnsureStreamsWith(cctx, js, replicas, limits)
 		cancel()
 		if err == nil {
 			return nil

@@ -10,6 +10,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -81,12 +82,48 @@ func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
 	return nc, nil
 }
 
-// EnsureStreams creates or updates the streams; it is idempotent so every
-// service runs it at start-up. replicas is 1 on one machine, 3 on a cluster.
+// Limits caps the streams in bytes; zero takes the default.
+type Limits struct {
+	EventsMaxBytes, DLQMaxBytes, AlertsMaxBytes int64
+}
+
+// Default stream caps (README, Configuration).
+const (
+	DefaultEventsMaxBytes = 10 << 30
+	DefaultDLQMaxBytes    = 1 << 30
+	DefaultAlertsMaxBytes = 1 << 30
+)
+
+func (l *Limits) defaults() {
+	if l.EventsMaxBytes <= 0 {
+		l.EventsMaxBytes = DefaultEventsMaxBytes
+	}
+	if l.DLQMaxBytes <= 0 {
+		l.DLQMaxBytes = DefaultDLQMaxBytes
+	}
+	if l.AlertsMaxBytes <= 0 {
+		l.AlertsMaxBytes = DefaultAlertsMaxBytes
+	}
+}
+
+// EnsureStreams creates or updates the streams with the default byte caps;
+// it is idempotent so every service runs it at start-up. replicas is 1 on
+// one machine, 3 on a cluster.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) error {
+	return EnsureStreamsWith(ctx, js, replicas, Limits{})
+}
+
+// EnsureStreamsWith is EnsureStreams with the byte caps of the
+// configuration. Every stream discards new messages when full: discarding
+// old ones would delete events the processor has not stored yet, dead
+// letters nobody replayed, or alerts not yet sent. A full stream refuses
+// publishes instead (ingest answers 507, the processor naks and retries);
+// Trim frees what every consumer acknowledged before that happens.
+func EnsureStreamsWith(ctx context.Context, js jetstream.JetStream, replicas int, limits Limits) error {
 	if replicas < 1 {
 		replicas = 1
 	}
+	limits.defaults()
 	streams := []jetstream.StreamConfig{{
 		Name:     EventsStream,
 		Subjects: []string{EventsSubject},
@@ -95,6 +132,8 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) er
 		// deploy of the processor can be replayed from the stream.
 		Retention:  jetstream.LimitsPolicy,
 		MaxAge:     72 * time.Hour,
+		MaxBytes:   limits.EventsMaxBytes,
+		Discard:    jetstream.DiscardNew,
 		Duplicates: 10 * time.Minute,
 		Replicas:   replicas,
 	}, {
@@ -103,6 +142,8 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) er
 		Storage:    jetstream.FileStorage,
 		Retention:  jetstream.LimitsPolicy,
 		MaxAge:     24 * time.Hour,
+		MaxBytes:   limits.AlertsMaxBytes,
+		Discard:    jetstream.DiscardNew,
 		Duplicates: 10 * time.Minute,
 		Replicas:   replicas,
 	}, {
@@ -111,6 +152,8 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) er
 		Storage:   jetstream.FileStorage,
 		Retention: jetstream.LimitsPolicy,
 		MaxAge:    30 * 24 * time.Hour,
+		MaxBytes:  limits.DLQMaxBytes,
+		Discard:   jetstream.DiscardNew,
 		Replicas:  replicas,
 	}}
 	for _, cfg := range streams {
@@ -119,4 +162,81 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) er
 		}
 	}
 	return nil
+}
+
+// IsStreamFull tells whether a publish was refused because its stream holds
+// its MaxBytes (DiscardNew).
+func IsStreamFull(err error) bool {
+	// The server answers with its store error's text; there is no error
+	// code of its own for it (10077 covers every store failure).
+	return err != nil && strings.Contains(err.Error(), "maximum bytes exceeded")
+}
+
+// Usage is how full a stream is.
+type Usage struct {
+	Bytes, MaxBytes uint64
+}
+
+// Full is true when less than room bytes are left.
+func (u Usage) Full(room uint64) bool {
+	return u.MaxBytes > 0 && u.Bytes+room > u.MaxBytes
+}
+
+func (u Usage) String() string {
+	return fmt.Sprintf("%d of %d bytes", u.Bytes, u.MaxBytes)
+}
+
+// StreamUsage reads a stream's size and cap.
+func StreamUsage(ctx context.Context, js jetstream.JetStream, stream string) (Usage, error) {
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return Usage{}, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	info := s.CachedInfo()
+	var max uint64
+	if info.Config.MaxBytes > 0 {
+		max = uint64(info.Config.MaxBytes)
+	}
+	return Usage{Bytes: info.State.Bytes, MaxBytes: max}, nil
+}
+
+// TrimAbove is the share of a stream's MaxBytes past which Trim frees what
+// its consumers acknowledged: below it, acknowledged events stay for replay.
+const TrimAbove = 0.8
+
+// Trim purges the messages every consumer of stream has acknowledged once
+// the stream holds more than TrimAbove of its MaxBytes, so a full stream
+// (which refuses publishes) means a backlog, not history. A stream without
+// consumers is left alone: nothing in it is known to be processed. It
+// returns how many messages it purged.
+func Trim(ctx context.Context, js jetstream.JetStream, stream string) (uint64, error) {
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return 0, fmt.Errorf("trim %s: %w", stream, err)
+	}
+	info := s.CachedInfo()
+	if info.Config.MaxBytes <= 0 || float64(info.State.Bytes) < TrimAbove*float64(info.Config.MaxBytes) {
+		return 0, nil
+	}
+	floor, consumers := uint64(0), 0
+	list := s.ListConsumers(ctx)
+	for ci := range list.Info() {
+		f := ci.AckFloor.Stream
+		if consumers == 0 || f < floor {
+			floor = f
+		}
+		consumers++
+	}
+	if err := list.Err(); err != nil {
+		return 0, fmt.Errorf("trim %s: consumers: %w", stream, err)
+	}
+	if consumers == 0 || floor < info.State.FirstSeq {
+		return 0, nil
+	}
+	// WithPurgeSequence keeps floor+1 and later: everything purged was
+	// acknowledged by every consumer.
+	if err := s.Purge(ctx, jetstream.WithPurgeSequence(floor+1)); err != nil {
+		return 0, fmt.Errorf("trim %s up to %d: %w", stream, floor, err)
+	}
+	return floor + 1 - info.State.FirstSeq, nil
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"gopkg.in/yaml.v3"
 )
 
@@ -83,7 +84,42 @@ type File struct {
 	Ingest    Ingest    `yaml:"ingest"`
 	Grouping  Grouping  `yaml:"grouping"`
 	Processor Processor `yaml:"processor"`
+	Streams   Streams   `yaml:"streams"`
 }
+
+// Size is a byte count written as a number or a human size ("10GiB",
+// "512 MB"): binary units are powers of 1024, decimal ones of 1000.
+type Size int64
+
+// UnmarshalYAML parses a plain number of bytes or a human size.
+func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	v, err := humanize.ParseBytes(n.Value)
+	if err != nil || v > 1<<62 {
+		return fmt.Errorf("line %d: size %q: want bytes or a size such as 512MiB or 10GiB", n.Line, n.Value)
+	}
+	*s = Size(v)
+	return nil
+}
+
+// Streams caps the JetStream streams in bytes. Every stream discards new
+// messages when full (a publish is refused) rather than old ones, so nothing
+// accepted disappears; events and alerts the consumers have acknowledged are
+// trimmed first (broker.Trim), so only a backlog fills them.
+type Streams struct {
+	// EventsMaxBytes bounds FAULTLINE_EVENTS (0 = 10 GiB); when it is full
+	// of events not yet stored, ingest answers 507.
+	EventsMaxBytes Size `yaml:"events_max_bytes"`
+	// DLQMaxBytes bounds FAULTLINE_DLQ (0 = 1 GiB); when it is full the
+	// processor keeps the failing events in the events stream (it naks).
+	DLQMaxBytes Size `yaml:"dlq_max_bytes"`
+	// AlertsMaxBytes bounds FAULTLINE_ALERTS (0 = 1 GiB).
+	AlertsMaxBytes Size `yaml:"alerts_max_bytes"`
+}
+
+// MinMaxBulkBytes is the smallest bulk cap; events over the cap are
+// dead-lettered, so it should stay above the largest event ingest accepts
+// (1 MiB).
+const MinMaxBulkBytes = 64 << 10
 
 // Processor tunes how the processor bounds its work and keeps group counts
 // exact (processor/tally.go). Zero values take the defaults.
@@ -102,6 +138,11 @@ type Processor struct {
 	// searchable (a bulk Elasticsearch applied long after the processor gave
 	// up on it); recounts count that far back again (default 1h).
 	LateWrites Duration `yaml:"late_writes"`
+	// MaxBulkBytes bounds one bulk request to Elasticsearch (0 = 10 MiB,
+	// well under its 100 MB http.max_content_length); a batch over it goes
+	// as several requests, and an event whose document alone is over it is
+	// dead-lettered.
+	MaxBulkBytes Size `yaml:"max_bulk_bytes"`
 }
 
 // Grouping tunes fingerprinting and threshold alerts.
@@ -138,6 +179,32 @@ type Ingest struct {
 	Burst     int     `yaml:"burst"`
 	// MaxBodyBytes bounds a request body, also after decompression (default 5 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxInflightBytes bounds the request bodies all requests together hold
+	// at once (0 = 64 MiB); past it ingest answers 503 with Retry-After.
+	MaxInflightBytes Size `yaml:"max_inflight_bytes"`
+	// Quotas bound what each service may send, so one cannot starve the
+	// others.
+	Quotas Quotas `yaml:"quotas"`
+}
+
+// Quotas are per-service limits; Services overrides Default per service.
+type Quotas struct {
+	Default  Quota            `yaml:"default"`
+	Services map[string]Quota `yaml:"services"`
+}
+
+// Quota is what one service may send; zero fields are unlimited.
+type Quota struct {
+	EventsPerSecond float64 `yaml:"events_per_second"`
+	BytesPerDay     Size    `yaml:"bytes_per_day"`
+}
+
+// For is the quota of service: its own entry, else the default.
+func (q Quotas) For(service string) Quota {
+	if s, ok := q.Services[service]; ok {
+		return s
+	}
+	return q.Default
 }
 
 // Channel is one alert destination.
@@ -487,6 +554,26 @@ func (f File) Validate() error {
 	}
 	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 {
 		errs = append(errs, errors.New("ingest: rate_limit, burst and max_body_bytes must not be negative"))
+	}
+	if b := f.Processor.MaxBulkBytes; b != 0 && (b < MinMaxBulkBytes || b > 90<<20) {
+		errs = append(errs, fmt.Errorf("processor.max_bulk_bytes: %d is outside %d bytes to 90 MiB (Elasticsearch refuses requests over 100 MB)", b, MinMaxBulkBytes))
+	}
+	if b := f.Ingest.MaxInflightBytes; b != 0 && f.Ingest.MaxBodyBytes > 0 && int64(b) < f.Ingest.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("ingest.max_inflight_bytes: %d is less than max_body_bytes (%d), so a request of the allowed size could never be read", b, f.Ingest.MaxBodyBytes))
+	}
+	quotas := map[string]Quota{"default": f.Ingest.Quotas.Default}
+	for name, q := range f.Ingest.Quotas.Services {
+		quotas["services."+name] = q
+	}
+	for name, q := range quotas {
+		if q.EventsPerSecond < 0 {
+			errs = append(errs, fmt.Errorf("ingest.quotas.%s.events_per_second: %g must not be negative", name, q.EventsPerSecond))
+		}
+	}
+	for name, b := range map[string]Size{"events_max_bytes": f.Streams.EventsMaxBytes, "dlq_max_bytes": f.Streams.DLQMaxBytes, "alerts_max_bytes": f.Streams.AlertsMaxBytes} {
+		if b != 0 && b < 1<<20 {
+			errs = append(errs, fmt.Errorf("streams.%s: %d bytes is less than 1 MiB, too small to hold one event", name, b))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -56,3 +56,41 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestBoundsSettings(t *testing.T) {
+	f, err := Parse([]byte(`
+processor: {max_bulk_bytes: 8MiB}
+streams: {events_max_bytes: 10GiB, dlq_max_bytes: "512 MB", alerts_max_bytes: 1073741824}
+ingest:
+  max_inflight_bytes: 64MiB
+  quotas:
+    default: {events_per_second: 500, bytes_per_day: 5GiB}
+    services: {checkout: {events_per_second: 2000}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Processor.MaxBulkBytes != 8<<20 || f.Streams.EventsMaxBytes != 10<<30 || f.Streams.DLQMaxBytes != 512_000_000 || f.Streams.AlertsMaxBytes != 1<<30 || f.Ingest.MaxInflightBytes != 64<<20 {
+		t.Errorf("sizes: %+v %+v %+v", f.Processor, f.Streams, f.Ingest)
+	}
+	if q := f.Ingest.Quotas.For("checkout"); q.EventsPerSecond != 2000 || q.BytesPerDay != 0 {
+		t.Errorf("checkout quota %+v", q)
+	}
+	if q := f.Ingest.Quotas.For("other"); q.EventsPerSecond != 500 || q.BytesPerDay != 5<<30 {
+		t.Errorf("default quota %+v", q)
+	}
+	cases := map[string]string{
+		"processor: {max_bulk_bytes: 200MiB}":                          "processor.max_bulk_bytes: 209715200 is outside 65536 bytes to 90 MiB",
+		"processor: {max_bulk_bytes: 1KiB}":                            "processor.max_bulk_bytes: 1024 is outside",
+		"processor: {max_bulk_bytes: lots}":                            `size "lots"`,
+		"streams: {events_max_bytes: 10KiB}":                           "streams.events_max_bytes: 10240 bytes is less than 1 MiB",
+		"ingest: {max_body_bytes: 10485760, max_inflight_bytes: 1MiB}": "ingest.max_inflight_bytes: 1048576 is less than max_body_bytes (10485760)",
+		"ingest: {quotas: {services: {a: {events_per_second: -1}}}}":   "ingest.quotas.services.a.events_per_second: -1 must not be negative",
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want an error naming %q", in, err, want)
+		}
+	}
+}

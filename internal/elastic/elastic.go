@@ -154,11 +154,7 @@ func Setup(ctx context.Context, es *elasticsearch.Client) error {
 	if err := Check(es.Indices.PutIndexTemplate("faultline-groups", bytes.NewReader(schemas.GroupsTemplate), es.Indices.PutIndexTemplate.WithContext(ctx))); err != nil {
 		return fmt.Errorf("put template faultline-groups: %w", err)
 	}
-	// Best effort for the data stream: backing indices made before the
-	// template (events sent before the first setup get Elasticsearch's own
-	// logs mapping) may refuse it, and must not keep the processor from
-	// starting. The template still shapes the next backing index.
-	if err := putMapping(ctx, es, EventsDataStream, schemas.EventsTemplate); err != nil && !errors.Is(err, errMappingRefused) {
+	if err := UpgradeDataStream(ctx, es, EventsDataStream, schemas.EventsTemplate); err != nil {
 		return err
 	}
 	res, err := es.Indices.Exists([]string{GroupsIndex}, es.Indices.Exists.WithContext(ctx))
@@ -169,7 +165,7 @@ func Setup(ctx context.Context, es *elasticsearch.Client) error {
 	if res.StatusCode == http.StatusOK {
 		// The template only shapes new indices: bring the existing one's
 		// mapping up to date (adding fields is always allowed).
-		return putMapping(ctx, es, GroupsIndex, schemas.GroupsTemplate)
+		return putMapping(ctx, es, GroupsIndex, schemas.GroupsTemplate, false)
 	}
 	res, err = es.Indices.Create(GroupsIndex, es.Indices.Create.WithContext(ctx))
 	if err == nil && res.StatusCode == http.StatusBadRequest {
@@ -221,7 +217,7 @@ func Ping(ctx context.Context, es *elasticsearch.Client) error {
 // mapping: the template only shapes indices created after it, and adding
 // fields or raising ignore_above is always allowed. A target that does not
 // exist yet is left to the template.
-func putMapping(ctx context.Context, es *elasticsearch.Client, target string, template []byte) error {
+func putMapping(ctx context.Context, es *elasticsearch.Client, target string, template []byte, writeIndexOnly bool) error {
 	var t struct {
 		Template struct {
 			Mappings json.RawMessage `json:"mappings"`
@@ -230,7 +226,8 @@ func putMapping(ctx context.Context, es *elasticsearch.Client, target string, te
 	if err := json.Unmarshal(template, &t); err != nil {
 		return fmt.Errorf("template of %s: %w", target, err)
 	}
-	res, err := es.Indices.PutMapping([]string{target}, bytes.NewReader(t.Template.Mappings), es.Indices.PutMapping.WithContext(ctx))
+	res, err := es.Indices.PutMapping([]string{target}, bytes.NewReader(t.Template.Mappings), es.Indices.PutMapping.WithContext(ctx),
+		es.Indices.PutMapping.WithWriteIndexOnly(writeIndexOnly))
 	if err == nil && res.StatusCode == http.StatusNotFound {
 		res.Body.Close()
 		return nil
@@ -243,6 +240,24 @@ func putMapping(ctx context.Context, es *elasticsearch.Client, target string, te
 		return fmt.Errorf("update mapping of %s: %w", target, err)
 	}
 	return nil
+}
+
+// UpgradeDataStream brings a data stream's write index up to its template.
+// Only the write index takes new documents, so older backing indices keep
+// their mapping. A write index whose mapping conflicts with the template
+// (labels mapped as an object before they became flattened, or an index
+// made by Elasticsearch's own logs template before faultline's was
+// installed) cannot change in place: the data stream is rolled over, and
+// the new write index is made from the template. Nothing stored is touched.
+func UpgradeDataStream(ctx context.Context, es *elasticsearch.Client, dataStream string, template []byte) error {
+	err := putMapping(ctx, es, dataStream, template, true)
+	if !errors.Is(err, errMappingRefused) {
+		return err
+	}
+	if err := Check(es.Indices.Rollover(dataStream, es.Indices.Rollover.WithContext(ctx))); err != nil {
+		return fmt.Errorf("roll over %s onto the template's mapping: %w", dataStream, err)
+	}
+	return putMapping(ctx, es, dataStream, template, true)
 }
 
 // errMappingRefused is a mapping update that conflicts with the existing one.

@@ -23,14 +23,14 @@ func TestPutMapping(t *testing.T) {
 	}
 	ctx := context.Background()
 	name := fmt.Sprintf("faultline-test-mapping-%d", time.Now().UnixNano())
-	if err := putMapping(ctx, es, name, schemas.EventsTemplate); err != nil {
+	if err := putMapping(ctx, es, name, schemas.EventsTemplate, false); err != nil {
 		t.Fatalf("missing index: %v", err)
 	}
 	if err := Check(es.Indices.Create(name, es.Indices.Create.WithBody(strings.NewReader(`{"mappings":{"properties":{"error":{"properties":{"type":{"type":"keyword"}}}}}}`)))); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = Check(es.Indices.Delete([]string{name})) })
-	if err := putMapping(ctx, es, name, schemas.EventsTemplate); err != nil {
+	if err := putMapping(ctx, es, name, schemas.EventsTemplate, false); err != nil {
 		t.Fatalf("compatible index: %v", err)
 	}
 	res, err := es.Indices.GetFieldMapping([]string{"error.type"}, es.Indices.GetFieldMapping.WithIndex(name))
@@ -47,7 +47,7 @@ func TestPutMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = Check(es.Indices.Delete([]string{conflict})) })
-	if err := putMapping(ctx, es, conflict, schemas.EventsTemplate); !errors.Is(err, errMappingRefused) {
+	if err := putMapping(ctx, es, conflict, schemas.EventsTemplate, false); !errors.Is(err, errMappingRefused) {
 		t.Errorf("conflicting index: %v, want a refused mapping", err)
 	}
 }
