@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -228,6 +229,17 @@ func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([
 		}
 		if c != nil {
 			candidates = append(candidates, *c)
+		}
+	}
+	// A duplicate may be all that is left of a batch whose candidates were
+	// never published (alerts.go).
+	again, err := s.raisedAgain(ctx, slices.Collect(maps.Keys(newest)))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, c := range again {
+		if !slices.ContainsFunc(candidates, func(o group.Candidate) bool { return candidateID(o) == candidateID(c) }) {
+			candidates = append(candidates, c)
 		}
 	}
 	return candidates, deferred, errors.Join(errs...)
@@ -481,6 +493,7 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 	}
 	c := apply(storedGroup{}, d, s.Threshold, s.Tally, s.now())
 	c.Group.Tally = &group.Tally{Since: time.Unix(horizon, 0).UTC()}
+	markRaised(&c.Group, c)
 	conflict, err := s.putGroup(ctx, storedGroup{}, c.Group)
 	if err != nil {
 		return nil, fmt.Errorf("recount group %s: create: %w", d.Fingerprint, err)
@@ -490,6 +503,7 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 		return s.recountGroup(ctx, d.Fingerprint, nil, horizon)
 	}
 	groupRecounts.Inc()
+	groupsNew.Inc()
 	c.Group.Tally = nil
 	return &c, nil
 }

@@ -27,6 +27,10 @@ const (
 	DLQSubject    = "faultline.dlq"
 )
 
+// DuplicatesWindow is how long the events and alerts streams remember a
+// Nats-Msg-Id and drop a second publish with it.
+const DuplicatesWindow = 10 * time.Minute
+
 // StartEmbedded runs a JetStream server in this process, storing under
 // dataDir. listen is host:port for other processes (faultline dlq, a second
 // service); port -1 picks a free one.
@@ -89,7 +93,7 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) er
 		// deploy of the processor can be replayed from the stream.
 		Retention:  jetstream.LimitsPolicy,
 		MaxAge:     72 * time.Hour,
-		Duplicates: 10 * time.Minute,
+		Duplicates: DuplicatesWindow,
 		Replicas:   replicas,
 	}, {
 		Name:       AlertsStream,
@@ -97,7 +101,7 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, replicas int) er
 		Storage:    jetstream.FileStorage,
 		Retention:  jetstream.LimitsPolicy,
 		MaxAge:     24 * time.Hour,
-		Duplicates: 10 * time.Minute,
+		Duplicates: DuplicatesWindow,
 		Replicas:   replicas,
 	}, {
 		Name:      DLQStream,
