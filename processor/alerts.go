@@ -33,6 +33,10 @@ import (
 //     which is what a nacked or never acked batch comes back as, publishes
 //     its group's recorded escalation again while the alerts stream still
 //     remembers its message id.
+//   - The update itself can fail after the events were written. A missing
+//     group is then created, and announced, by Reconcile; a resolved group
+//     whose duplicates were stored after it was resolved is reopened, and
+//     the regression raised, by escalationsOf.
 //
 // Every candidate has a message id derived from what raised it, so
 // publishing it again is harmless within the stream's DuplicatesWindow: an
@@ -67,36 +71,105 @@ func markRaised(g *group.Group, c group.Candidate) {
 	g.Tally = &t
 }
 
-// raisedAgain returns the escalations recently recorded on the groups of
-// fps, as candidates to publish again.
-func (s *Store) raisedAgain(ctx context.Context, fps []string) ([]group.Candidate, error) {
-	if len(fps) == 0 {
-		return nil, nil
+// duplicate is what Reconcile knows of one group's duplicates.
+type duplicate struct {
+	// storedAt is when the newest of them was stored, when searchable says
+	// all of them were found.
+	storedAt   *time.Time
+	searchable bool
+	sample     *Delta
+}
+
+// refreshWait is how long a duplicate not yet searchable is to wait before
+// it comes back: Elasticsearch's refresh interval (1 s), and a margin.
+const refreshWait = 2 * time.Second
+
+// escalationsOf returns the escalations the groups of a batch's duplicates
+// may not have announced. A duplicate is what comes back of a batch whose
+// candidates were not published, or whose group update never happened (it
+// failed, or its processor stopped first):
+//
+//   - An escalation recorded on the group within raisedAgainWithin is
+//     published again; the stream drops it if it went out.
+//   - A group still resolved although a duplicate was stored after it was
+//     resolved missed the update that would have reopened it: it is
+//     reopened now, and the regression raised. When the duplicates are not
+//     searchable yet, that cannot be told: they are to come back (later)
+//     after a refresh.
+func (s *Store) escalationsOf(ctx context.Context, dups map[string]duplicate) ([]group.Candidate, map[string]time.Time, error) {
+	if len(dups) == 0 {
+		return nil, nil, nil
 	}
-	ds := make([]Delta, len(fps))
-	for i, fp := range fps {
-		ds[i] = Delta{Fingerprint: fp}
+	ds := make([]Delta, 0, len(dups))
+	for fp := range dups {
+		ds = append(ds, Delta{Fingerprint: fp})
 	}
 	stored, err := s.getGroups(ctx, ds)
 	if err != nil {
-		return nil, fmt.Errorf("reconcile: read raised alerts: %w", err)
+		return nil, nil, fmt.Errorf("reconcile: read raised alerts: %w", err)
 	}
 	now := s.now()
 	var out []group.Candidate
-	for _, fp := range fps {
+	later := map[string]time.Time{}
+	var errs []error
+	for fp, d := range dups {
 		sg, ok := stored[fp]
-		if !ok || sg.Tally == nil || sg.Tally.Raised == nil {
+		if !ok {
+			continue
+		}
+		if sg.Status == group.StatusResolved && sg.ResolvedAt != nil {
+			switch {
+			case !d.searchable:
+				later[fp] = now.Add(refreshWait).UTC()
+			case d.storedAt != nil && d.storedAt.After(*sg.ResolvedAt):
+				c, err := s.reopenMissed(ctx, fp, *d.storedAt, d.sample)
+				if err != nil {
+					errs = append(errs, err)
+				} else if c != nil {
+					out = append(out, *c)
+				}
+			}
+			continue
+		}
+		if sg.Tally == nil || sg.Tally.Raised == nil || now.Sub(sg.Tally.Raised.At) >= raisedAgainWithin {
 			continue
 		}
 		r := sg.Tally.Raised
-		if now.Sub(r.At) >= raisedAgainWithin {
-			continue
-		}
 		g := sg.Group
 		g.Tally = nil
 		out = append(out, group.Candidate{Kind: r.Kind, Occurrences: r.Occurrences, Group: g, At: r.At})
 	}
-	return out, nil
+	return out, later, errors.Join(errs...)
+}
+
+// reopenMissed reopens fp's group if it is still resolved from before
+// storedAt, and returns its regression.
+func (s *Store) reopenMissed(ctx context.Context, fp string, storedAt time.Time, sample *Delta) (*group.Candidate, error) {
+	var c *group.Candidate
+	_, err := s.modifyGroup(ctx, fp, func(g *group.Group) (bool, error) {
+		c = nil
+		if g.Status != group.StatusResolved || g.ResolvedAt == nil || !storedAt.After(*g.ResolvedAt) {
+			return false, nil
+		}
+		g.Status, g.ResolvedAt = group.StatusOpen, nil
+		occurrences := 1
+		if sample != nil {
+			occurrences = sample.Count
+			if sample.Last.After(g.LastSeen) {
+				g.LastSeen = sample.Last
+			}
+		}
+		cand := group.Candidate{Kind: group.KindRegression, Occurrences: occurrences, At: s.now().UTC()}
+		markRaised(g, cand)
+		cand.Group = *g
+		cand.Group.Tally = nil
+		c = &cand
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reopen group %s: %w", fp, err)
+	}
+	return c, nil
 }
 
 // outbox holds the candidates JetStream has not acknowledged yet, in the
@@ -173,6 +246,12 @@ func (p *Processor) publishCandidates(ctx context.Context, cs []group.Candidate)
 	var errs []error
 	for _, it := range p.unsent.list {
 		data, err := json.Marshal(it.c)
+		if limit := p.js.Conn().MaxPayload(); err == nil && limit > 0 && int64(len(data))+headerRoom > limit {
+			// Only a hostile event's fields (a logger name of a megabyte)
+			// make a candidate this large; cut, it goes out rather than
+			// holding every batch behind it for ever.
+			data, err = json.Marshal(cut(it.c))
+		}
 		if err != nil {
 			// A group.Candidate always encodes; kept for the error's sake.
 			errs = append(errs, fmt.Errorf("encode alert candidate %s: %w", it.id, err))
@@ -203,4 +282,20 @@ wait:
 		return fmt.Errorf("%d alert candidates not acknowledged by JetStream: %w", n, errors.Join(errs...))
 	}
 	return nil
+}
+
+// headerRoom is what the Nats-Msg-Id header and its framing take of a
+// message's payload limit.
+const headerRoom = 1024
+
+// cut shortens a candidate's group's free-form fields.
+func cut(c group.Candidate) group.Candidate {
+	const n = 1024
+	g := &c.Group
+	for _, f := range []*string{&g.Title, &g.Message, &g.Service.Name, &g.Service.Environment, &g.Error.Type,
+		&g.Log.Level, &g.Log.Logger, &g.Culprit, &g.Sample.EventID, &g.Sample.Message, &g.Sample.StackTrace,
+		&g.Sample.Thread, &g.Sample.Host, &g.Sample.TraceID} {
+		*f = truncate(*f, n)
+	}
+	return c
 }

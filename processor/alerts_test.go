@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,60 @@ func TestAlertRaisedBeforeAStopIsPublishedByTheRedelivery(t *testing.T) {
 	}
 	if n := groupCount(store, fp); n != 2 {
 		t.Errorf("count = %d after the redelivery, want 2", n)
+	}
+}
+
+// A regression whose group update failed: the events were stored, so their
+// redelivery finds duplicates, and the group, still resolved although they
+// were stored after it was resolved, is reopened then, and announced once.
+func TestRegressionOfAFailedGroupUpdateIsRaisedByTheRedelivery(t *testing.T) {
+	x := newESInterceptor(t)
+	js, _ := startProcessorVia(t, x.URL)
+	store := testStore(t)
+	ctx := context.Background()
+	fp, mk := alertEvents("missedregression")
+	publishEvents(t, js, mk(0))
+	waitFor(t, "the group created", func() bool { return groupCount(store, fp) == 1 })
+	if _, err := store.SetStatus(ctx, fp, group.StatusResolved, nil); err != nil {
+		t.Fatal(err)
+	}
+	rejected := x.rejectGroupUpdates()
+	publishEvents(t, js, mk(1), mk(2))
+	waitFor(t, "a group update rejected", func() bool { return rejected.Load() > 0 })
+	x.set(nil, nil)
+	waitFor(t, "the regression announced", func() bool { return countKind(t, js, fp, group.KindRegression) > 0 })
+	settle(t, js)
+	if n := countKind(t, js, fp, group.KindRegression); n != 1 {
+		t.Errorf("regression announced %d times, want once", n)
+	}
+	g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g[fp]; got.Status != group.StatusOpen || got.Count != 3 {
+		t.Errorf("group status %s, count %d; want open, 3", got.Status, got.Count)
+	}
+}
+
+// A candidate too large for a NATS message (a hostile event's megabyte of
+// logger name) goes out with its fields cut, instead of failing for ever
+// and holding every batch behind it.
+func TestOversizedCandidateIsCutNotStuck(t *testing.T) {
+	_, _, js := testenv.JetStream(t)
+	p := &Processor{js: js, log: zerolog.Nop()}
+	fp, mk := alertEvents("oversized")
+	ev := mk(0)
+	ev.Log.Logger = strings.Repeat("x", 2<<20)
+	c := group.Candidate{Kind: group.KindNew, Occurrences: 1, Group: newGroup(Delta{Fingerprint: fp, Count: 1, Sample: ev}), At: time.Now().UTC()}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.publishCandidates(ctx, []group.Candidate{c}); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if len(p.unsent.list) != 0 {
+		t.Errorf("%d candidates left unsent", len(p.unsent.list))
+	}
+	if kinds := candidateKinds(t, js, fp); !slices.Equal(kinds, []group.Kind{group.KindNew}) {
+		t.Errorf("published %v, want the new group", kinds)
 	}
 }
