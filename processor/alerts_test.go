@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
@@ -127,6 +128,23 @@ func TestAlertsSurviveFailedCandidatePublishing(t *testing.T) {
 		return err == nil && g[fp].Status == group.StatusOpen && g[fp].Count == 5
 	})
 	heldThenAnnouncedOnce(t, js, store, fp, group.KindRegression, 2, 5)
+}
+
+// A threshold crossing raised while the alerts stream is missing arrives
+// once it is back, once.
+func TestThresholdSurvivesFailedCandidatePublishing(t *testing.T) {
+	_, _, js := testenv.JetStream(t)
+	cfg := testConfig()
+	cfg.Grouping.Threshold = config.Threshold{Count: 3, Window: config.Duration{Duration: time.Minute}}
+	runProcessorWith(t, js, testenv.ElasticsearchURL(t), cfg)
+	store := testStore(t)
+	fp, mk := alertEvents("alertthreshold")
+	publishEvents(t, js, mk(0))
+	waitFor(t, "the group created", func() bool { return groupCount(store, fp) == 1 })
+	breakAlerts(t, js)
+	publishEvents(t, js, mk(1), mk(2))
+	waitFor(t, "the group written with 3 events", func() bool { return groupCount(store, fp) == 3 })
+	heldThenAnnouncedOnce(t, js, store, fp, group.KindThreshold, 2, 3)
 }
 
 // A processor that stops with its candidates unpublished loses them from

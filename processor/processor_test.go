@@ -55,11 +55,17 @@ func testConfig() Config {
 // runProcessor runs a processor replica on js until the test ends.
 func runProcessor(t *testing.T, js jetstream.JetStream, esURL string) *Processor {
 	t.Helper()
+	return runProcessorWith(t, js, esURL, testConfig())
+}
+
+// runProcessorWith is runProcessor with a configuration of the test's own.
+func runProcessorWith(t *testing.T, js jetstream.JetStream, esURL string, cfg Config) *Processor {
+	t.Helper()
 	es, err := elastic.NewClient([]string{esURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := New(js, es, zerolog.Nop(), testConfig())
+	p := New(js, es, zerolog.Nop(), cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
