@@ -123,7 +123,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		esError(w, route, status, "parse_exception", err.Error())
 		return
 	}
-	items, err := s.parseBulk(body, r.PathValue("index"), service)
+	items, err := s.parseBulk(body, r.PathValue("index"), service, requestIDRules(r, service))
 	if err != nil {
 		eventsRejected.WithLabelValues("invalid").Inc()
 		esError(w, route, http.StatusBadRequest, "illegal_argument_exception", err.Error())
@@ -206,7 +206,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 
 // parseBulk reads action lines and their documents. An error means the body
 // is not a bulk body at all; a bad document only fails its own item.
-func (s *Server) parseBulk(body []byte, defaultIndex, service string) ([]bulkItem, error) {
+func (s *Server) parseBulk(body []byte, defaultIndex, service string, ids *idRules) ([]bulkItem, error) {
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 0, 64*1024), int(s.cfg.MaxBodyBytes)+1)
 	var items []bulkItem
@@ -256,7 +256,7 @@ func (s *Server) parseBulk(body []byte, defaultIndex, service string) ([]bulkIte
 			items = append(items, it)
 			continue
 		}
-		ev, err := s.parse(Line{N: docLine, Raw: doc}, service, it.id)
+		ev, err := s.parse(Line{N: docLine, Raw: doc}, service, it.id, ids)
 		if err != nil {
 			it.status, it.err = http.StatusBadRequest, fmt.Sprintf("line %d: %v", docLine, err)
 		} else {

@@ -17,6 +17,7 @@ func FuzzParseBulk(f *testing.F) {
 		"\n\n{}\n",
 		"[1,2]\n",
 		"{\"index\":{}}\n" + logbackSample + "\n",
+		"{\"create\":{}}\n{\"@timestamp\":\"2026-11-25T07:00:00Z\",\"message\":\"x\"}\n{\"create\":{}}\n{\"@timestamp\":\"2026-11-25T07:00:00Z\",\"message\":\"x\"}\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -25,7 +26,7 @@ func FuzzParseBulk(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		items, err := srv.parseBulk(body, "logs-x", "")
+		items, err := srv.parseBulk(body, "logs-x", "", &idRules{})
 		if err != nil {
 			if len(items) != 0 {
 				t.Fatalf("error %v with %d items", err, len(items))

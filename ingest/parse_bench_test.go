@@ -54,7 +54,7 @@ func BenchmarkRequest(b *testing.B) {
 		lines, _ := SplitBody(body)
 		for _, l := range lines {
 			// parse encodes too.
-			if _, err := s.parse(l, "", ""); err != nil {
+			if _, err := s.parse(l, "", "", &idRules{}); err != nil {
 				b.Fatal(err)
 			}
 		}

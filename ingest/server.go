@@ -237,8 +237,9 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 	}
 	lines, rejected := SplitBody(body)
 	evs := make([]encoded, 0, len(lines))
+	ids := requestIDRules(r, service)
 	for _, l := range lines {
-		ev, err := s.parse(l, service, "")
+		ev, err := s.parse(l, service, "", ids)
 		if err != nil {
 			rejected = append(rejected, LineError{Line: l.N, Reason: err.Error()})
 			continue
@@ -442,27 +443,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, 
 	return body, 0, nil
 }
 
-// DerivedID is the id of an event that came without one: derived from the
-// line, so a client that resends it after a timeout is deduplicated by the
-// stream and by Elasticsearch. It starts with the event's own timestamp (12
-// hex digits of Unix milliseconds) when it has one: Elasticsearch looks up
-// every _id it creates, and ids that share their prefix with the ids written
-// around them are found cheaper than random ones: on a node holding
-// millions of events, a bulk of random ids went at 0.65 to 0.93 of the rate,
-// the more segments the slower (bench.BenchmarkIDShapes). 80 bits of SHA-256
-// of the line follow; without a timestamp, 128 bits (the time ingest fills
-// in would differ on a retry).
-func DerivedID(line []byte, ts time.Time) string {
-	sum := sha256.Sum256(line)
-	if ms := ts.UnixMilli(); !ts.IsZero() && ms >= 0 && ms < 1<<48 {
-		var b [16]byte
-		b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
-		copy(b[6:], sum[:10])
-		return hex.EncodeToString(b[:])
-	}
-	return hex.EncodeToString(sum[:16])
-}
-
 // maxIDBytes bounds event ids, which become Elasticsearch document ids.
 const maxIDBytes = 256
 
@@ -479,9 +459,10 @@ type encoded struct {
 
 // parse normalises one line, fills what the event did not say itself and
 // encodes it. id, when not empty, is a bulk action's _id and replaces the
-// event's own. Encoding here rather than at publish lets a line whose
-// canonical form (parsed frames added) outgrows a stream message fail alone.
-func (s *Server) parse(l Line, keyService, id string) (encoded, error) {
+// event's own; ids gives the others theirs (ids.go). Encoding here rather
+// than at publish lets a line whose canonical form (parsed frames added)
+// outgrows a stream message fail alone.
+func (s *Server) parse(l Line, keyService, id string, ids *idRules) (encoded, error) {
 	if len(l.Raw) > s.cfg.MaxEventBytes {
 		return encoded{}, fmt.Errorf("event is %d bytes, larger than the %d byte limit", len(l.Raw), s.cfg.MaxEventBytes)
 	}
@@ -507,7 +488,7 @@ func (s *Server) parse(l Line, keyService, id string) (encoded, error) {
 		}
 		ev.Event.ID = id
 	case ev.Event.ID == "":
-		ev.Event.ID = DerivedID(l.Raw, own)
+		ev.Event.ID = ids.id(l.Raw, l.N, own, now)
 	case len(ev.Event.ID) > maxIDBytes:
 		return encoded{}, fmt.Errorf("event.id is %d bytes, longer than %d", len(ev.Event.ID), maxIDBytes)
 	}

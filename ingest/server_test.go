@@ -103,7 +103,8 @@ const good = `{"level":"ERROR","loggerName":"com.acme.A","threadName":"main","me
 func TestPartialBatchAcceptsGoodLines(t *testing.T) {
 	h := newHarness(t, Config{})
 	body := good + "\n{not json\n" + `{"message":"plain one"}` + "\n" + `[1,2]` + "\n"
-	res, r := h.post(t, []byte(body), nil)
+	key := map[string]string{"Idempotency-Key": "partial-1"}
+	res, r := h.post(t, []byte(body), key)
 	if res.StatusCode != http.StatusAccepted || r.Accepted != 2 {
 		t.Fatalf("status %d, answer %+v", res.StatusCode, r)
 	}
@@ -130,8 +131,9 @@ func TestPartialBatchAcceptsGoodLines(t *testing.T) {
 		t.Errorf("service of an event without one = %q, want unknown", evs[1].Service.Name)
 	}
 
-	// A client retrying the same body is deduplicated by the stream.
-	if res, _ := h.post(t, []byte(body), nil); res.StatusCode != http.StatusAccepted {
+	// A client retrying the same request (its events have no timestamps)
+	// is deduplicated by the stream.
+	if res, _ := h.post(t, []byte(body), key); res.StatusCode != http.StatusAccepted {
 		t.Fatalf("retry: %d", res.StatusCode)
 	}
 	if n := len(h.stored(t)); n != 2 {

@@ -4,7 +4,13 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/faultline/faultline/internal/group"
 )
+
+// unsentRetry is how often the group writer publishes again the candidates
+// JetStream did not acknowledge, between rounds.
+const unsentRetry = time.Second
 
 // Group updates are the processor's second Elasticsearch write per batch, and
 // each one rewrites every group the batch touched, sample event included.
@@ -33,14 +39,43 @@ type groupRequest struct {
 
 type groupResult struct {
 	update, reconcile error
+	// publish is set when JetStream did not acknowledge every alert
+	// candidate of the round (alerts.go).
+	publish error
 	// deferred holds the fingerprints whose duplicates are to come back at
 	// the given time (see Store.Reconcile).
 	deferred map[string]time.Time
 }
 
-// writeGroups serves group requests until reqs is closed. Run owns it.
+// writeGroups serves group requests until reqs is closed, and meanwhile
+// publishes the candidates JetStream did not acknowledge yet every
+// unsentRetry. Run owns it.
 func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
-	for first := range reqs {
+	retry := time.NewTicker(unsentRetry)
+	defer retry.Stop()
+	for {
+		var first groupRequest
+		select {
+		case r, ok := <-reqs:
+			if !ok {
+				// Candidates still unsent stay with their events, which
+				// were nacked: their redelivery publishes them (alerts.go).
+				if n := len(p.unsent.list); n > 0 {
+					p.log.Warn().Int("candidates", n).Msg("stopping with alert candidates unpublished; their events' redelivery publishes them")
+				}
+				return
+			}
+			first = r
+		case <-retry.C:
+			if len(p.unsent.list) > 0 {
+				rctx, cancel := context.WithTimeout(ctx, unsentRetry)
+				if err := p.publishCandidates(rctx, nil); err != nil {
+					p.log.Warn().Err(err).Msg("alert candidates still not published; retrying")
+				}
+				cancel()
+			}
+			continue
+		}
 		batch := []groupRequest{first}
 	more:
 		for {
@@ -75,16 +110,18 @@ func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
 		}
 		uctx, cancel := context.WithDeadline(ctx, deadline)
 		var res groupResult
+		var candidates []group.Candidate
 		if len(updates) > 0 {
-			candidates, err := p.store.UpdateGroups(uctx, mergeDeltas(updates))
-			p.publishCandidates(uctx, candidates)
+			cs, err := p.store.UpdateGroups(uctx, mergeDeltas(updates))
+			candidates = append(candidates, cs...)
 			res.update = err
 		}
 		if len(dups) > 0 {
-			candidates, deferred, err := p.store.Reconcile(uctx, mergeDeltas(dups), dupIDs)
-			p.publishCandidates(uctx, candidates)
+			cs, deferred, err := p.store.Reconcile(uctx, mergeDeltas(dups), dupIDs)
+			candidates = append(candidates, cs...)
 			res.reconcile, res.deferred = err, deferred
 		}
+		res.publish = p.publishCandidates(uctx, candidates)
 		cancel()
 		for _, r := range batch {
 			r.done <- res

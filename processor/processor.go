@@ -5,7 +5,6 @@ package processor
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -24,7 +23,6 @@ import (
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
-	"github.com/faultline/faultline/internal/group"
 )
 
 // ConsumerName is the durable consumer every processor replica shares.
@@ -157,6 +155,9 @@ type Processor struct {
 	seen    *lru.Cache[string, struct{}]
 	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
 	groupReqs chan groupRequest
+	// unsent is the group writer's: candidates JetStream has not
+	// acknowledged yet (alerts.go).
+	unsent outbox
 }
 
 // New creates a processor.
@@ -532,6 +533,16 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		}
 		return
 	}
+	if res.publish != nil {
+		// Acked, the events would take their alerts with them if this
+		// process stopped: they come back as duplicates, which publish
+		// their groups' escalations again (alerts.go).
+		p.log.Error().Err(res.publish).Int("groups", len(created.list)+len(duplicates.list)).Msg("alert candidates not published; the batch will be redelivered")
+		for _, it := range written {
+			p.nak(it.msg, "alert candidates not published")
+		}
+		return
+	}
 	for _, it := range written {
 		if it.dup && res.reconcile != nil {
 			// Its group may be missing events: the duplicate comes back to
@@ -605,42 +616,5 @@ func (p *Processor) deadLetter(ctx context.Context, m jetstream.Msg, reason stri
 	p.log.Warn().Str("reason", reason).Msg("event dead-lettered")
 	if err := m.Ack(); err != nil {
 		p.log.Warn().Err(err).Msg("ack of dead-lettered event failed")
-	}
-}
-
-// publishCandidates hands groups to the notifier. New-group candidates carry
-// a message id so a redelivered batch does not announce a group twice.
-func (p *Processor) publishCandidates(ctx context.Context, cs []group.Candidate) {
-	// Published together and awaited together: one round trip per batch.
-	futures := make([]jetstream.PubAckFuture, 0, len(cs))
-	for _, c := range cs {
-		if c.Kind == group.KindNew {
-			groupsNew.Inc()
-		}
-		data, err := json.Marshal(c)
-		if err != nil {
-			p.log.Error().Err(err).Msg("encode alert candidate")
-			continue
-		}
-		opts := []jetstream.PublishOpt{}
-		if c.Kind == group.KindNew {
-			opts = append(opts, jetstream.WithMsgID("new-"+c.Group.Fingerprint))
-		}
-		f, err := p.js.PublishAsync(broker.AlertsSubject, data, opts...)
-		if err != nil {
-			p.log.Error().Err(err).Str("fingerprint", c.Group.Fingerprint).Str("kind", string(c.Kind)).Msg("publish alert candidate failed")
-			continue
-		}
-		futures = append(futures, f)
-	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			p.log.Error().Err(err).Msg("publish alert candidate failed")
-		case <-ctx.Done():
-			p.log.Error().Err(ctx.Err()).Msg("alert candidates not acknowledged")
-			return
-		}
 	}
 }

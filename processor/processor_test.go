@@ -342,6 +342,20 @@ func rejectAll(body []byte) []byte {
 	return []byte(`{"took":1,"errors":true,"items":[` + strings.Join(items, ",") + `]}`)
 }
 
+// rejectGroupUpdates has every group update refused (429 per item) until
+// the next set, and counts them.
+func (x *esInterceptor) rejectGroupUpdates() *atomic.Int32 {
+	var rejected atomic.Int32
+	x.set(func(path string, body []byte) []byte {
+		if path != "/"+elastic.GroupsIndex+"/_bulk" {
+			return nil
+		}
+		rejected.Add(1)
+		return rejectAll(body)
+	}, nil)
+	return &rejected
+}
+
 // A group update that fails after its events were written: the batch is
 // redelivered rather than acked, and the redelivered duplicates repair the
 // count from the data stream.
@@ -361,14 +375,7 @@ func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
 	publish(mk(0))
 	waitFor(t, "the first event counted", func() bool { return count() == 1 })
 
-	var rejected atomic.Int32
-	x.set(func(path string, body []byte) []byte {
-		if path != "/"+elastic.GroupsIndex+"/_bulk" {
-			return nil
-		}
-		rejected.Add(1)
-		return rejectAll(body)
-	}, nil)
+	rejected := x.rejectGroupUpdates()
 	for i := 1; i < 5; i++ {
 		publish(mk(i))
 	}

@@ -388,6 +388,9 @@ func (s *Store) putGroups(ctx context.Context, pending []Delta, stored map[strin
 			s.groups.Add(fp, storedGroup{Group: next[i].Group, seqNo: it.SeqNo, primaryTerm: it.PrimaryTerm, found: true})
 			c := next[i]
 			c.Group.Tally = nil
+			if c.Kind == group.KindNew {
+				groupsNew.Inc()
+			}
 			written = append(written, c)
 		case it.Status == http.StatusConflict:
 			// Another writer changed (or created) the group since we read it.
@@ -448,7 +451,9 @@ func apply(sg storedGroup, d Delta, t config.Threshold, c TallyConfig, now time.
 		if t.Count > 0 {
 			g.WindowStart, g.WindowCount = &now, int64(d.Count)
 		}
-		return group.Candidate{Kind: group.KindNew, Occurrences: d.Count, Group: g, At: now}
+		cand := group.Candidate{Kind: group.KindNew, Occurrences: d.Count, Group: g, At: now}
+		markRaised(&cand.Group, cand)
+		return cand
 	}
 	g := sg.Group
 	kind := group.KindRepeat
@@ -479,7 +484,9 @@ func apply(sg storedGroup, d Delta, t config.Threshold, c TallyConfig, now time.
 			kind = group.KindThreshold
 		}
 	}
-	return group.Candidate{Kind: kind, Occurrences: d.Count, Group: g, At: now}
+	cand := group.Candidate{Kind: kind, Occurrences: d.Count, Group: g, At: now}
+	markRaised(&cand.Group, cand)
+	return cand
 }
 
 func newGroup(d Delta) group.Group {

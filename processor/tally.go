@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -177,7 +178,9 @@ func addTally(g *group.Group, isNew bool, d Delta, c TallyConfig, now time.Time)
 // its candidate (KindNew) returned to publish. The groups of duplicates not
 // settled yet are marked due. Only a missing group cannot be marked: its
 // fingerprint is returned with the time to come back, and the caller has the
-// duplicates redelivered then.
+// duplicates redelivered then; so is a resolved group's whose duplicates are
+// not searchable yet. The escalations the duplicates' groups may not have
+// announced are returned too (escalationsOf).
 func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([]group.Candidate, map[string]time.Time, error) {
 	if len(ids) == 0 {
 		return nil, nil, nil
@@ -194,13 +197,21 @@ func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([
 	}
 	now := s.now()
 	horizon := s.Tally.horizon(now)
+	dups := make(map[string]duplicate, len(newest))
+	for fp, at := range newest {
+		dups[fp] = duplicate{storedAt: at, searchable: true}
+	}
 	for fp, d := range byFP {
 		if n, ok := found[fp]; !ok || n < int64(d.Count) {
 			// Some are not searchable yet: written less than a refresh ago,
 			// so about now.
 			at := now
 			newest[fp] = &at
+			dups[fp] = duplicate{}
 		}
+		dup := dups[fp]
+		dup.sample = &d
+		dups[fp] = dup
 	}
 	var candidates []group.Candidate
 	deferred := map[string]time.Time{}
@@ -228,6 +239,22 @@ func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([
 		}
 		if c != nil {
 			candidates = append(candidates, *c)
+		}
+	}
+	// A duplicate may be all that is left of a batch whose candidates were
+	// never published, or whose group update never happened (alerts.go).
+	again, later, err := s.escalationsOf(ctx, dups)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, c := range again {
+		if !slices.ContainsFunc(candidates, func(o group.Candidate) bool { return candidateID(o) == candidateID(c) }) {
+			candidates = append(candidates, c)
+		}
+	}
+	for fp, due := range later {
+		if _, ok := deferred[fp]; !ok {
+			deferred[fp] = due
 		}
 	}
 	return candidates, deferred, errors.Join(errs...)
@@ -481,6 +508,7 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 	}
 	c := apply(storedGroup{}, d, s.Threshold, s.Tally, s.now())
 	c.Group.Tally = &group.Tally{Since: time.Unix(horizon, 0).UTC()}
+	markRaised(&c.Group, c)
 	conflict, err := s.putGroup(ctx, storedGroup{}, c.Group)
 	if err != nil {
 		return nil, fmt.Errorf("recount group %s: create: %w", d.Fingerprint, err)
@@ -490,6 +518,7 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 		return s.recountGroup(ctx, d.Fingerprint, nil, horizon)
 	}
 	groupRecounts.Inc()
+	groupsNew.Inc()
 	c.Group.Tally = nil
 	return &c, nil
 }

@@ -30,6 +30,10 @@ const (
 	DLQSubject    = "faultline.dlq"
 )
 
+// DuplicatesWindow is how long the events and alerts streams remember a
+// Nats-Msg-Id and drop a second publish with it.
+const DuplicatesWindow = 10 * time.Minute
+
 // StartEmbedded runs a JetStream server in this process, storing under
 // dataDir. listen is host:port for other processes (faultline dlq, a second
 // service); port -1 picks a free one.
@@ -134,7 +138,7 @@ func EnsureStreamsWith(ctx context.Context, js jetstream.JetStream, replicas int
 		MaxAge:     72 * time.Hour,
 		MaxBytes:   limits.EventsMaxBytes,
 		Discard:    jetstream.DiscardNew,
-		Duplicates: 10 * time.Minute,
+		Duplicates: DuplicatesWindow,
 		Replicas:   replicas,
 	}, {
 		Name:       AlertsStream,
@@ -144,7 +148,7 @@ func EnsureStreamsWith(ctx context.Context, js jetstream.JetStream, replicas int
 		MaxAge:     24 * time.Hour,
 		MaxBytes:   limits.AlertsMaxBytes,
 		Discard:    jetstream.DiscardNew,
-		Duplicates: 10 * time.Minute,
+		Duplicates: DuplicatesWindow,
 		Replicas:   replicas,
 	}, {
 		Name:      DLQStream,

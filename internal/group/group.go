@@ -62,6 +62,18 @@ type Tally struct {
 	// Await is the latest time a redelivered duplicate needs a recount at
 	// or after; Due is never later.
 	Await *time.Time `json:"await,omitempty"`
+	// Raised is the last escalation (new, regression, threshold) the group
+	// raised, written by the update that raised it: a redelivery of its
+	// events, which means its candidate may not have been published,
+	// publishes it again.
+	Raised *Raised `json:"raised,omitempty"`
+}
+
+// Raised is an escalation as its candidate carried it.
+type Raised struct {
+	Kind        Kind      `json:"kind"`
+	Occurrences int       `json:"occurrences"`
+	At          time.Time `json:"at"`
 }
 
 // ErrorInfo is the group's error.* part.
