@@ -30,7 +30,8 @@ func postJSON(ctx context.Context, client *http.Client, provider, rawURL string,
 		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
-	res, err := withoutRedirects(client).Do(req)
+	client = withoutRedirects(client)
+	res, err := client.Do(req)
 	if err != nil {
 		return true, fmt.Errorf("%s: post: %w", provider, redactURL(err))
 	}
