@@ -8,6 +8,11 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/faultline ./cmd/fa
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/faultline /usr/local/bin/faultline
+# The container listens on all its interfaces, so faultline refuses to start
+# without API keys: mount a faultline.yaml with auth.keys and name it in
+# FAULTLINE_CONFIG (README, "Running it in containers"). Only a throwaway
+# local try may pass FAULTLINE_ALLOW_ANONYMOUS=true instead. The embedded
+# NATS of `all` stays on the container's loopback.
 ENV FAULTLINE_HTTP_ADDR=0.0.0.0:8080 \
     FAULTLINE_DATA_DIR=/data
 EXPOSE 8080
