@@ -407,17 +407,8 @@ func TestComposeNATSConfigDemandsToken(t *testing.T) {
 	if opts.Authorization != "compose-test-token" || !opts.JetStream || opts.StoreDir != "/data" {
 		t.Fatalf("token %q, jetstream %v in %q", opts.Authorization, opts.JetStream, opts.StoreDir)
 	}
-	opts.Host, opts.Port, opts.HTTPPort, opts.StoreDir = "127.0.0.1", -1, 0, t.TempDir()
-	opts.NoLog, opts.NoSigs = true, true
-	ns, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	defer ns.Shutdown()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS did not start")
-	}
+	opts.StoreDir = t.TempDir()
+	ns := startNATS(t, opts)
 	if nc, err := nats.Connect(ns.ClientURL()); err == nil {
 		nc.Close()
 		t.Error("a client without the token was let in")
@@ -427,4 +418,22 @@ func TestComposeNATSConfigDemandsToken(t *testing.T) {
 		t.Fatalf("with the token: %v", err)
 	}
 	nc.Close()
+}
+
+// startNATS runs a deployment's NATS configuration alone on a free loopback
+// port until the test ends.
+func startNATS(t *testing.T, opts *server.Options) *server.Server {
+	t.Helper()
+	opts.Host, opts.Port, opts.HTTPPort = "127.0.0.1", -1, 0
+	opts.NoLog, opts.NoSigs = true, true
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS did not start")
+	}
+	return ns
 }
