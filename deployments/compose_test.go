@@ -437,3 +437,17 @@ func startNATS(t *testing.T, opts *server.Options) *server.Server {
 	}
 	return ns
 }
+
+// The image build never sees the secrets docker compose reads.
+func TestDockerBuildContextLeavesSecretsOut(t *testing.T) {
+	raw, err := os.ReadFile("../.dockerignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(raw), "\n")
+	for _, must := range []string{".env", "faultline.yaml"} {
+		if !slices.Contains(lines, must) {
+			t.Errorf(".dockerignore does not leave out %s", must)
+		}
+	}
+}
