@@ -3,12 +3,19 @@
 package deployments
 
 import (
+	"bytes"
+	"encoding/json"
 	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -449,5 +456,55 @@ func TestDockerBuildContextLeavesSecretsOut(t *testing.T) {
 		if !slices.Contains(lines, must) {
 			t.Errorf(".dockerignore does not leave out %s", must)
 		}
+	}
+}
+
+// es-setup.sh against a local stand-in for Elasticsearch's security API: it
+// logs in as elastic, sets Kibana's password and creates faultline's role
+// and user with the passwords from the environment, exactly these bodies.
+func TestComposeESSetupScript(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("es-setup.sh needs curl")
+	}
+	var mu sync.Mutex
+	var got []string
+	es := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if user != "elastic" || pass != "elastic-pw" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Path != "/_cluster/health" {
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, body); err != nil {
+				t.Errorf("%s %s: body %q is not JSON: %v", r.Method, r.URL.Path, body, err)
+			}
+			got = append(got, r.Method+" "+r.URL.Path+" "+compact.String())
+		}
+		io.WriteString(w, `{}`)
+	}))
+	defer es.Close()
+	cmd := exec.Command("bash", "compose/es-setup.sh")
+	cmd.Env = append(os.Environ(), "ES_URL="+es.URL, "ELASTIC_PASSWORD=elastic-pw",
+		"KIBANA_SYSTEM_PASSWORD=kibana-pw", "FAULTLINE_ES_PASSWORD=faultline-pw")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("es-setup.sh: %v\n%s", err, out)
+	}
+	want := []string{
+		`POST /_security/user/kibana_system/_password {"password":"kibana-pw"}`,
+		`PUT /_security/role/faultline {"cluster":["monitor","manage_index_templates","manage_ilm","manage_slm","create_snapshot","manage"],"indices":[{"names":["logs-faultline-*","faultline-*"],"privileges":["all"]}]}`,
+		`PUT /_security/user/faultline {"password":"faultline-pw","roles":["faultline"],"full_name":"faultline services"}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A password left empty in .env stops it, naming the variable.
+	cmd = exec.Command("bash", "compose/es-setup.sh")
+	cmd.Env = append(os.Environ(), "ES_URL="+es.URL, "ELASTIC_PASSWORD=elastic-pw", "KIBANA_SYSTEM_PASSWORD=", "FAULTLINE_ES_PASSWORD=x")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "KIBANA_SYSTEM_PASSWORD is empty") {
+		t.Errorf("an empty password: %v, %s", err, out)
 	}
 }
