@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/internal/group"
 )
@@ -225,5 +226,25 @@ func TestWebhookHostileText(t *testing.T) {
 	got := body.Group
 	if got.Title != hostile || got.Message != hostile || got.Service.Name != hostile || got.Sample.StackTrace != hostile {
 		t.Errorf("event text changed on the way: %+v", got)
+	}
+}
+
+// Escaping makes hostile text longer (up to twice, plus zero-width spaces);
+// the embed must still fit Discord's limits, or Discord refuses it whole.
+func TestDiscordHostileTextWithinLimits(t *testing.T) {
+	g := sampleGroup()
+	g.Title = strings.Repeat("*<@1>", 300)
+	g.Message = strings.Repeat("[x](https://e) @everyone\n", 400)
+	g.Service.Name = strings.Repeat("_", 2000)
+	g.Service.Environment = strings.Repeat("|", 2000)
+	g.Error.Type = strings.Repeat("`", 2000)
+	g.Culprit = strings.Repeat("~", 2000)
+	g.Fingerprint = strings.Repeat("\\", 2000)
+	g.Sample.StackTrace = strings.Repeat(strings.Repeat("`", 400)+"\n", 8)
+	_, m := postToDiscord(t, Alert{Kind: group.KindRepeat, Group: g, Occurrences: 5, Since: time.Minute})
+	e := m.Embeds[0]
+	checkDiscordLimits(t, e)
+	if !strings.HasPrefix(e.Description, "+5 occurrences") {
+		t.Errorf("description %.40q lost its start", e.Description)
 	}
 }
