@@ -102,7 +102,7 @@ func slackPayload(a Alert) slackMessage {
 	}
 	if st := stackHead(g.Sample.StackTrace, 8); strings.TrimSpace(st) != "" {
 		// A ``` inside the trace would close the code block early.
-		st = breakFences(breakBroadcasts(st))
+		st = breakFences(inertText(st))
 		const fence = "```\n"
 		code := fence + escapeMrkdwn(st, slackTextMax-2*utf8.RuneCountInString(fence)) + "\n```"
 		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: code}})
@@ -177,7 +177,7 @@ func slackDateField(name string, t time.Time) slackText {
 // in Slack, in plain_text as in mrkdwn; mrkdwn needs escapeMrkdwn as well,
 // which makes <!channel>, <!here>, <@U…> and <url|text> plain text.
 func slackSafe(s string) string {
-	return defangURLs(breakBroadcasts(s))
+	return defangURLs(inertText(s))
 }
 
 // escapeMrkdwn escapes the three characters Slack reserves and cuts the

@@ -55,19 +55,22 @@ func defangURLs(s string) string {
 	return strings.ReplaceAll(s, "://", ":"+zwsp+"//")
 }
 
-// breakBroadcasts splits the plain-text group mentions that chat clients
-// (and Slack's link_names) turn into a ping of everyone in the channel.
-func breakBroadcasts(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	return broadcastBreaker.Replace(s)
+// inertText splits the plain-text group mentions that chat clients (and
+// Slack's link_names) turn into a ping of everyone in the channel, and shows
+// Unicode direction overrides as U+FFFD: they would make the rest of a line
+// read in another order than it was written (a file name or a URL that says
+// something else than it is).
+func inertText(s string) string {
+	return inertReplacer.Replace(s)
 }
 
-var broadcastBreaker = strings.NewReplacer(
+var inertReplacer = strings.NewReplacer(
 	"@everyone", "@"+zwsp+"everyone",
 	"@here", "@"+zwsp+"here",
 	"@channel", "@"+zwsp+"channel",
+	// Embeddings, overrides and isolates, and the pops that end them.
+	"\u202a", "\ufffd", "\u202b", "\ufffd", "\u202c", "\ufffd", "\u202d", "\ufffd", "\u202e", "\ufffd",
+	"\u2066", "\ufffd", "\u2067", "\ufffd", "\u2068", "\ufffd", "\u2069", "\ufffd",
 )
 
 // discordText shows s as written in Discord markdown (embed titles,
@@ -77,7 +80,7 @@ var broadcastBreaker = strings.NewReplacer(
 // even where allowed_mentions would not stop them; and quote, heading and
 // list markers at the start of a line are escaped.
 func discordText(s string) string {
-	s = defangURLs(breakBroadcasts(s))
+	s = defangURLs(inertText(s))
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/4)
 	lineStart := true
@@ -115,10 +118,10 @@ const (
 // discordCode makes s safe inside a Discord code block: nothing is parsed
 // there but the fence that would end it.
 func discordCode(s string) string {
-	return breakFences(breakBroadcasts(s))
+	return breakFences(inertText(s))
 }
 
 // discordCodeSpan is s as inline code: one backtick in s would end the span.
 func discordCodeSpan(s string) string {
-	return "`" + codeSpanText(breakBroadcasts(s)) + "`"
+	return "`" + codeSpanText(inertText(s)) + "`"
 }
