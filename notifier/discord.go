@@ -30,6 +30,13 @@ type Discord struct {
 type discordMessage struct {
 	Username string         `json:"username,omitempty"`
 	Embeds   []discordEmbed `json:"embeds"`
+	// AllowedMentions with an empty parse list stops every ping, whatever
+	// the text holds.
+	AllowedMentions discordAllowedMentions `json:"allowed_mentions"`
+}
+
+type discordAllowedMentions struct {
+	Parse []string `json:"parse"`
 }
 
 type discordEmbed struct {
@@ -61,36 +68,38 @@ var kindColor = map[group.Kind]int{
 	group.KindStorm: 0x8E44AD, group.KindThreshold: 0xD35400, group.KindFlatline: 0x95A5A6, group.KindRecovered: 0x2ECC71, group.KindPipeline: 0xC0392B,
 }
 
+// discordPayload builds the embed; every text that came from an event goes
+// through discordText, discordCode or discordCodeSpan (untrusted.go).
 func discordPayload(a Alert) discordMessage {
 	g := a.Group
-	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), g.Service.Name, g.Title)
+	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), discordText(g.Service.Name), discordText(g.Title))
 	var desc strings.Builder
 	if a.Kind == group.KindRepeat {
 		desc.WriteString(digestLine(a) + "\n")
 	}
-	desc.WriteString(g.Message)
+	desc.WriteString(discordText(g.Message))
 	if st := stackHead(g.Sample.StackTrace, 8); st != "" {
-		desc.WriteString("\n```\n" + truncateRunes(st, 1500) + "\n```")
+		desc.WriteString("\n```\n" + truncateRunes(discordCode(st), 1500) + "\n```")
 	}
-	env := g.Service.Environment
-	if env == "" {
-		env = "-"
+	env := "-"
+	if g.Service.Environment != "" {
+		env = discordText(g.Service.Environment)
 	}
 	fields := []discordField{
-		{Name: "Service", Value: g.Service.Name, Inline: true},
+		{Name: "Service", Value: discordText(g.Service.Name), Inline: true},
 		{Name: "Environment", Value: env, Inline: true},
 		{Name: "Count", Value: strconv.FormatInt(g.Count, 10), Inline: true},
 	}
 	if g.Error.Type != "" {
-		fields = append(fields, discordField{Name: "Exception", Value: "`" + g.Error.Type + "`"})
+		fields = append(fields, discordField{Name: "Exception", Value: discordCodeSpan(g.Error.Type)})
 	}
 	if g.Culprit != "" {
-		fields = append(fields, discordField{Name: "Top in-app frame", Value: "`" + g.Culprit + "`"})
+		fields = append(fields, discordField{Name: "Top in-app frame", Value: discordCodeSpan(g.Culprit)})
 	}
 	fields = append(fields,
 		discordField{Name: "First seen", Value: g.FirstSeen.UTC().Format(time.RFC3339), Inline: true},
 		discordField{Name: "Last seen", Value: g.LastSeen.UTC().Format(time.RFC3339), Inline: true},
-		discordField{Name: "Fingerprint", Value: g.Fingerprint, Inline: true},
+		discordField{Name: "Fingerprint", Value: discordText(g.Fingerprint), Inline: true},
 	)
 	e := discordEmbed{
 		Title:       truncateRunes(title, discordTitleMax),
@@ -108,7 +117,7 @@ func discordPayload(a Alert) discordMessage {
 	if over := embedLength(e) - discordEmbedTotalMax; over > 0 {
 		e.Description = truncateRunes(e.Description, max(0, utf8.RuneCountInString(e.Description)-over-1))
 	}
-	return discordMessage{Username: "faultline", Embeds: []discordEmbed{e}}
+	return discordMessage{Username: "faultline", Embeds: []discordEmbed{e}, AllowedMentions: discordAllowedMentions{Parse: []string{}}}
 }
 
 func embedLength(e discordEmbed) int {

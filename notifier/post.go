@@ -32,9 +32,7 @@ func postJSON(ctx context.Context, client *http.Client, provider, rawURL string,
 		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if client == nil {
-		client = http.DefaultClient
-	}
+	client = withoutRedirects(client)
 	res, err := client.Do(req)
 	if err != nil {
 		return true, fmt.Errorf("%s: post: %w", provider, redact.DropURL(err))
@@ -44,6 +42,9 @@ func postJSON(ctx context.Context, client *http.Client, provider, rawURL string,
 	switch {
 	case res.StatusCode >= 200 && res.StatusCode < 300:
 		return false, nil
+	case res.StatusCode >= 300 && res.StatusCode < 400:
+		// The Location is not quoted: it may carry a token of its own.
+		return false, fmt.Errorf("%s: %s: redirects are not followed; set the channel url to where it redirects", provider, res.Status)
 	case res.StatusCode == http.StatusTooManyRequests:
 		return true, &RetryAfterError{After: retryAfter(res.Header, respBody, time.Now()), Err: fmt.Errorf("%s: rate limited (429)", provider)}
 	case res.StatusCode >= 500:
@@ -88,4 +89,16 @@ func responseSnippet(body []byte, u *url.URL) string {
 		}
 	}
 	return truncateRunes(s, 200)
+}
+
+// withoutRedirects is client, or the default one, made to return a redirect
+// instead of following it: a redirect would carry the body and the
+// signature headers to a host the channel's configuration never named.
+func withoutRedirects(client *http.Client) *http.Client {
+	c := http.Client{}
+	if client != nil {
+		c = *client
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }

@@ -60,7 +60,7 @@ func NewSentry(dsn string, client *http.Client) (*Sentry, error) {
 	c, err := sentry.NewClient(sentry.ClientOptions{
 		Dsn:        dsn,
 		Transport:  tr,
-		HTTPClient: &http.Client{Transport: obs, Timeout: timeout},
+		HTTPClient: withoutRedirects(&http.Client{Transport: obs, Timeout: timeout}),
 		// The default integrations describe this process (its modules, OS,
 		// runtime), which would read as facts about the failing service.
 		Integrations:           func([]sentry.Integration) []sentry.Integration { return nil },

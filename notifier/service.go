@@ -97,7 +97,7 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 		// is plenty and keeps a busy service from writing KV per batch.
 		activityEvery: 10 * time.Second,
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := withoutRedirects(&http.Client{Timeout: 10 * time.Second})
 	for _, ch := range f.Channels {
 		n, err := New(ch, client)
 		if err != nil {

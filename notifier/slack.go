@@ -84,7 +84,7 @@ func alertHeading(k group.Kind) string {
 
 func slackPayload(a Alert) slackMessage {
 	g := a.Group
-	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), g.Service.Name, g.Title)
+	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), slackSafe(g.Service.Name), slackSafe(g.Title))
 	blocks := []slackBlock{{
 		Type: "header",
 		Text: &slackText{Type: "plain_text", Text: truncateRunes(title, slackHeaderMax), Emoji: true},
@@ -96,25 +96,23 @@ func slackPayload(a Alert) slackMessage {
 	if a.Kind == group.KindRepeat {
 		msg.WriteString(digestLine(a) + "\n")
 	}
-	msg.WriteString(g.Message)
+	msg.WriteString(slackSafe(g.Message))
 	if m := strings.TrimSpace(msg.String()); m != "" {
 		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "plain_text", Text: truncateRunes(m, slackTextMax)}})
 	}
 	if st := stackHead(g.Sample.StackTrace, 8); strings.TrimSpace(st) != "" {
 		// A ``` inside the trace would close the code block early.
-		st = strings.ReplaceAll(st, "```", "`\u200b``")
+		st = breakFences(inertText(st))
 		const fence = "```\n"
 		code := fence + escapeMrkdwn(st, slackTextMax-2*utf8.RuneCountInString(fence)) + "\n```"
 		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: code}})
 	}
 
-	env := g.Service.Environment
-	if env == "" {
-		env = "-"
-	}
+	// Values from events are code spans: mrkdwn has no escape for its
+	// emphasis characters, and inside code they are shown as written.
 	fields := []slackText{
-		slackField("Service", g.Service.Name, false),
-		slackField("Environment", env, false),
+		slackField("Service", g.Service.Name, true),
+		slackField("Environment", g.Service.Environment, true),
 		slackField("Count", strconv.FormatInt(g.Count, 10), false),
 	}
 	if g.Error.Type != "" {
@@ -156,10 +154,10 @@ func slackField(name, value string, code bool) slackText {
 		code = false
 	}
 	prefix, suffix := "*"+name+"*\n", ""
+	value = slackSafe(value)
 	if code {
 		prefix, suffix = prefix+"`", "`"
-		// A backtick inside would end the code span early.
-		value = strings.ReplaceAll(value, "`", "'")
+		value = codeSpanText(value)
 	}
 	budget := slackFieldMax - utf8.RuneCountInString(prefix) - utf8.RuneCountInString(suffix)
 	return slackText{Type: "mrkdwn", Text: prefix + escapeMrkdwn(value, budget) + suffix}
@@ -173,6 +171,13 @@ func slackDateField(name string, t time.Time) slackText {
 	}
 	utc := t.UTC().Format(time.RFC3339)
 	return slackText{Type: "mrkdwn", Text: fmt.Sprintf("*%s*\n<!date^%d^{date_short_pretty} {time_secs}|%s>", name, t.Unix(), utc)}
+}
+
+// slackSafe keeps event text from becoming a link or a broadcast mention
+// in Slack, in plain_text as in mrkdwn; mrkdwn needs escapeMrkdwn as well,
+// which makes <!channel>, <!here>, <@U…> and <url|text> plain text.
+func slackSafe(s string) string {
+	return defangURLs(inertText(s))
 }
 
 // escapeMrkdwn escapes the three characters Slack reserves and cuts the

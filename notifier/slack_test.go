@@ -95,8 +95,8 @@ func TestSlackPayload(t *testing.T) {
 	}
 	unix := "1795568523" // 2026-11-25T01:02:03Z
 	want := []string{
-		"*Service*\ncheckout",
-		"*Environment*\nprod",
+		"*Service*\n`checkout`",
+		"*Environment*\n`prod`",
 		"*Count*\n3",
 		"*Exception*\n`java.lang.IllegalStateException`",
 		"*Top in-app frame*\n`com.acme.PaymentClient.post`",

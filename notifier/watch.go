@@ -153,7 +153,7 @@ func (s *Service) probeResult(ctx context.Context, name string, perr error, now 
 	}
 	if failing {
 		s.log.Error().Err(perr).Str("probe", name).Msg("pipeline trouble")
-		s.broadcast(ctx, Alert{Kind: group.KindPipeline, Group: syntheticGroup("faultline", "faultline.Pipeline", name+": "+perr.Error(), "", now)})
+		s.broadcast(ctx, Alert{Kind: group.KindPipeline, Group: syntheticGroup("faultline", "faultline.Pipeline", name+": "+scrubAddresses(perr.Error()), "", now)})
 		return
 	}
 	s.broadcast(ctx, Alert{Kind: group.KindRecovered, Group: syntheticGroup("faultline", "faultline.Pipeline", name+" is healthy again", "", now)})

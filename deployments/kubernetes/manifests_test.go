@@ -412,6 +412,22 @@ func TestIngestServiceAndIngress(t *testing.T) {
 			t.Errorf("%s: Ingress does not route the prefix / to ingest", name)
 		}
 	}
+	// /metrics answers without a key on the metrics port: no Service (and so
+	// no Ingress) may lead there.
+	for name, r := range renderAll(t) {
+		for _, svc := range r.Services {
+			for _, d := range r.Deployments {
+				if !selects(t, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}, d.Spec.Template.Labels) {
+					continue
+				}
+				for _, p := range svc.Spec.Ports {
+					if port, ok := containerPort(d.Spec.Template.Spec.Containers[0], p.TargetPort); ok && port == metricsPort || p.TargetPort.IntVal == metricsPort {
+						t.Errorf("%s: Service %s routes port %s to %s's metrics port", name, svc.Name, p.Name, d.Name)
+					}
+				}
+			}
+		}
+	}
 	dev, prod := render(t, "overlays/dev"), render(t, "overlays/prod")
 	if dev.Ingresses[0].Spec.Rules[0].Host == prod.Ingresses[0].Spec.Rules[0].Host {
 		t.Errorf("dev and prod Ingresses claim the same host %s", dev.Ingresses[0].Spec.Rules[0].Host)
@@ -423,12 +439,14 @@ var secretLooking = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)sha256:[0-9a-f]{64}`),                                          // API-key hashes
 	regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^/\s@"']+@`),                            // user:password@ or a DSN key
 	regexp.MustCompile(`(?i)discord(app)?\.com/api/webhooks/|hooks\.slack\.com/services/`), // webhook URLs carry a token
-	regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key)\s*[:=]\s*\S`),
+	// A value, not a $VARIABLE reference (nats.conf reads its password from
+	// the pod's environment).
+	regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key)\s*[:=]\s*[^\s$]`),
 	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`),
 }
 
 // Key names that say a secret follows.
-var secretKey = regexp.MustCompile(`(?i)password|passwd|secret|token|dsn|webhook|api_?key|credential|es_url`)
+var secretKey = regexp.MustCompile(`(?i)password|passwd|secret|token|dsn|webhook|api_?key|credential`)
 
 func looksSecret(key, value string) bool {
 	if secretKey.MatchString(key) && strings.TrimSpace(value) != "" {
@@ -463,6 +481,8 @@ func TestSecretDetector(t *testing.T) {
 		{"FAULTLINE_HTTP_ADDR", "0.0.0.0:8080"},
 		{"nats.conf", "cluster {\n  routes: [\n    nats://nats-0.nats-headless:6222\n  ]\n}\n"},
 		{"notifier.yaml", "url: ${DISCORD_WEBHOOK}"},
+		{"nats.conf", "users: [\n  {user: faultline, password: $NATS_PASSWORD}\n]"},
+		{"FAULTLINE_ES_URL", "https://es1.internal:9200,https://es2.internal:9200"},
 	} {
 		if looksSecret(c.key, c.value) {
 			t.Errorf("%s=%q wrongly taken for a secret", c.key, c.value)
@@ -528,6 +548,10 @@ func generated[T any](m map[string]T, base string) (string, T, bool) {
 	return "", zero, false
 }
 
+// externalSecrets are made outside kustomize, before the install (README.md,
+// "NATS TLS"): a certificate and its key cannot be a committed placeholder.
+var externalSecrets = map[string]bool{"nats-tls": true}
+
 func TestSecretsReferencedByDeployments(t *testing.T) {
 	for name, r := range renderAll(t) {
 		used := map[string]bool{}
@@ -548,7 +572,7 @@ func TestSecretsReferencedByDeployments(t *testing.T) {
 			}
 			for _, s := range slices.Concat(envFrom, vols) {
 				used[s] = true
-				if r.Secrets[s] == nil {
+				if r.Secrets[s] == nil && !externalSecrets[s] {
 					t.Errorf("%s: %s uses Secret %s, which is not rendered", name, d.Name, s)
 				}
 			}
@@ -562,7 +586,8 @@ func TestSecretsReferencedByDeployments(t *testing.T) {
 		want := map[string][]string{
 			"faultline-elasticsearch": {"faultline-notifier", "faultline-processor"},
 			"faultline-notifier":      {"faultline-notifier"},
-			"faultline-config":        {"faultline-ingest", "faultline-notifier"},
+			"faultline-config":        {"faultline-ingest", "faultline-notifier", "faultline-processor"},
+			"faultline-nats":          {"faultline-ingest", "faultline-notifier", "faultline-processor"},
 		}
 		for base, holders := range want {
 			sName, _, ok := generated(r.Secrets, base)
@@ -582,9 +607,16 @@ func TestSecretsReferencedByDeployments(t *testing.T) {
 				t.Errorf("%s: Secret %s is used by %v, want %v", name, base, got, holders)
 			}
 		}
+		// Elasticsearch credentials as credentials, not inside the URL.
 		_, es, _ := generated(r.Secrets, "faultline-elasticsearch")
-		if es == nil || !strings.HasPrefix(string(es.Data["FAULTLINE_ES_URL"]), "http") {
-			t.Errorf("%s: the faultline-elasticsearch Secret carries no FAULTLINE_ES_URL", name)
+		if es == nil || (len(es.Data["FAULTLINE_ES_PASSWORD"]) == 0 || len(es.Data["FAULTLINE_ES_USERNAME"]) == 0) && len(es.Data["FAULTLINE_ES_API_KEY"]) == 0 {
+			t.Errorf("%s: the faultline-elasticsearch Secret carries neither FAULTLINE_ES_USERNAME/PASSWORD nor FAULTLINE_ES_API_KEY", name)
+		} else if _, ok := es.Data["FAULTLINE_ES_URL"]; ok {
+			t.Errorf("%s: the faultline-elasticsearch Secret still carries FAULTLINE_ES_URL", name)
+		}
+		_, natsSecret, _ := generated(r.Secrets, "faultline-nats")
+		if natsSecret == nil || len(natsSecret.Data["NATS_PASSWORD"]) == 0 {
+			t.Errorf("%s: the faultline-nats Secret carries no NATS_PASSWORD", name)
 		}
 	}
 }
@@ -714,22 +746,22 @@ func TestEnvironment(t *testing.T) {
 			if env["FAULTLINE_HTTP_ADDR"] != "0.0.0.0:8080" {
 				t.Errorf("%s/%s: FAULTLINE_HTTP_ADDR=%q, want 0.0.0.0:8080 so probes and Prometheus reach it", name, svc, env["FAULTLINE_HTTP_ADDR"])
 			}
-			natsURL := env["FAULTLINE_NATS_URL"]
-			m := regexp.MustCompile(`^nats://([a-z0-9-]+):4222$`).FindStringSubmatch(natsURL)
-			if m == nil || r.Services[m[1]] == nil {
-				t.Errorf("%s/%s: FAULTLINE_NATS_URL=%q does not name a rendered Service on 4222", name, svc, natsURL)
+			if _, ok := env["FAULTLINE_ALLOW_ANONYMOUS"]; ok {
+				t.Errorf("%s/%s: listens anonymously", name, svc)
 			}
-			// The processor writes to Elasticsearch, the notifier checks it.
-			if svc != "ingest" && !strings.HasPrefix(env["FAULTLINE_ES_URL"], "http") {
-				t.Errorf("%s/%s: FAULTLINE_ES_URL not set", name, svc)
+			checkNATSClient(t, name+"/"+svc, d.Spec.Template.Spec, c, env, r)
+			checkMetricsPort(t, name+"/"+svc, d.Spec.Template, c, env)
+			// The processor writes to Elasticsearch, the notifier checks it;
+			// the credentials come from the Secret, never in the URL.
+			if svc != "ingest" && (!strings.HasPrefix(env["FAULTLINE_ES_URL"], "http") || env["FAULTLINE_ES_PASSWORD"] == "" && env["FAULTLINE_ES_API_KEY"] == "") {
+				t.Errorf("%s/%s: FAULTLINE_ES_URL or its credentials not set", name, svc)
 			}
+			if strings.Contains(env["FAULTLINE_ES_URL"], "@") {
+				t.Errorf("%s/%s: credentials inside FAULTLINE_ES_URL", name, svc)
+			}
+			// Every service listens on 0.0.0.0, so each needs API keys in
+			// its config file or it refuses to start.
 			path := env["FAULTLINE_CONFIG"]
-			if svc == "processor" {
-				if path != "" {
-					t.Errorf("%s/processor: gets a config file it does not use: %s", name, path)
-				}
-				continue
-			}
 			content, ok := mountedFile(r, d.Spec.Template.Spec, c, path)
 			if !ok {
 				t.Errorf("%s/%s: FAULTLINE_CONFIG=%q is not a mounted file", name, svc, path)
@@ -747,26 +779,116 @@ func TestEnvironment(t *testing.T) {
 				Ingest   map[string]any   `json:"ingest"`
 				Auth     struct {
 					Keys []struct {
-						Service string `json:"service"`
-						Hash    string `json:"hash"`
+						Name     string   `json:"name"`
+						Roles    []string `json:"roles"`
+						Service  string   `json:"service"`
+						Services []string `json:"services"`
+						Hash     string   `json:"hash"`
 					} `json:"keys"`
 				} `json:"auth"`
 			}
 			if err := yaml.UnmarshalStrict([]byte(content), &file); err != nil {
 				t.Errorf("%s/%s: %s: %v", name, svc, path, err)
 			}
+			roles := map[string]bool{}
+			hashes := map[string]bool{}
 			for _, k := range file.Auth.Keys {
-				if !hash.MatchString(k.Hash) {
-					t.Errorf("%s/%s: key of %s has hash %q, want sha256:<64 hex>", name, svc, k.Service, k.Hash)
+				if !hash.MatchString(k.Hash) || hashes[k.Hash] {
+					t.Errorf("%s/%s: key %s has hash %q, want sha256:<64 hex>, one per key", name, svc, k.Name, k.Hash)
+				}
+				hashes[k.Hash] = true
+				if k.Name == "" || len(k.Roles) == 0 {
+					t.Errorf("%s/%s: key %+v needs a name (audits record it) and its roles", name, svc, k)
+				}
+				for _, role := range k.Roles {
+					roles[role] = true
+				}
+				if slices.Contains(k.Roles, "ingest") && k.Service == "" {
+					t.Errorf("%s/%s: ingest key %s has no service", name, svc, k.Name)
 				}
 			}
-			if svc == "ingest" && len(file.Auth.Keys) == 0 {
-				t.Errorf("%s/ingest: no API keys: ingest would accept anyone's events", name)
+			if len(file.Auth.Keys) == 0 {
+				t.Errorf("%s/%s: no API keys: on 0.0.0.0 it would refuse to start (or, allowed, serve anyone)", name, svc)
+			}
+			switch svc {
+			case "ingest":
+				if !roles["ingest"] || roles["read"] || roles["admin"] {
+					t.Errorf("%s/ingest: roles %v, want ingest keys only", name, roles)
+				}
+			case "notifier":
+				// The group API: read to look, admin to mute and resolve.
+				if !roles["read"] || !roles["admin"] || roles["ingest"] {
+					t.Errorf("%s/notifier: roles %v, want read and admin keys and no ingest key", name, roles)
+				}
 			}
 			if svc == "notifier" && len(file.Channels) == 0 {
 				t.Errorf("%s/notifier: no channels", name)
 			}
 		}
+	}
+}
+
+// checkNATSClient: a faultline container reaches NATS over TLS, trusting the
+// CA of the nats-tls Secret, as the user nats.conf defines, with the password
+// of the faultline-nats Secret.
+func checkNATSClient(t *testing.T, where string, spec corev1.PodSpec, c corev1.Container, env map[string]string, r *rendered) {
+	t.Helper()
+	m := regexp.MustCompile(`^tls://([a-z0-9-]+):4222$`).FindStringSubmatch(env["FAULTLINE_NATS_URL"])
+	if m == nil || r.Services[m[1]] == nil {
+		t.Errorf("%s: FAULTLINE_NATS_URL=%q is not tls:// to a rendered Service on 4222", where, env["FAULTLINE_NATS_URL"])
+	}
+	if env["FAULTLINE_NATS_USER"] != "faultline" {
+		t.Errorf("%s: FAULTLINE_NATS_USER=%q, want faultline (nats.conf's user)", where, env["FAULTLINE_NATS_USER"])
+	}
+	pw := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "FAULTLINE_NATS_PASSWORD" })
+	if pw < 0 || c.Env[pw].ValueFrom == nil || c.Env[pw].ValueFrom.SecretKeyRef == nil ||
+		!strings.HasPrefix(c.Env[pw].ValueFrom.SecretKeyRef.Name, "faultline-nats") || c.Env[pw].ValueFrom.SecretKeyRef.Key != "NATS_PASSWORD" {
+		t.Errorf("%s: FAULTLINE_NATS_PASSWORD does not come from the faultline-nats Secret's NATS_PASSWORD", where)
+	}
+	if secret, key, ok := mountedSecretKey(spec, c, env["FAULTLINE_NATS_CA_FILE"]); !ok || secret != "nats-tls" || key != "ca.crt" {
+		t.Errorf("%s: FAULTLINE_NATS_CA_FILE=%q is not ca.crt of the nats-tls Secret (%s %s)", where, env["FAULTLINE_NATS_CA_FILE"], secret, key)
+	}
+}
+
+// mountedSecretKey finds which Secret and key a container sees at path.
+func mountedSecretKey(spec corev1.PodSpec, c corev1.Container, path string) (secret, key string, ok bool) {
+	for _, vm := range c.VolumeMounts {
+		rel, found := strings.CutPrefix(path, strings.TrimSuffix(vm.MountPath, "/")+"/")
+		if !found {
+			continue
+		}
+		for _, v := range spec.Volumes {
+			if v.Name != vm.Name || v.Secret == nil {
+				continue
+			}
+			if len(v.Secret.Items) == 0 {
+				return v.Secret.SecretName, rel, true
+			}
+			for _, it := range v.Secret.Items {
+				if it.Path == rel {
+					return v.Secret.SecretName, it.Key, true
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// metricsPort is where every faultline pod serves /metrics without a key.
+const metricsPort = 9090
+
+// checkMetricsPort: /metrics on a listener of its own, a named container
+// port that Prometheus is pointed at and that is not the API's.
+func checkMetricsPort(t *testing.T, where string, pod corev1.PodTemplateSpec, c corev1.Container, env map[string]string) {
+	t.Helper()
+	if env["FAULTLINE_METRICS_ADDR"] != fmt.Sprintf("0.0.0.0:%d", metricsPort) {
+		t.Errorf("%s: FAULTLINE_METRICS_ADDR=%q, want 0.0.0.0:%d", where, env["FAULTLINE_METRICS_ADDR"], metricsPort)
+	}
+	if port, ok := containerPort(c, intstr.FromString("metrics")); !ok || port != metricsPort {
+		t.Errorf("%s: no container port named metrics on %d", where, metricsPort)
+	}
+	if pod.Annotations["prometheus.io/port"] != fmt.Sprint(metricsPort) {
+		t.Errorf("%s: Prometheus is pointed at port %s, not the metrics port", where, pod.Annotations["prometheus.io/port"])
 	}
 }
 
@@ -832,14 +954,18 @@ func TestNetworkPolicies(t *testing.T) {
 		}
 		stranger := map[string]string{"app": "something-else"}
 		for dep, l := range pods {
-			if !admits(t, pols, l, 8080, "monitoring", map[string]string{"app.kubernetes.io/name": "prometheus"}, ns) {
-				t.Errorf("%s: Prometheus in monitoring cannot scrape %s on 8080", name, dep)
+			if !admits(t, pols, l, metricsPort, "monitoring", map[string]string{"app.kubernetes.io/name": "prometheus"}, ns) {
+				t.Errorf("%s: Prometheus in monitoring cannot scrape %s on %d", name, dep, metricsPort)
+			}
+			// Unauthenticated metrics: Prometheus only.
+			if admits(t, pols, l, metricsPort, "some-app", stranger, ns) || admits(t, pols, l, metricsPort, ns, stranger, ns) {
+				t.Errorf("%s: %s's metrics port is open beyond Prometheus", name, dep)
 			}
 			fromAnywhere := admits(t, pols, l, 8080, "some-app", stranger, ns) && admits(t, pols, l, 8080, ns, stranger, ns)
 			if want := dep == "faultline-ingest"; fromAnywhere != want {
 				t.Errorf("%s: %s on 8080 open to any pod: %v, want %v", name, dep, fromAnywhere, want)
 			}
-			for _, p := range []int32{8080, 4222, 9999} {
+			for _, p := range []int32{8080, 4222, metricsPort, 9999} {
 				if dep != "faultline-ingest" && admits(t, pols, l, p, ns, pods["faultline-ingest"], ns) {
 					t.Errorf("%s: ingest pods can reach %s on %d", name, dep, p)
 				}
@@ -907,10 +1033,12 @@ func TestNATS(t *testing.T) {
 		for _, e := range c.Env {
 			t.Setenv(e.Name, "nats-0")
 		}
+		t.Setenv("NATS_PASSWORD", "password-from-the-secret")
 		parsed, err := natsconf.Parse(conf)
 		if err != nil {
 			t.Fatalf("%s: nats.conf: %v", name, err)
 		}
+		checkNATSSecurity(t, name, s.Spec.Template.Spec, c, parsed)
 		js, ok := parsed["jetstream"].(map[string]any)
 		if !ok {
 			t.Fatalf("%s: nats.conf has no jetstream block", name)
@@ -957,6 +1085,46 @@ func TestNATS(t *testing.T) {
 	pq := prod.StatefulSets["nats"].Spec.VolumeClaimTemplates[0].Spec.Resources.Requests[corev1.ResourceStorage]
 	if pq.Cmp(dq) <= 0 {
 		t.Errorf("prod NATS storage %s is not above dev's %s", pq.String(), dq.String())
+	}
+}
+
+// checkNATSSecurity: clients need TLS and the faultline user's password,
+// which the server reads from the same Secret key the faultline pods use;
+// routes need a certificate from the same CA.
+func checkNATSSecurity(t *testing.T, name string, spec corev1.PodSpec, c corev1.Container, parsed map[string]any) {
+	t.Helper()
+	pw := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "NATS_PASSWORD" })
+	if pw < 0 || c.Env[pw].ValueFrom == nil || c.Env[pw].ValueFrom.SecretKeyRef == nil ||
+		!strings.HasPrefix(c.Env[pw].ValueFrom.SecretKeyRef.Name, "faultline-nats") || c.Env[pw].ValueFrom.SecretKeyRef.Key != "NATS_PASSWORD" {
+		t.Errorf("%s: NATS_PASSWORD of the nats container does not come from the faultline-nats Secret", name)
+	}
+	authz, _ := parsed["authorization"].(map[string]any)
+	users, _ := authz["users"].([]any)
+	if len(users) != 1 {
+		t.Fatalf("%s: nats.conf authorization users %v, want the one faultline user", name, authz)
+	}
+	if u, _ := users[0].(map[string]any); u["user"] != "faultline" || u["password"] != "password-from-the-secret" {
+		t.Errorf("%s: NATS user %v, want faultline with $NATS_PASSWORD", name, u)
+	}
+	if _, ok := parsed["no_auth_user"]; ok {
+		t.Errorf("%s: no_auth_user lets clients in without credentials", name)
+	}
+	cluster, _ := parsed["cluster"].(map[string]any)
+	for block, tlsConf := range map[string]any{"tls": parsed["tls"], "cluster.tls": cluster["tls"]} {
+		m, ok := tlsConf.(map[string]any)
+		if !ok {
+			t.Errorf("%s: nats.conf has no %s block", name, block)
+			continue
+		}
+		for field, key := range map[string]string{"cert_file": "tls.crt", "key_file": "tls.key", "ca_file": "ca.crt"} {
+			path, _ := m[field].(string)
+			if secret, k, ok := mountedSecretKey(spec, c, path); !ok || secret != "nats-tls" || k != key {
+				t.Errorf("%s: %s.%s %q is not %s of the nats-tls Secret", name, block, field, path, key)
+			}
+		}
+		if block == "cluster.tls" && m["verify"] != true {
+			t.Errorf("%s: cluster routes do not verify each other's certificates", name)
+		}
 	}
 }
 

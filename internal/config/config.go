@@ -484,6 +484,8 @@ func (f File) Validate() error {
 		}
 		if ch.URL == "" {
 			errs = append(errs, fmt.Errorf("%s (%s): url is empty", where, ch.Name))
+		} else if err := checkChannelURL(ch.URL); err != nil {
+			errs = append(errs, fmt.Errorf("%s (%s): %w", where, ch.Name, err))
 		}
 	}
 	for i, r := range f.Routes {
