@@ -11,6 +11,7 @@ import (
 
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/redact"
 )
 
 // activity is a service's last sign of life, shared by the replicas in KV.
@@ -153,7 +154,7 @@ func (s *Service) probeResult(ctx context.Context, name string, perr error, now 
 	}
 	if failing {
 		s.log.Error().Err(perr).Str("probe", name).Msg("pipeline trouble")
-		s.broadcast(ctx, Alert{Kind: group.KindPipeline, Group: syntheticGroup("faultline", "faultline.Pipeline", name+": "+scrubAddresses(perr.Error()), "", now)})
+		s.broadcast(ctx, Alert{Kind: group.KindPipeline, Group: syntheticGroup("faultline", "faultline.Pipeline", name+": "+redact.Addresses(perr.Error()), "", now)})
 		return
 	}
 	s.broadcast(ctx, Alert{Kind: group.KindRecovered, Group: syntheticGroup("faultline", "faultline.Pipeline", name+" is healthy again", "", now)})

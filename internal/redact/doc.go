@@ -9,4 +9,8 @@
 // Services call String, URL or Error where they print something that came
 // from outside; Writer is the safety net under the logger and the CLI output,
 // so a library error that echoes a URL is still masked.
+//
+// Addresses goes further for text shown to people outside operations (a
+// chat channel): it replaces every URL, host:port, IP address and user@host
+// with a placeholder, keeping only what failed and why.
 package redact

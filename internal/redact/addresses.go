@@ -1,4 +1,4 @@
-package notifier
+package redact
 
 import (
 	"net"
@@ -8,7 +8,7 @@ import (
 	"unicode"
 )
 
-// Placeholders for what scrubAddresses takes out; free of markup
+// Placeholders for what Addresses takes out; free of markup
 // characters, so every channel shows them as they are.
 const (
 	urlPlaceholder     = "(url)"
@@ -22,13 +22,13 @@ var (
 	addressLike = regexp.MustCompile(`[^\s"'()<>,;=]+`)
 )
 
-// scrubAddresses takes internal addresses and credentials out of an error
+// Addresses takes internal addresses and credentials out of an error
 // text before it goes into a chat message, where everyone in the channel
 // reads it: URLs (with any user:password in them), host:port pairs, IP
 // addresses, user@host and the name of a failed DNS lookup become
 // placeholders. What failed and why stays ("dial tcp (address): connect:
 // connection refused"); the full error is in faultline's own log.
-func scrubAddresses(s string) string {
+func Addresses(s string) string {
 	s = anyURL.ReplaceAllString(s, urlPlaceholder)
 	s = dnsLookup.ReplaceAllString(s, "lookup "+hostPlaceholder)
 	return addressLike.ReplaceAllStringFunc(s, func(tok string) string {
