@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/ops"
 )
 
@@ -20,10 +21,19 @@ import (
 const esVersion = "8.19.0"
 
 func (s *Server) registerElasticsearch(mux *http.ServeMux) {
+	// Every route needs an ingest key when auth is on, the handshake too:
+	// unauthenticated, /_cluster/health would be a free way to probe (and
+	// load) the stream.
 	es := func(h http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			// Official clients refuse any answer without it.
 			w.Header().Set("X-Elastic-Product", "Elasticsearch")
+			if _, status, err := s.authenticate(r); err != nil {
+				eventsRejected.WithLabelValues("auth").Inc()
+				auth.Challenge(w, status)
+				esError(w, r.Pattern, status, "security_exception", err.Error())
+				return
+			}
 			h(w, r)
 		}
 	}
@@ -92,12 +102,8 @@ type bulkItem struct {
 func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	const route = "/_bulk"
 	start := time.Now()
-	service, status, err := s.authenticate(r)
-	if err != nil {
-		eventsRejected.WithLabelValues("auth").Inc()
-		esError(w, route, status, "security_exception", err.Error())
-		return
-	}
+	// es() checked the key already; this only learns its service.
+	service, _, _ := s.authenticate(r)
 	body, status, err := s.readBody(w, r)
 	if err != nil {
 		eventsRejected.WithLabelValues("body").Inc()
