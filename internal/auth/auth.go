@@ -35,7 +35,8 @@ var Roles = []Role{RoleIngest, RoleRead, RoleAdmin}
 // Key is one configured API key, as written under auth.keys in the YAML file.
 type Key struct {
 	// Name says who the key belongs to; it is what audits record. Default:
-	// the service (with "#<index>" when that name is taken).
+	// the service, "<service>#<index>" when that name is taken (two keys of
+	// one service during a rotation), "key#<index>" without a service.
 	Name string `yaml:"name"`
 	// Hash is "sha256:<64 hex digits>" of the secret.
 	Hash string `yaml:"hash"`
@@ -126,8 +127,12 @@ func New(keys []Key) (*Keys, error) {
 		name := k.Name
 		if name == "" {
 			name = k.Service
+			base := k.Service
+			if base == "" {
+				base = "key"
+			}
 			for n := i; name == "" || taken[name]; n += len(keys) {
-				name = k.Service + "#" + strconv.Itoa(n)
+				name = base + "#" + strconv.Itoa(n)
 			}
 			taken[name] = true
 		}
