@@ -28,7 +28,7 @@ func (s *Store) SetStatus(ctx context.Context, fingerprint string, change group.
 		return group.Group{}, fmt.Errorf("action %q: want mute, resolve or unmute", change.Action)
 	}
 	var g group.Group
-	found, err := s.modifyGroup(ctx, fingerprint, func(stored *group.Group) (bool, error) {
+	apply := func(stored *group.Group) (bool, error) {
 		if allow != nil {
 			if err := allow(*stored); err != nil {
 				return false, err
@@ -48,7 +48,16 @@ func (s *Store) SetStatus(ctx context.Context, fingerprint string, change group.
 		}
 		g = *stored
 		return true, nil
-	})
+	}
+	found, err := s.modifyGroup(ctx, fingerprint, apply)
+	if err != nil && strings.Contains(err.Error(), "strict_dynamic_mapping_exception") {
+		// An index older than status_changes (restored from a snapshot, or
+		// no processor of this version started yet): update its mapping once.
+		if merr := elastic.UpdateGroupsMapping(ctx, s.es); merr != nil {
+			return group.Group{}, fmt.Errorf("%s group %s: %w (and updating the mapping: %w)", change.Action, fingerprint, err, merr)
+		}
+		found, err = s.modifyGroup(ctx, fingerprint, apply)
+	}
 	if err != nil {
 		return group.Group{}, fmt.Errorf("%s group %s: %w", change.Action, fingerprint, err)
 	}

@@ -164,5 +164,12 @@ func putMapping(ctx context.Context, es *elasticsearch.Client, target string, te
 	return nil
 }
 
+// UpdateGroupsMapping brings the groups index's mapping up to the template,
+// for a writer that meets an index older than itself (restored from a
+// snapshot, or not yet updated by a processor of this version).
+func UpdateGroupsMapping(ctx context.Context, es *elasticsearch.Client) error {
+	return putMapping(ctx, es, GroupsIndex, schemas.GroupsTemplate)
+}
+
 // errMappingRefused is a mapping update that conflicts with the existing one.
 var errMappingRefused = errors.New("mapping refused")
