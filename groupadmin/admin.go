@@ -14,6 +14,7 @@ import (
 type Store interface {
 	SetStatus(ctx context.Context, fingerprint string, change group.StatusChange, allow func(group.Group) error) (group.Group, error)
 	ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error)
+	Group(ctx context.Context, fingerprint string) (group.Group, error)
 }
 
 // Mutes is the notifiers' own record of mutes (notifier.Mutes), which stops
@@ -51,6 +52,22 @@ func (a *Admin) List(ctx context.Context, p *auth.Principal, service string, lim
 		return nil, &InputError{fmt.Sprintf("limit %d: want a number from 1 to 1000", limit)}
 	}
 	return a.Store.ListGroups(ctx, service, p.Services, limit)
+}
+
+// Get returns one group p may read: auth.ErrForbidden for a group of a
+// service outside its scope, group.ErrNotFound for none.
+func (a *Admin) Get(ctx context.Context, p *auth.Principal, fingerprint string) (group.Group, error) {
+	if !p.Has(auth.RoleRead) {
+		return group.Group{}, fmt.Errorf("%w: key %q does not have the read role", auth.ErrForbidden, p.Name)
+	}
+	g, err := a.Store.Group(ctx, fingerprint)
+	if err != nil {
+		return group.Group{}, err
+	}
+	if !p.Sees(g.Service.Name) {
+		return group.Group{}, fmt.Errorf("%w: key %q may not read service %q", auth.ErrForbidden, p.Name, g.Service.Name)
+	}
+	return g, nil
 }
 
 // Change mutes (for muteFor, 0 = until unmuted), resolves or unmutes a

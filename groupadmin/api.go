@@ -13,8 +13,9 @@ import (
 	"github.com/faultline/faultline/internal/ops"
 )
 
-// Register adds the group API to mux: GET /v1/groups needs the read role
-// (and lists only the key's services), POST /v1/groups/{fingerprint}/
+// Register adds the group API to mux: GET /v1/groups and GET
+// /v1/groups/{fingerprint} need the read role (and show only the key's
+// services), POST /v1/groups/{fingerprint}/
 // {resolve,mute,unmute} the admin role (and a group within its services).
 func Register(mux *http.ServeMux, a *Admin, keys *auth.Keys) {
 	mux.Handle("GET /v1/groups", keys.Require(auth.RoleRead, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -36,6 +37,14 @@ func Register(mux *http.ServeMux, a *Admin, keys *auth.Keys) {
 			gs = []group.Group{}
 		}
 		ops.WriteJSON(w, http.StatusOK, map[string]any{"groups": gs})
+	})))
+	mux.Handle("GET /v1/groups/{fingerprint}", keys.Require(auth.RoleRead, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g, err := a.Get(r.Context(), auth.FromContext(r.Context()), r.PathValue("fingerprint"))
+		if err != nil {
+			answerError(w, err)
+			return
+		}
+		ops.WriteJSON(w, http.StatusOK, g)
 	})))
 	mux.Handle("POST /v1/groups/{fingerprint}/{action}", keys.Require(auth.RoleAdmin, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if action := r.PathValue("action"); !slices.Contains(Actions, action) {

@@ -170,6 +170,9 @@ func TestGroupAPIRolesAndScope(t *testing.T) {
 		{"unknown key", "POST", "/v1/groups/" + mine + "/mute", "nope", http.StatusForbidden},
 		{"no key", "GET", "/v1/groups", "", http.StatusUnauthorized},
 		{"unknown fingerprint", "POST", fmt.Sprintf("/v1/groups/no-such-group-%d/resolve", run), "admin", http.StatusNotFound},
+		{"unknown fingerprint, viewed", "GET", fmt.Sprintf("/v1/groups/no-such-group-%d", run), "read", http.StatusNotFound},
+		{"scoped read key views another service's group", "GET", "/v1/groups/" + theirs, "scoped-read", http.StatusForbidden},
+		{"ingest key views a group", "GET", "/v1/groups/" + mine, "ingest", http.StatusForbidden},
 		{"scoped admin, unknown fingerprint", "POST", fmt.Sprintf("/v1/groups/no-such-group-%d/mute", run), "scoped-admin", http.StatusNotFound},
 	} {
 		var body map[string]any
@@ -212,6 +215,10 @@ func TestGroupAPIRolesAndScope(t *testing.T) {
 		t.Errorf("admin implies read: %v", got)
 	}
 	var g group.Group
+	if code := a.call("GET", "/v1/groups/"+mine, "scoped-read", &g); code != http.StatusOK || g.Fingerprint != mine || g.Tally != nil {
+		t.Errorf("scoped read key viewing its own group: %d %+v", code, g)
+	}
+	g = group.Group{}
 	if code := a.call("POST", "/v1/groups/"+mine+"/resolve", "scoped-admin", &g); code != http.StatusOK || g.Status != group.StatusResolved || g.StatusChanges[0].By != "checkout-oncall" {
 		t.Errorf("scoped admin resolving its own group: %d %+v", code, g)
 	}

@@ -73,6 +73,21 @@ func (s *Store) SetStatus(ctx context.Context, fingerprint string, change group.
 	return g, nil
 }
 
+// Group returns the group of a fingerprint, or group.ErrNotFound.
+func (s *Store) Group(ctx context.Context, fingerprint string) (group.Group, error) {
+	stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fingerprint}})
+	if err != nil {
+		return group.Group{}, err
+	}
+	sg, ok := stored[fingerprint]
+	if !ok {
+		return group.Group{}, fmt.Errorf("%w with fingerprint %q", group.ErrNotFound, fingerprint)
+	}
+	g := sg.Group
+	g.Tally = nil
+	return g, nil
+}
+
 // ListGroups returns groups, most recently seen first, of one service (or
 // all) within the scope (service globs as path.Match reads them; empty is
 // every service). The scope is part of the query, so limit counts only

@@ -127,6 +127,7 @@ auth:
 		{"HEAD", "/_ilm/policy/x", http.StatusUnauthorized},
 		{"PUT", "/_component_template/x", http.StatusUnauthorized},
 		{"GET", "/v1/groups", http.StatusUnauthorized},
+		{"GET", "/v1/groups/x", http.StatusUnauthorized},
 		{"POST", "/v1/groups/x/mute", http.StatusUnauthorized},
 		{"POST", "/v1/groups/x/resolve", http.StatusUnauthorized},
 		{"POST", "/v1/groups/x/unmute", http.StatusUnauthorized},

@@ -210,10 +210,15 @@ var (
 // Authenticate says who sent r: Anonymous when no keys are configured, else
 // the key's principal, ErrMissing or ErrUnknown.
 func (k *Keys) Authenticate(r *http.Request) (*Principal, error) {
+	return k.AuthenticateKey(FromRequest(r))
+}
+
+// AuthenticateKey is Authenticate for a key found elsewhere than in the
+// Authorization header (a Sentry DSN's sentry_key, say).
+func (k *Keys) AuthenticateKey(key string) (*Principal, error) {
 	if !k.Enabled() {
 		return Anonymous, nil
 	}
-	key := FromRequest(r)
 	if key == "" {
 		return nil, ErrMissing
 	}
@@ -226,7 +231,12 @@ func (k *Keys) Authenticate(r *http.Request) (*Principal, error) {
 
 // Authorize is Authenticate plus a role check.
 func (k *Keys) Authorize(r *http.Request, role Role) (*Principal, error) {
-	p, err := k.Authenticate(r)
+	return k.AuthorizeKey(FromRequest(r), role)
+}
+
+// AuthorizeKey is AuthenticateKey plus a role check.
+func (k *Keys) AuthorizeKey(key string, role Role) (*Principal, error) {
+	p, err := k.AuthenticateKey(key)
 	if err != nil {
 		return nil, err
 	}

@@ -196,3 +196,26 @@ func TestCheckListen(t *testing.T) {
 		}
 	}
 }
+
+// A key found outside the Authorization header (a Sentry DSN's) goes
+// through the same checks.
+func TestAuthorizeKey(t *testing.T) {
+	k := mustNew(t, Key{Service: "checkout", Hash: Hash("ingest-1")}, Key{Name: "ops", Roles: []Role{RoleAdmin}, Hash: Hash("admin-1")})
+	for _, tc := range []struct {
+		key    string
+		role   Role
+		status int
+	}{
+		{"ingest-1", RoleIngest, 0},
+		{"admin-1", RoleRead, 0},
+		{"admin-1", RoleIngest, http.StatusForbidden},
+		{"ingest-1", RoleAdmin, http.StatusForbidden},
+		{"other", RoleIngest, http.StatusForbidden},
+		{"", RoleIngest, http.StatusUnauthorized},
+	} {
+		_, err := k.AuthorizeKey(tc.key, tc.role)
+		if (tc.status == 0) != (err == nil) || (err != nil && Status(err) != tc.status) {
+			t.Errorf("%q as %s: %v, want %d", tc.key, tc.role, err, tc.status)
+		}
+	}
+}
