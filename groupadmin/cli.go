@@ -24,8 +24,8 @@ const URLEnv = "FAULTLINE_API_URL"
 // Command runs `faultline groups list|mute|resolve|unmute …`. With --api-url
 // (or FAULTLINE_API_URL) it goes through the group API with the key in
 // FAULTLINE_API_KEY; without, it calls direct, which reaches Elasticsearch
-// and NATS itself and returns a cleanup.
-func Command(ctx context.Context, args []string, out io.Writer, direct func(context.Context) (Groups, func(), error)) error {
+// (and, to change a status, NATS) itself and returns a cleanup.
+func Command(ctx context.Context, args []string, out io.Writer, direct func(ctx context.Context, change bool) (Groups, func(), error)) error {
 	if len(args) == 0 {
 		return errors.New("groups: want list, mute, unmute or resolve")
 	}
@@ -57,7 +57,7 @@ func Command(ctx context.Context, args []string, out io.Writer, direct func(cont
 	} else {
 		var done func()
 		var err error
-		if gs, done, err = direct(ctx); err != nil {
+		if gs, done, err = direct(ctx, action != "list"); err != nil {
 			return err
 		}
 		defer done()

@@ -357,12 +357,16 @@ func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) 
 // (--api-url) or directly: Elasticsearch, and the notifiers' state in NATS
 // so a mute also silences alerts already on their way.
 func groups(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
-	return groupadmin.Command(ctx, args, out, func(ctx context.Context) (groupadmin.Groups, func(), error) {
+	return groupadmin.Command(ctx, args, out, func(ctx context.Context, change bool) (groupadmin.Groups, func(), error) {
 		es, err := elastic.NewClient(cfg.ESURLs)
 		if err != nil {
 			return nil, nil, err
 		}
 		admin := &groupadmin.Admin{Store: processor.NewStore(es)}
+		who := auth.Local(groupadmin.CLIName())
+		if !change {
+			return admin.As(who), func() {}, nil
+		}
 		done := func() {}
 		url := cfg.NATSURL
 		if url == "" {
@@ -383,7 +387,7 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 				return nil, nil, fmt.Errorf("groups: %w", err)
 			}
 		}
-		return admin.As(auth.Local(groupadmin.CLIName())), done, nil
+		return admin.As(who), done, nil
 	})
 }
 
