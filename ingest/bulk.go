@@ -28,13 +28,15 @@ func (s *Server) registerElasticsearch(mux *http.ServeMux) {
 		return func(w http.ResponseWriter, r *http.Request) {
 			// Official clients refuse any answer without it.
 			w.Header().Set("X-Elastic-Product", "Elasticsearch")
-			if _, status, err := s.authenticate(r); err != nil {
+			p, err := s.cfg.Auth.Authorize(r, auth.RoleIngest)
+			if err != nil {
+				status := auth.Status(err)
 				eventsRejected.WithLabelValues("auth").Inc()
 				auth.Challenge(w, status)
 				esError(w, r.Pattern, status, "security_exception", err.Error())
 				return
 			}
-			h(w, r)
+			h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 		}
 	}
 	mux.HandleFunc("GET /{$}", es(s.handleRoot))
@@ -102,8 +104,7 @@ type bulkItem struct {
 func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	const route = "/_bulk"
 	start := time.Now()
-	// es() checked the key already; this only learns its service.
-	service, _, _ := s.authenticate(r)
+	service := auth.FromContext(r.Context()).Service
 	body, status, err := s.readBody(w, r)
 	if err != nil {
 		eventsRejected.WithLabelValues("body").Inc()
