@@ -101,7 +101,12 @@ func (s *Store) ListGroups(ctx context.Context, service string, scope []string, 
 	if len(scope) > 0 {
 		var should []any
 		for _, glob := range scope {
-			should = append(should, map[string]any{"regexp": map[string]any{"service.name": map[string]any{"value": GlobRegexp(glob), "flags": "NONE"}}})
+			if re, ok := GlobRegexp(glob); ok {
+				should = append(should, map[string]any{"regexp": map[string]any{"service.name": map[string]any{"value": re, "flags": "NONE"}}})
+			}
+		}
+		if len(should) == 0 {
+			return nil, nil
 		}
 		filter = append(filter, map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}})
 	}
@@ -128,9 +133,11 @@ func (s *Store) ListGroups(ctx context.Context, service string, scope []string, 
 
 // GlobRegexp turns a path.Match glob into the Lucene regular expression
 // (flags NONE) that matches the same names: * and ? stop at '/', classes
-// keep their ranges and negation, every other character is literal. A
-// malformed glob (config validation refuses those) matches literally.
-func GlobRegexp(glob string) string {
+// keep their ranges and negation, every other character is literal. ok is
+// false for a glob that can match nothing (a class of reversed ranges
+// only), which Lucene would refuse. A malformed glob (config validation
+// refuses those) is taken literally where it breaks.
+func GlobRegexp(glob string) (re string, ok bool) {
 	var b strings.Builder
 	lit := func(r rune) {
 		if r < 0x80 && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
@@ -148,40 +155,66 @@ func GlobRegexp(glob string) string {
 		case '\\':
 			if i+1 < len(rs) {
 				i++
-				lit(rs[i])
-			} else {
-				lit(r)
 			}
+			lit(rs[i])
 		case '[':
 			end := classEnd(rs, i)
 			if end < 0 {
 				lit(r)
 				continue
 			}
-			b.WriteByte('[')
 			j := i + 1
-			if rs[j] == '^' {
-				b.WriteByte('^')
+			negated := rs[j] == '^'
+			if negated {
 				j++
 			}
-			for ; j < end; j++ {
-				switch rs[j] {
-				case '-':
-					b.WriteByte('-')
-				case '\\':
+			// Items are c or lo-hi, each end possibly escaped; a reversed
+			// range matches nothing, as in path.Match.
+			char := func() rune {
+				if rs[j] == '\\' {
 					j++
-					lit(rs[j])
-				default:
-					lit(rs[j])
+				}
+				c := rs[j]
+				j++
+				return c
+			}
+			var items [][2]rune
+			for j < end {
+				lo := char()
+				hi := lo
+				if j < end && rs[j] == '-' {
+					j++
+					hi = char()
+				}
+				if lo <= hi {
+					items = append(items, [2]rune{lo, hi})
 				}
 			}
-			b.WriteByte(']')
+			switch {
+			case len(items) == 0 && negated:
+				b.WriteByte('.')
+			case len(items) == 0:
+				return "", false
+			default:
+				b.WriteByte('[')
+				if negated {
+					b.WriteByte('^')
+				}
+				for _, it := range items {
+					lit(it[0])
+					if it[1] != it[0] {
+						b.WriteByte('-')
+						lit(it[1])
+					}
+				}
+				b.WriteByte(']')
+			}
 			i = end
 		default:
 			lit(r)
 		}
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // classEnd is the index of the ']' closing the class opened at rs[open], or
