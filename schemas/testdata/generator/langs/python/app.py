@@ -38,7 +38,9 @@ def run(bug, variant, fn, *args):
         extra = {
             "service.name": "pyshop",
             "service.environment": "prod",
-            "labels": {"corpus_bug": bug, "corpus_build": build, "corpus_variant": variant},
+            "corpus_bug": bug,
+            "corpus_build": build,
+            "corpus_variant": variant,
         }
         log.error("request failed: %s", e, exc_info=True, extra=extra)
         count += 1
