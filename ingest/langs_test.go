@@ -116,7 +116,7 @@ func TestLanguageChains(t *testing.T) {
 		{"node-pino", []string{"Error: config load failed", "SyntaxError: Expected property name or '}' in JSON at position 1"}},
 		// ecs-pino-format writes err.stack, which has no causes.
 		{"node-ecs", []string{"Error: config load failed"}},
-		{"go-slog", []string{"error: invalid character 'b' looking for beginning of object key string\nconfig load failed"}},
+		{"go-slog", []string{"error: config load failed", "error: invalid character 'b' looking for beginning of object key string"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.prefix, func(t *testing.T) {

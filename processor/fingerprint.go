@@ -214,14 +214,22 @@ type Result struct {
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	svc := ev.Service.Name
 	inApp := f.inAppFunc(svc)
+	exs := ev.Faultline.Exceptions
+	var parts []string
+	var culprit string
+	if p := ev.Faultline.Platform; p != "" && p != event.PlatformJava && len(exs) > 0 {
+		parts, culprit = f.chainPlatform(svc, p, exs)
+	} else if len(exs) > 0 {
+		parts, culprit = f.chainParts(inApp, exs), f.culprit(inApp, exs)
+	}
 	if explicit := ev.Labels["fingerprint"]; explicit != "" {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(inApp, ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit}
 	}
 	if explicit, ok := f.rule(ev); ok {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(inApp, ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit}
 	}
-	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
-		return Result{Fingerprint: hash(append([]string{svc, "exception"}, f.chainParts(inApp, exs)...)...), Culprit: f.culprit(inApp, exs)}
+	if len(exs) > 0 {
+		return Result{Fingerprint: hash(append([]string{svc, "exception"}, parts...)...), Culprit: culprit}
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
 		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}

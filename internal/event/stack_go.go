@@ -68,6 +68,24 @@ func parseGo(text string) []Exception {
 	}
 	// Both a re-panic and a wrapping error print the outermost last.
 	slices.Reverse(chain)
+	return splitWrapped(chain)
+}
+
+// splitWrapped separates what errors.Wrap(err, msg) prints as one block,
+// err's text then msg above the stack: the last line is the wrapper's own
+// message, the lines before are the cause's, which had no stack of its own.
+func splitWrapped(chain []Exception) []Exception {
+	for i := 0; i < len(chain) && len(chain) < maxChain; i++ {
+		ex := &chain[i]
+		nl := strings.LastIndexByte(ex.Message, '\n')
+		if ex.Type != "error" || nl < 0 || len(ex.Frames) == 0 {
+			continue
+		}
+		cause := Exception{Type: "error", Message: ex.Message[:nl]}
+		ex.Message = ex.Message[nl+1:]
+		chain = slices.Insert(chain, i+1, cause)
+		i++
+	}
 	return chain
 }
 

@@ -133,12 +133,12 @@ SyntaxError: Expected property name or '}' in JSON at position 1
   net/http|(*Server).Serve|server.go:3464
 `},
 		// github.com/pkg/errors' %+v of errors.Wrap: the cause's text first.
-		{"go", 1, PlatformGo, `error: invalid character 'b' looking for beginning of object key string
-config load failed
+		{"go", 1, PlatformGo, `error: config load failed
   github.com/acme/goshop/config|Load|config.go:14
   main|main|main.go:43
   runtime|main|proc.go:290
   runtime|goexit|asm_amd64.s:1771
+error: invalid character 'b' looking for beginning of object key string
 `},
 		// A goroutine that a module dependency (errgroup) started.
 		{"go", 2, PlatformGo, `error: invoice 3 has a negative total
