@@ -18,11 +18,18 @@ import (
 
 const langsCorpusDir = "../schemas/testdata/corpus/langs"
 
-// langCorpusSources maps each source to its language.
-var langCorpusSources = []struct{ source, language string }{
-	{"python-ecs", "python"}, {"python-json", "python"},
-	{"node-pino", "node"}, {"node-ecs", "node"},
-	{"go-slog", "go"},
+// langCorpusSources maps each source to its language. java-text holds the
+// same kinds of bug thrown by Java: Java's rule (every in-app frame, no
+// message) is measured on them but not held to the bar, since changing it
+// would regroup every existing Java group.
+var langCorpusSources = []struct {
+	source, language string
+	held             bool
+}{
+	{"python-ecs", "python", true}, {"python-json", "python", true},
+	{"node-pino", "node", true}, {"node-ecs", "node", true},
+	{"go-slog", "go", true},
+	{"java-text", "java", false},
 }
 
 // loadLangCorpus parses and fingerprints every event of one source, both builds.
@@ -62,9 +69,19 @@ func TestGroupingCorpusLanguages(t *testing.T) {
 	var perSource [][]*corpusEvent
 	for _, s := range langCorpusSources {
 		evs := loadLangCorpus(t, f, s.source)
+		c := countPairs([][]*corpusEvent{evs})
+		if !s.held {
+			t.Logf("%-11s %3d events, %2d bugs, %2d groups: precision %.4f recall %.4f (TP %d, FP %d, FN %d), Java's rule, measured only", s.source, len(evs),
+				len(distinct(evs, func(e *corpusEvent) string { return e.bug })), len(distinct(evs, func(e *corpusEvent) string { return e.fp })),
+				c.precision(), c.recall(), c.tp, c.fp, c.fn)
+			if testing.Verbose() {
+				reportMerges(t, f, [][]*corpusEvent{evs})
+				reportSplits(t, f, [][]*corpusEvent{evs}, nil)
+			}
+			continue
+		}
 		perSource = append(perSource, evs)
 		byLanguage[s.language] = append(byLanguage[s.language], evs...)
-		c := countPairs([][]*corpusEvent{evs})
 		t.Logf("%-11s %3d events, %2d bugs, %2d groups: precision %.4f recall %.4f (TP %d, FP %d, FN %d)", s.source, len(evs),
 			len(distinct(evs, func(e *corpusEvent) string { return e.bug })), len(distinct(evs, func(e *corpusEvent) string { return e.fp })),
 			c.precision(), c.recall(), c.tp, c.fp, c.fn)

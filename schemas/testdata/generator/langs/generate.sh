@@ -4,7 +4,7 @@
 #   internal/event/testdata/*.{py,go,node}.trace  raw stack texts for the parsers
 # Each program runs twice: build 1 as committed, build 2 from a copy with a
 # comment line after every block opener, so every line number moves (a deploy).
-# Needs python3 + pip, node + npm, go; PyPI, npm and the Go module proxy the
+# Needs python3 + pip, node + npm, go, JDK 17+; PyPI, npm and the Go module proxy the
 # first time. Usage: generate.sh
 set -euo pipefail
 
@@ -84,9 +84,20 @@ if "$work/go/traces1" crash 2>>"$out/go.traces"; then
     exit 1
 fi
 
+# Java: the same cases, to measure Java's rule on them (not held to the bar).
+for build in 1 2; do
+    app="$work/java/build$build"
+    mkdir -p "$app"
+    cp "$here/java/Shop.java" "$app/"
+    if [[ $build == 2 ]]; then
+        shift_lines "$app/Shop.java" "// build 2: a deploy moved this code down" '[{]$'
+    fi
+    (cd "$app" && java Shop.java "$build" "$out")
+done
+
 . "$here/../install.sh"
 
 install "$corpus" python-ecs.build1.ndjson python-ecs.build2.ndjson python-json.build1.ndjson python-json.build2.ndjson
 install "$corpus" node-pino.build1.ndjson node-pino.build2.ndjson node-ecs.build1.ndjson node-ecs.build2.ndjson
-install "$corpus" go-slog.build1.ndjson go-slog.build2.ndjson
+install "$corpus" go-slog.build1.ndjson go-slog.build2.ndjson java-text.build1.ndjson java-text.build2.ndjson
 install "$traces" python.traces node.traces go.traces
