@@ -46,8 +46,13 @@ func detectPlatform(text string) string {
 			return PlatformPython
 		case goroutineHeader(body) || isGoFileLine(line):
 			return PlatformGo
-		case strings.HasPrefix(body, "at ") && isJSFrameLine(body):
-			return PlatformJavaScript
+		case strings.HasPrefix(body, "at "):
+			if isJSFrameLine(body) {
+				return PlatformJavaScript
+			}
+			if _, ok := parseFrame(body); ok {
+				return PlatformJava // the rest of a Java trace need not be read
+			}
 		}
 	}
 	return PlatformJava

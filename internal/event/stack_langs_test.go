@@ -287,3 +287,18 @@ func fuzzParser(f *testing.F, lang string, parse func(string) []Exception) {
 func FuzzParsePython(f *testing.F) { fuzzParser(f, "python", parsePython) }
 func FuzzParseGo(f *testing.F)     { fuzzParser(f, "go", parseGo) }
 func FuzzParseJS(f *testing.F)     { fuzzParser(f, "node", parseJS) }
+
+// BenchmarkParseStack: Java's cost includes the platform detection's pass
+// over the text; the others are their parsers on real stacks.
+func BenchmarkParseStack(b *testing.B) {
+	for _, tc := range []struct{ name, text string }{
+		{"java", javaTrace}, {"python", traces(b, "python")[0]}, {"go", traces(b, "go")[0]}, {"node", traces(b, "node")[1]},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ParseStack(tc.text)
+			}
+		})
+	}
+}
