@@ -107,13 +107,78 @@ func (f *Fingerprinter) platformFrames(svc, platform string, frames []event.Fram
 	return out
 }
 
-var (
-	pythonStdlib = regexp.MustCompile(`/lib/python\d+(\.\d+)?t?/`)
-	// Closures (.func1, .func2.1), go statements' and defers' wrappers.
-	goClosure = regexp.MustCompile(`(\.(func|gowrap|deferwrap)\d+|\.\d+)+$`)
-	// A bundler's content hash in a file name: main.3f2a1b9c.js, chunk-5XK2ZQ3A.js.
-	jsHash = regexp.MustCompile(`[.-][0-9a-zA-Z]*\d[0-9a-zA-Z]*$`)
-)
+// The name rules below are written out rather than as regular expressions:
+// they run for every frame of every event, and the regexps took most of a
+// fingerprint's time.
+
+// pythonStdlibEnd is the index just past "/lib/pythonX.Y/" (or
+// "/lib/python3/", "/lib/python3.13t/") in file, or -1.
+func pythonStdlibEnd(file string) int {
+	const marker = "/lib/python"
+	for from := 0; ; {
+		i := strings.Index(file[from:], marker)
+		if i < 0 {
+			return -1
+		}
+		j := from + i + len(marker)
+		k := j
+		for k < len(file) && (file[k] >= '0' && file[k] <= '9' || file[k] == '.') {
+			k++
+		}
+		if k < len(file) && file[k] == 't' {
+			k++ // free-threaded builds
+		}
+		if k > j && k < len(file) && file[k] == '/' {
+			return k + 1
+		}
+		from = j
+	}
+}
+
+// stripGoClosure drops closure suffixes (.func1, .func2.1) and the wrappers
+// of go and defer statements (.gowrap1, .deferwrap1).
+func stripGoClosure(fn string) string {
+	for {
+		dot := strings.LastIndexByte(fn, '.')
+		if dot < 0 {
+			return fn
+		}
+		seg := fn[dot+1:]
+		for _, p := range []string{"func", "gowrap", "deferwrap"} {
+			if rest, ok := strings.CutPrefix(seg, p); ok && rest != "" {
+				seg = rest
+				break
+			}
+		}
+		if seg == "" || strings.Trim(seg, "0123456789") != "" {
+			return fn
+		}
+		fn = fn[:dot]
+	}
+}
+
+// stripBundlerHash drops a content hash from a file name (without its
+// extension): main.3f2a1b9c, chunk-5XK2ZQ3A.
+func stripBundlerHash(name string) string {
+	i := strings.LastIndexAny(name, ".-")
+	if i < 0 || strings.LastIndexByte(name, '/') > i {
+		return name
+	}
+	digit := false
+	for _, c := range name[i+1:] {
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		default:
+			return name
+		}
+	}
+	if !digit {
+		return name
+	}
+	return name[:i]
+}
 
 // frameModule derives a frame's module and whether the platform's own
 // rules make it library code.
@@ -122,7 +187,7 @@ func frameModule(platform string, fr event.Frame) (module string, library bool) 
 	switch platform {
 	case event.PlatformPython:
 		library = strings.Contains(file, "/site-packages/") || strings.Contains(file, "/dist-packages/") ||
-			pythonStdlib.MatchString(file) || strings.HasPrefix(file, "<")
+			pythonStdlibEnd(file) >= 0 || strings.HasPrefix(file, "<")
 		if fr.Class != "" {
 			return fr.Class, library
 		}
@@ -152,8 +217,8 @@ func pythonModule(file string) string {
 	rel := file
 	if i := strings.LastIndex(file, "-packages/"); i >= 0 {
 		rel = file[i+len("-packages/"):]
-	} else if loc := pythonStdlib.FindStringIndex(file); loc != nil {
-		rel = file[loc[1]:]
+	} else if end := pythonStdlibEnd(file); end >= 0 {
+		rel = file[end:]
 	} else if name, ok := strings.CutPrefix(file, "<frozen "); ok {
 		return strings.TrimSuffix(name, ">")
 	} else {
@@ -176,7 +241,7 @@ func jsModule(file string) (module string, library bool) {
 	file, _, _ = strings.Cut(strings.TrimPrefix(file, "webpack://"), "?")
 	rel := appRelative(file)
 	rel = strings.TrimSuffix(rel, path.Ext(rel))
-	return jsHash.ReplaceAllString(rel, ""), false
+	return stripBundlerHash(rel), false
 }
 
 // appRelative keeps a file's name and its directory, the part of an app's
@@ -198,7 +263,7 @@ func appRelative(file string) string {
 func platformFunction(platform, fn string) string {
 	switch platform {
 	case event.PlatformGo:
-		fn = goClosure.ReplaceAllString(fn, "")
+		fn = stripGoClosure(fn)
 		if strings.HasPrefix(fn, "(*") {
 			if end := strings.IndexByte(fn, ')'); end > 0 {
 				fn = fn[2:end] + fn[end+1:]

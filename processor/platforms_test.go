@@ -1,8 +1,12 @@
 package processor
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/faultline/faultline/ingest"
 	"github.com/faultline/faultline/internal/event"
 )
 
@@ -110,5 +114,28 @@ func TestPlatformFingerprint(t *testing.T) {
 	j.Faultline.Platform = event.PlatformJava
 	if fp(j) != before {
 		t.Error("platform java changed a Java fingerprint")
+	}
+}
+
+// BenchmarkFingerprintPlatforms fingerprints one real event of each
+// language corpus source, as the processor does for every event.
+func BenchmarkFingerprintPlatforms(b *testing.B) {
+	for _, src := range []string{"python-json", "node-pino", "go-slog"} {
+		body, err := os.ReadFile(filepath.Join(langsCorpusDir, src+".build1.ndjson"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		line, _, _ := bytes.Cut(body, []byte("\n"))
+		ev, err := ingest.ParseEvent(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(src, func(b *testing.B) {
+			f := NewFingerprinter()
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Compute(&ev)
+			}
+		})
 	}
 }
