@@ -118,13 +118,15 @@ func panicType(v string) string {
 	return "panic"
 }
 
-// goroutineHeader matches "goroutine 7 [running]:".
+// goroutineHeader matches "goroutine 7 [running]:", and with
+// GOTRACEBACK=system "goroutine 7 gp=0xc000002380 m=0 mp=0x5d3a20 [running]:".
 func goroutineHeader(body string) bool {
 	rest, ok := strings.CutPrefix(body, "goroutine ")
 	if !ok {
 		return false
 	}
-	num, state, ok := strings.Cut(rest, " [")
+	num, _, _ := strings.Cut(rest, " ")
+	_, state, ok := strings.Cut(rest, " [")
 	return ok && allDigits(num) && strings.HasSuffix(state, "]:")
 }
 
