@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/faultline/faultline/ingest"
@@ -95,6 +96,7 @@ func TestGroupingCorpusLanguages(t *testing.T) {
 				t.Errorf("%s: %s is in builds %v only", s.source, bug, keys(builds))
 			}
 		}
+		checkLinesMoved(t, s.source, evs)
 	}
 	within := countPairs(perSource)
 	t.Logf("pairs within each source: precision %.4f recall %.4f (TP %d, FP %d, FN %d)", within.precision(), within.recall(), within.tp, within.fp, within.fn)
@@ -112,6 +114,42 @@ func TestGroupingCorpusLanguages(t *testing.T) {
 			reportSplits(t, f, [][]*corpusEvent{byLanguage[lang]}, nil)
 		}
 	}
+}
+
+// checkLinesMoved asserts that build 2 moved the line of every bug's first
+// app frame (the generator runs each build from a directory named for it),
+// or the corpus would not show that line numbers never split a group.
+func checkLinesMoved(t *testing.T, source string, evs []*corpusEvent) {
+	t.Helper()
+	lines := map[string]map[string]map[int]bool{} // bug -> build -> lines
+	for _, e := range evs {
+		for _, fr := range e.ev.Faultline.Exceptions[0].Frames {
+			if strings.Contains(fr.File, "/build"+e.build+"/") && fr.Line > 0 {
+				if lines[e.bug] == nil {
+					lines[e.bug] = map[string]map[int]bool{}
+				}
+				addTo2(lines[e.bug], e.build, fr.Line)
+				break
+			}
+		}
+	}
+	for bug, byBuild := range lines {
+		if len(byBuild["1"]) == 0 || len(byBuild["2"]) == 0 {
+			t.Errorf("%s: %s has no app frame with a line in both builds", source, bug)
+		}
+		for line := range byBuild["1"] {
+			if byBuild["2"][line] {
+				t.Errorf("%s: %s is at line %d in both builds; build 2 must move every line", source, bug, line)
+			}
+		}
+	}
+}
+
+func addTo2(m map[string]map[int]bool, k string, v int) {
+	if m[k] == nil {
+		m[k] = map[int]bool{}
+	}
+	m[k][v] = true
 }
 
 func bugBuilds(evs []*corpusEvent) map[string]map[string]bool {
