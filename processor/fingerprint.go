@@ -40,6 +40,8 @@ type Fingerprinter struct {
 	// same frames come in event after event, and the generated-name regexps
 	// and the library prefix list took two thirds of a fingerprint.
 	names nameCache
+	// messages remembers normalised exception messages (platforms.go).
+	messages messageCache
 }
 
 // classInfo is what a fingerprint needs to know of a class name.

@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/faultline/faultline/internal/event"
 )
@@ -23,6 +24,31 @@ import (
 // messages are two groups where line numbers, which every deploy moves,
 // cannot tell them apart. A library's exception message is left out: it
 // says what input the library choked on, which varies with the data.
+
+// messageCache remembers normalised messages: an app's own raise usually
+// has a constant message, which NormalizeMessage's regexps would otherwise
+// read again for every event. Bounded like nameCache, by dropping all.
+type messageCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+func (c *messageCache) normalize(msg string) string {
+	c.mu.RLock()
+	out, ok := c.m[msg]
+	c.mu.RUnlock()
+	if ok {
+		return out
+	}
+	out = NormalizeMessage(msg)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= nameCacheSize/10 {
+		c.m = map[string]string{}
+	}
+	c.m[strings.Clone(msg)] = out
+	return out
+}
 
 // platformFrame is what grouping needs of one frame.
 type platformFrame struct {
@@ -51,7 +77,7 @@ func (f *Fingerprinter) chainPlatform(svc, platform string, exs []event.Exceptio
 			parts = append(parts, site)
 		}
 		if fs[0].inApp {
-			parts = append(parts, "message:"+NormalizeMessage(platformMessage(platform, ex.Message)))
+			parts = append(parts, "message:"+f.messages.normalize(platformMessage(platform, ex.Message)))
 		}
 	}
 	// The deepest cause's throw site is where the problem started.

@@ -2,6 +2,7 @@ package processor
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -137,5 +138,19 @@ func BenchmarkFingerprintPlatforms(b *testing.B) {
 				f.Compute(&ev)
 			}
 		})
+	}
+}
+
+// Every distinct message is remembered, so the cache must drop them once
+// full rather than grow with hostile input.
+func TestMessageCacheIsBounded(t *testing.T) {
+	var c messageCache
+	for i := range nameCacheSize/10 + 5 {
+		if got := c.normalize(fmt.Sprintf("order %d failed", i)); got != "order <int> failed" {
+			t.Fatalf("normalize: %q", got)
+		}
+	}
+	if n := len(c.m); n > nameCacheSize/10 {
+		t.Errorf("%d messages cached, bound %d", n, nameCacheSize/10)
 	}
 }
