@@ -275,19 +275,29 @@ type common struct {
 	thread      string
 	contextName string // logback's context name, the last resort for the service
 
-	stackTrace string // Java stack trace text, for formats that carry text
+	stackTrace string // stack trace text (Java, Python, Go, V8), for formats that carry text
 	// exceptions is stackTrace already parsed, when a reader had to parse it
-	// to recognise it; finish parses it otherwise.
+	// to recognise it, and platform what printed it; finish parses it otherwise.
 	exceptions []event.Exception
+	platform   string
 	errType    string
 	errMessage string
 }
 
 func (c *common) finish(e *event.Event) {
 	if c.stackTrace != "" {
-		e.Faultline.Exceptions = c.exceptions
+		e.Faultline.Exceptions, e.Faultline.Platform = c.exceptions, c.platform
 		if e.Faultline.Exceptions == nil {
-			e.Faultline.Exceptions = event.ParseStackTrace(c.stackTrace)
+			e.Faultline.Platform, e.Faultline.Exceptions = event.ParseStack(c.stackTrace)
+		}
+		if e.Faultline.Platform == event.PlatformJava {
+			// Empty means Java, so Java events stay as they always were.
+			e.Faultline.Platform = ""
+		}
+		if exs := e.Faultline.Exceptions; len(exs) > 0 && exs[0].Type == "" {
+			// Frames without their exception line (ecs-logging-python's
+			// error.stack_trace): the type is in error.type.
+			exs[0].Type, exs[0].Message = c.errType, c.errMessage
 		}
 		e.Error = &event.Error{StackTrace: c.stackTrace}
 		if len(e.Faultline.Exceptions) > 0 {
@@ -548,14 +558,20 @@ func fromPlain(m map[string]any, e *event.Event, c *common) error {
 	e.Log.Level = normLevel(f.take("level", "severity"))
 	e.Log.Logger = f.takeStr("logger")
 	c.thread = f.takeStr("thread")
-	for _, k := range []string{"stack_trace", "stacktrace", "exception", "error"} {
+	// exc_info: python-json-logger; err.stack: pino's err serializer.
+	for _, k := range []string{"stack_trace", "stacktrace", "exception", "error", "exc_info", "err.stack"} {
 		s, ok := f[k].(string)
 		if !ok || c.stackTrace != "" {
 			continue
 		}
-		if ex := event.ParseStackTrace(s); ex != nil {
-			c.stackTrace, c.exceptions = s, ex
+		if platform, ex := event.ParseStack(s); ex != nil {
+			c.stackTrace, c.exceptions, c.platform = s, ex, platform
 			delete(f, k)
+			if k == "err.stack" {
+				// What the stack says already; pino's message joins the causes'.
+				delete(f, "err.type")
+				delete(f, "err.message")
+			}
 		}
 	}
 	f.takeShared(e, c)

@@ -502,6 +502,10 @@ func fingerprintInput(f *Fingerprinter, ev *event.Event) []string {
 	if fp := ev.Labels["fingerprint"]; fp != "" {
 		return append(lines, "explicit fingerprint "+fp)
 	}
+	if p, exs := ev.Faultline.Platform, ev.Faultline.Exceptions; p != "" && len(exs) > 0 {
+		parts, _ := f.chainPlatform(ev.Service.Name, p, exs)
+		return append(lines, parts...)
+	}
 	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
 		anyApp := false
 		for _, ex := range exs {

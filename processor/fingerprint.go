@@ -40,6 +40,8 @@ type Fingerprinter struct {
 	// same frames come in event after event, and the generated-name regexps
 	// and the library prefix list took two thirds of a fingerprint.
 	names nameCache
+	// messages remembers normalised exception messages (platforms.go).
+	messages messageCache
 }
 
 // classInfo is what a fingerprint needs to know of a class name.
@@ -214,14 +216,22 @@ type Result struct {
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	svc := ev.Service.Name
 	inApp := f.inAppFunc(svc)
+	exs := ev.Faultline.Exceptions
+	var parts []string
+	var culprit string
+	if p := ev.Faultline.Platform; p != "" && p != event.PlatformJava && len(exs) > 0 {
+		parts, culprit = f.chainPlatform(svc, p, exs)
+	} else if len(exs) > 0 {
+		parts, culprit = f.chainParts(inApp, exs), f.culprit(inApp, exs)
+	}
 	if explicit := ev.Labels["fingerprint"]; explicit != "" {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(inApp, ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit}
 	}
 	if explicit, ok := f.rule(ev); ok {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: f.culprit(inApp, ev.Faultline.Exceptions)}
+		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit}
 	}
-	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
-		return Result{Fingerprint: hash(append([]string{svc, "exception"}, f.chainParts(inApp, exs)...)...), Culprit: f.culprit(inApp, exs)}
+	if len(exs) > 0 {
+		return Result{Fingerprint: hash(append([]string{svc, "exception"}, parts...)...), Culprit: culprit}
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
 		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}
@@ -330,18 +340,31 @@ func hash(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// messageVariables are tried in order. need lists bytes of which a match
+// holds at least one (two colons for an IPv6 address): a pattern whose
+// bytes are absent is not run, since the regexps cost tens of microseconds
+// on every message while most messages hold no date, address or id.
 var messageVariables = []struct {
 	re   *regexp.Regexp
 	with string
+	need string
 }{
-	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?`), "<date>"},
-	{regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "<uuid>"},
-	{regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`), "<email>"},
-	{regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`), "<ip>"},
-	{regexp.MustCompile(`(?i)\b([0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b`), "<ip>"},
-	{regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*)\b`), "<hex>"},
-	{regexp.MustCompile(`'[^']*'|"[^"]*"|` + "`[^`]*`"), "<quoted>"},
-	{regexp.MustCompile(`\d+`), "<int>"},
+	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?`), "<date>", "-"},
+	{regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "<uuid>", "-"},
+	{regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`), "<email>", "@"},
+	{regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`), "<ip>", "."},
+	{regexp.MustCompile(`(?i)\b([0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b`), "<ip>", "::"},
+	{regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*)\b`), "<hex>", "0123456789"},
+	{regexp.MustCompile(`'[^']*'|"[^"]*"|` + "`[^`]*`"), "<quoted>", "'\"`"},
+	{regexp.MustCompile(`\d+`), "<int>", "0123456789"},
+}
+
+// mayMatch tells whether s holds the bytes a pattern needs.
+func mayMatch(s, need string) bool {
+	if need == "::" {
+		return strings.Count(s, ":") >= 2
+	}
+	return strings.ContainsAny(s, need)
 }
 
 // argumentsVary tells whether every argument that msg fills into tpl's {}
@@ -391,6 +414,9 @@ func NormalizeMessage(msg string) string {
 	}
 	s := strings.TrimSpace(strings.Join(lines, "\n"))
 	for _, v := range messageVariables {
+		if !mayMatch(s, v.need) {
+			continue
+		}
 		s = v.re.ReplaceAllStringFunc(s, func(m string) string {
 			// A hex id has a digit and a letter and is long enough not to be a word.
 			if v.with == "<hex>" && !(strings.HasPrefix(m, "0x") || len(m) >= 8 && strings.ContainsAny(m, "abcdefABCDEF")) {

@@ -321,7 +321,7 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 	r.faultline, r.faultlineEmpty = true, o.Len() == 0
 	r.fingerprint = o.Get("fingerprint") != nil
 	r.storedAt = o.Get("stored_at") != nil
-	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions"}, func(i int, v *fastjson.Value) (err error) {
+	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions", "platform"}, func(i int, v *fastjson.Value) (err error) {
 		switch i {
 		case 0:
 			return str(v, &f.Fingerprint)
@@ -334,6 +334,8 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 			return nil
 		case 2:
 			return str(v, &f.MessageTemplate)
+		case 4:
+			return str(v, &f.Platform)
 		}
 		f.Exceptions, err = objects(v, r.readException)
 		return err

@@ -32,7 +32,7 @@ func fixtureEvents(t testing.TB) []event.Event {
 		Trace:     &event.Trace{ID: "t"},
 		Labels:    map[string]string{"z": "1", "a": "2", "m": "\xc3(", "": ""},
 		Event:     event.Meta{ID: "id", Ingested: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600)), Dataset: "ecs"},
-		Faultline: event.Faultline{Fingerprint: "f", MessageTemplate: "a {}", Exceptions: []event.Exception{
+		Faultline: event.Faultline{Fingerprint: "f", MessageTemplate: "a {}", Platform: "go", Exceptions: []event.Exception{
 			{Type: "T", Message: "m", Frames: []event.Frame{{Class: "C", Method: "m", File: "C.java", Line: 3}, {Class: "D", Method: "<init>", Line: -1}}},
 			{Type: "U"},
 		}},

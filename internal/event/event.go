@@ -81,6 +81,11 @@ type Faultline struct {
 	StoredAt        *time.Time  `json:"stored_at,omitempty"`
 	MessageTemplate string      `json:"message_template,omitempty"`
 	Exceptions      []Exception `json:"exceptions,omitempty"`
+
+	// Platform is the runtime the exceptions come from (PlatformPython,
+	// PlatformGo, PlatformJavaScript, PlatformJava); empty means Java, as
+	// every event was before the other parsers.
+	Platform string `json:"platform,omitempty"`
 }
 
 // Exception is one link of a cause chain, outermost first in Faultline.Exceptions.

@@ -7,17 +7,51 @@ import (
 	"unicode"
 )
 
-// ParseStackTrace parses Java stack trace text (Throwable.printStackTrace,
-// logback's %ex, logstash-logback-encoder's stack_trace) into the cause chain,
-// outermost first, frames innermost first. Suppressed exceptions are not part
-// of the chain and are skipped. Text whose first line is not an exception
-// header yields nil.
+// ParseStackTrace is ParseStack without the platform.
 func ParseStackTrace(text string) []Exception {
+	_, chain := ParseStack(text)
+	return chain
+}
+
+// ParseStack parses stack trace text into the cause chain, outermost first,
+// frames innermost first, and names the platform that printed it. It reads
+// Python tracebacks, Go panics and errors printed with their stack, Node/V8
+// error stacks, and Java's Throwable.printStackTrace (logback's %ex,
+// logstash-logback-encoder's stack_trace): the text says which, since each
+// prints frames in a shape the others never do (see detectPlatform). Text
+// that is none of them yields nil.
+func ParseStack(text string) (platform string, chain []Exception) {
+	text = normalizeNewlines(text)
+	platform = detectPlatform(text)
+	switch platform {
+	case PlatformPython:
+		chain = parsePython(text)
+	case PlatformGo:
+		chain = parseGo(text)
+	case PlatformJavaScript:
+		chain = parseJS(text)
+	default:
+		chain = parseJava(text)
+	}
+	if chain == nil {
+		return "", nil
+	}
+	return platform, chain
+}
+
+func normalizeNewlines(text string) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	if !strings.Contains(text, "\n") && strings.Contains(text, `\n`) {
 		// logstash-logback-encoder's "inline" option writes a literal \n.
 		text = strings.ReplaceAll(text, `\n`, "\n")
 	}
+	return text
+}
+
+// parseJava parses Java stack trace text. Suppressed exceptions are not part
+// of the chain and are skipped. Text whose first line is not an exception
+// header yields nil.
+func parseJava(text string) []Exception {
 
 	var chain []Exception
 	var more []string  // message lines after the header, joined once to stay linear

@@ -182,7 +182,12 @@ func FuzzParseStackTrace(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		for _, ex := range ParseStackTrace(text) {
+		platform, chain := ParseStack(text)
+		if platform != PlatformJava {
+			checkChain(t, chain)
+			return
+		}
+		for _, ex := range chain {
 			if !isTypeName(ex.Type) {
 				t.Fatalf("exception type %q is not a type name", ex.Type)
 			}

@@ -29,22 +29,7 @@ classpath="$here/target/classes:$deps"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# install DIR FILE... moves the files from $out to DIR once all were written.
-install() {
-    local dir="$1"
-    shift
-    for f in "$@"; do
-        if [[ ! -s "$out/$f" ]]; then
-            echo "generate.sh: $f was not written" >&2
-            exit 1
-        fi
-    done
-    mkdir -p "$dir"
-    for f in "$@"; do
-        mv "$out/$f" "$dir/$f"
-        echo "$(wc -l <"$dir/$f") events  $dir/$f"
-    done
-}
+. "$here/install.sh"
 
 if [[ "$what" != corpus ]]; then
     java -cp "$classpath" -Dfixtures.dir="$out" com.acme.checkout.CheckoutApp

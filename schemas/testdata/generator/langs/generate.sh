@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Regenerates faultline's Python, Go and Node test data from real programs:
+#   schemas/testdata/corpus/langs/*.ndjson   labelled grouping corpus (JSON log lines)
+#   internal/event/testdata/*.{py,go,node}.trace  raw stack texts for the parsers
+# Each program runs twice: build 1 as committed, build 2 from a copy with a
+# comment line after every block opener, so every line number moves (a deploy).
+# Needs python3 + pip, node + npm, go, JDK 17+; PyPI, npm and the Go module proxy the
+# first time. Usage: generate.sh
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../../.." && pwd)"
+corpus="$root/schemas/testdata/corpus/langs"
+traces="$root/internal/event/testdata"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+out="$work/out"
+mkdir -p "$out"
+
+# shift FILE COMMENT OPENER_REGEX: the build-2 edit.
+shift_lines() {
+    awk -v c="$2" -v re="$3" '{ print } $0 ~ re { print c }' "$1" >"$1.new"
+    mv "$1.new" "$1"
+}
+
+# Python: the app package beside a site-packages directory on sys.path that
+# holds ecs-logging and python-json-logger (from PyPI) and paylib, a stand-in for a third-party SDK.
+site="$work/python/site-packages"
+mkdir -p "$site"
+python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$site" ecs-logging==2.3.0 python-json-logger==4.2.0
+cp -R "$here/python/thirdparty/paylib" "$site/"
+for build in 1 2; do
+    app="$work/python/build$build"
+    mkdir -p "$app"
+    cp -R "$here/python/shop" "$here/python/app.py" "$here/python/traces.py" "$app/"
+    if [[ $build == 2 ]]; then
+        for f in "$app"/shop/*.py; do shift_lines "$f" "# build 2: a deploy moved this code down" ':$'; done
+    fi
+    (cd "$app" && PYTHONPATH="$site" PYTHONDONTWRITEBYTECODE=1 python3 app.py "$build" "$out")
+done
+(cd "$work/python/build1" && PYTHONPATH="$site" PYTHONDONTWRITEBYTECODE=1 python3 traces.py) >"$out/python.traces"
+
+# Node: pino and @elastic/ecs-pino-format from npm (package-lock.json pins
+# them), and fakelib, a stand-in for another dependency, in node_modules.
+npm_tree="$work/node/deps"
+mkdir -p "$npm_tree"
+cp "$here/node/package.json" "$here/node/package-lock.json" "$npm_tree/"
+(cd "$npm_tree" && npm ci --silent --no-audit --no-fund)
+cp -R "$here/node/vendor/fakelib" "$npm_tree/node_modules/"
+for build in 1 2; do
+    app="$work/node/build$build"
+    mkdir -p "$app"
+    cp -R "$here/node/src" "$here/node/app.js" "$here/node/traces.js" "$here/node/crash.js" "$app/"
+    ln -s "$npm_tree/node_modules" "$app/node_modules"
+    if [[ $build == 2 ]]; then
+        for f in "$app"/src/*.js; do shift_lines "$f" "// build 2: a deploy moved this code down" '[{]$'; done
+    fi
+    node --preserve-symlinks "$app/app.js" "$build" "$out"
+done
+node --preserve-symlinks "$work/node/build1/traces.js" >"$out/node.traces"
+if node --preserve-symlinks "$work/node/build1/crash.js" 2>"$out/node-crash.trace"; then
+    echo "generate.sh: crash.js did not crash" >&2
+    exit 1
+fi
+printf '\f\n' >>"$out/node-crash.trace"
+cat "$out/node-crash.trace" >>"$out/node.traces"
+
+# Go: a module that needs github.com/pkg/errors and golang.org/x/sync (so
+# their frames come from the module cache), built in each build's directory.
+for build in 1 2; do
+    app="$work/go/build$build"
+    mkdir -p "$app"
+    cp -R "$here/golang/." "$app/"
+    if [[ $build == 2 ]]; then
+        find "$app" -name '*.go' | while read -r f; do shift_lines "$f" "// build 2: a deploy moved this code down" '[{]$'; done
+    fi
+    (cd "$app" && go build -o "$work/go/shop$build" ./cmd/shop && go build -o "$work/go/traces$build" ./cmd/traces)
+    "$work/go/shop$build" "$build" "$out"
+done
+"$work/go/traces1" >"$out/go.traces"
+if "$work/go/traces1" crash 2>>"$out/go.traces"; then
+    echo "generate.sh: traces crash did not crash" >&2
+    exit 1
+fi
+
+# Java: the same cases, to measure Java's rule on them (not held to the bar).
+for build in 1 2; do
+    app="$work/java/build$build"
+    mkdir -p "$app"
+    cp "$here/java/Shop.java" "$app/"
+    if [[ $build == 2 ]]; then
+        shift_lines "$app/Shop.java" "// build 2: a deploy moved this code down" '[{]$'
+    fi
+    (cd "$app" && java Shop.java "$build" "$out")
+done
+
+. "$here/../install.sh"
+
+install "$corpus" python-ecs.build1.ndjson python-ecs.build2.ndjson python-json.build1.ndjson python-json.build2.ndjson
+install "$corpus" node-pino.build1.ndjson node-pino.build2.ndjson node-ecs.build1.ndjson node-ecs.build2.ndjson
+install "$corpus" go-slog.build1.ndjson go-slog.build2.ndjson java-text.build1.ndjson java-text.build2.ndjson
+install "$traces" python.traces node.traces go.traces
