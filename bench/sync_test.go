@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -104,39 +103,14 @@ func syncRun(b *testing.B, syncAlways bool, bodies, docs [][]byte) (ingestRate, 
 	hs := httptest.NewServer(mux)
 	defer hs.Close()
 
-	work := make(chan []byte, len(bodies))
-	for _, body := range bodies {
-		work <- body
-	}
-	close(work)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for body := range work {
-				res, err := http.Post(hs.URL+"/v1/logs", "application/x-ndjson", bytes.NewReader(body))
-				if err != nil {
-					b.Errorf("ingest: %v", err)
-					return
-				}
-				res.Body.Close()
-				if res.StatusCode != http.StatusAccepted {
-					b.Errorf("ingest: %s", res.Status)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	elapsed := sendBodies(b, hs.URL+"/v1/logs", bodies)
 	// The bodies hold the documents' events.
-	ingestRate = float64(len(docs)) / time.Since(start).Seconds()
+	ingestRate = float64(len(docs)) / elapsed.Seconds()
 
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "BENCH_RAW", Subjects: []string{"bench.raw"}, Storage: jetstream.FileStorage}); err != nil {
 		b.Fatal(err)
 	}
-	start = time.Now()
+	start := time.Now()
 	var futures []jetstream.PubAckFuture
 	for i, d := range docs {
 		f, err := js.PublishAsync("bench.raw", d, jetstream.WithMsgID(fmt.Sprint(i)))
