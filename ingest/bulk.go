@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/ops"
 )
 
