@@ -405,6 +405,14 @@ func argumentsVary(tpl, msg string) bool {
 	return true
 }
 
+// maxNormalizedBytes bounds the text NormalizeMessage works on. Its regular
+// expressions take time in proportion to the text, and a message is up to
+// 1 MiB of whatever a client sends: a one-line megabyte of hex digits took
+// the processor about 0.4 s of CPU, so such events could hold it near 2 per
+// second. What tells one problem from another is at a message's start; the
+// group's message is cut at the same length.
+const maxNormalizedBytes = 1024
+
 // NormalizeMessage replaces the parts of a message that vary between
 // occurrences of the same problem, keeping its first two lines, as Sentry does.
 func NormalizeMessage(msg string) string {
@@ -412,7 +420,7 @@ func NormalizeMessage(msg string) string {
 	if len(lines) > 2 {
 		lines = lines[:2]
 	}
-	s := strings.TrimSpace(strings.Join(lines, "\n"))
+	s := truncate(strings.TrimSpace(strings.Join(lines, "\n")), maxNormalizedBytes)
 	for _, v := range messageVariables {
 		if !mayMatch(s, v.need) {
 			continue

@@ -168,6 +168,19 @@ func TestNormalizeMessage(t *testing.T) {
 	}
 }
 
+// A message of a megabyte is normalised by its start: the rest costs
+// nothing and does not split the group.
+func TestNormalizeMessageLongLine(t *testing.T) {
+	long := "Upload 42 failed: " + strings.Repeat("0123456789abcdef", 1<<16)
+	got := NormalizeMessage(long)
+	if len(got) > maxNormalizedBytes || !strings.HasPrefix(got, "Upload <int> failed: ") {
+		t.Errorf("NormalizeMessage of %d bytes gave %d bytes starting %.40q; want at most %d, normalised", len(long), len(got), got, maxNormalizedBytes)
+	}
+	if other := NormalizeMessage(long + "tail that differs"); other != got {
+		t.Errorf("a difference past %d bytes changed the normalised message", maxNormalizedBytes)
+	}
+}
+
 func BenchmarkFingerprint(b *testing.B) {
 	f := NewFingerprinter()
 	ev := exEvent("checkout",

@@ -25,6 +25,7 @@ import (
 type chatReceiver struct {
 	mu   sync.Mutex
 	msgs []map[string]any
+	raw  []string
 }
 
 func (c *chatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,8 +37,16 @@ func (c *chatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	c.msgs = append(c.msgs, m)
+	c.raw = append(c.raw, string(body))
 	c.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// bodies are the messages as sent, byte for byte.
+func (c *chatReceiver) bodies() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.raw...)
 }
 
 func (c *chatReceiver) messages() []map[string]any {
@@ -209,18 +218,45 @@ notify:
 // "secret-" string.
 func startAll(t *testing.T, args ...string) (base, metrics string) {
 	t.Helper()
+	a := launchAll(t, args...)
+	return a.Base, a.Metrics
+}
+
+// allInstance is one `faultline all` running in this test's process.
+type allInstance struct {
+	Base, Metrics string
+	logMu         sync.Mutex
+	logs          bytes.Buffer
+	stopOnce      sync.Once
+	stop          func()
+}
+
+// Logs is everything the instance printed so far.
+func (a *allInstance) Logs() string {
+	a.logMu.Lock()
+	defer a.logMu.Unlock()
+	return a.logs.String()
+}
+
+// Stop stops the instance and waits for it, as SIGTERM would; the test's
+// end stops it too.
+func (a *allInstance) Stop() { a.stopOnce.Do(a.stop) }
+
+// launchAll is startAll that hands back the running instance, to read its
+// logs or stop it before the test ends.
+func launchAll(t *testing.T, args ...string) *allInstance {
+	t.Helper()
 	// Port 0 and the start-up hook: the address is the one the server bound,
 	// not a port another process may take between a probe and the bind.
 	bound, metricsBound := make(chan net.Addr, 1), make(chan net.Addr, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
-	var logMu sync.Mutex
+	a := &allInstance{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"all", "--http-addr", "127.0.0.1:0", "--nats-listen", "127.0.0.1:-1"}, args...),
-			lockedWriter{&logMu, &logs}, &hooks{httpReady: func(a net.Addr) { bound <- a }, metricsReady: func(a net.Addr) { metricsBound <- a }})
+			lockedWriter{&a.logMu, &a.logs}, &hooks{httpReady: func(addr net.Addr) { bound <- addr }, metricsReady: func(addr net.Addr) { metricsBound <- addr }})
 	}()
-	t.Cleanup(func() {
+	a.stop = func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -230,18 +266,18 @@ func startAll(t *testing.T, args ...string) (base, metrics string) {
 		case <-time.After(30 * time.Second):
 			t.Error("faultline all did not stop within 30s")
 		}
-		logMu.Lock()
+		logs := a.Logs()
 		if t.Failed() {
-			t.Logf("faultline logs:\n%s", logs.String())
+			t.Logf("faultline logs:\n%s", logs)
 		}
-		if strings.Contains(logs.String(), "secret-") {
+		if strings.Contains(logs, "secret-") {
 			t.Error("logs contain a secret")
 		}
-		logMu.Unlock()
-	})
+	}
+	t.Cleanup(a.Stop)
 	select {
-	case a := <-bound:
-		base = "http://" + a.String()
+	case addr := <-bound:
+		a.Base = "http://" + addr.String()
 	case err := <-done:
 		t.Fatalf("faultline all stopped before listening: %v", err)
 	case <-time.After(60 * time.Second):
@@ -249,14 +285,14 @@ func startAll(t *testing.T, args ...string) (base, metrics string) {
 	}
 	if slices.Contains(args, "--metrics-addr") {
 		select {
-		case a := <-metricsBound:
-			metrics = "http://" + a.String()
+		case addr := <-metricsBound:
+			a.Metrics = "http://" + addr.String()
 		case <-time.After(10 * time.Second):
 			t.Fatal("no metrics listener")
 		}
 	}
-	harness.Eventually(t, "readyz", 60*time.Second, func() bool { return harness.HTTPOK(base + "/readyz") })
-	return base, metrics
+	harness.Eventually(t, "readyz", 60*time.Second, func() bool { return harness.HTTPOK(a.Base + "/readyz") })
+	return a
 }
 
 func dig(m map[string]any, path ...string) any {

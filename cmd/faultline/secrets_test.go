@@ -44,11 +44,14 @@ const (
 var allSecrets = []string{esURLPass, esFlagPass, esEnvPass, esAPIKey, natsURLToken, natsURLPass, natsFlagToken,
 	kibanaPass, discordToken, slackSecret, webhookSecret, sentryKey, healthPass, healthQueryTok}
 
-// leaks lists every secret found in text, in any of the spellings it could
-// be printed in.
-func leaks(text string) []string {
+// leaks lists every secret of allSecrets found in text.
+func leaks(text string) []string { return leaksOf(text, allSecrets) }
+
+// leaksOf lists every one of secrets found in text, in any of the
+// spellings it could be printed in.
+func leaksOf(text string, secrets []string) []string {
 	var found []string
-	for _, s := range allSecrets {
+	for _, s := range secrets {
 		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.TrimPrefix(url.UserPassword("", s).String(), ":")} {
 			if strings.Contains(text, form) {
 				found = append(found, form)

@@ -133,6 +133,7 @@ func (p *Proc) Stop() {
 type ChatReceiver struct {
 	mu       sync.Mutex
 	bodies   []WebhookBody
+	raw      []string
 	FailWith atomic.Int32
 	Failed   atomic.Int32
 	// FailEvery answers every n-th request with a 429 (0 = never).
@@ -182,6 +183,7 @@ func (c *ChatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	c.bodies = append(c.bodies, b)
+	c.raw = append(c.raw, string(body))
 	c.mu.Unlock()
 	if c.OnMessage != nil {
 		c.OnMessage(b, time.Now())
@@ -194,6 +196,13 @@ func (c *ChatReceiver) Requests() []time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Time(nil), c.requests...)
+}
+
+// Raw returns the accepted messages as sent, byte for byte.
+func (c *ChatReceiver) Raw() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.raw...)
 }
 
 // Messages returns the accepted messages.
