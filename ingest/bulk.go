@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/ops"
 )
@@ -21,11 +22,22 @@ import (
 const esVersion = "8.19.0"
 
 func (s *Server) registerElasticsearch(mux *http.ServeMux) {
+	// Every route needs an ingest key when auth is on, the handshake too:
+	// unauthenticated, /_cluster/health would be a free way to probe (and
+	// load) the stream.
 	es := func(h http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			// Official clients refuse any answer without it.
 			w.Header().Set("X-Elastic-Product", "Elasticsearch")
-			h(w, r)
+			p, err := s.cfg.Auth.Authorize(r, auth.RoleIngest)
+			if err != nil {
+				status := auth.Status(err)
+				eventsRejected.WithLabelValues("auth").Inc()
+				auth.Challenge(w, status)
+				esError(w, r.Pattern, status, "security_exception", err.Error())
+				return
+			}
+			h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 		}
 	}
 	mux.HandleFunc("GET /{$}", es(s.handleRoot))
@@ -93,12 +105,7 @@ type bulkItem struct {
 func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	const route = "/_bulk"
 	start := time.Now()
-	service, status, err := s.authenticate(r)
-	if err != nil {
-		eventsRejected.WithLabelValues("auth").Inc()
-		esError(w, route, status, "security_exception", err.Error())
-		return
-	}
+	service := auth.FromContext(r.Context()).Service
 	if wait := s.limited(service, r); wait > 0 {
 		eventsRejected.WithLabelValues("rate_limited").Inc()
 		w.Header().Set("Retry-After", retryAfter(wait))

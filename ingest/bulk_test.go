@@ -1,9 +1,7 @@
 package ingest
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/auth"
 )
 
 func TestElasticsearchHandshake(t *testing.T) {
@@ -34,8 +32,7 @@ func TestElasticsearchHandshake(t *testing.T) {
 }
 
 func TestBulkAnswersItemByItem(t *testing.T) {
-	sum := sha256.Sum256([]byte("k3y"))
-	h := newHarness(t, Config{Keys: []config.APIKey{{Service: "orders", Hash: "sha256:" + hex.EncodeToString(sum[:])}}})
+	h := newHarness(t, Config{Auth: keys(t, auth.Key{Service: "orders", Hash: auth.Hash("k3y")})})
 	body := strings.Join([]string{
 		`{"create":{"_id":"evt-1"}}`,
 		`{"@timestamp":"2026-11-25T01:00:00.000Z","message":"boom","logger_name":"com.acme.A","thread_name":"main","level":"ERROR","level_value":40000}`,

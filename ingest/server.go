@@ -7,10 +7,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +27,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
@@ -66,7 +63,8 @@ type Config struct {
 	MaxBodyBytes   int64
 	MaxEventBytes  int
 	PublishTimeout time.Duration
-	Keys           []config.APIKey
+	// Auth checks API keys; nil or without keys, every request is anonymous.
+	Auth *auth.Keys
 	// RateLimit is events per second per API key (per client address without
 	// auth); 0 is unlimited.
 	RateLimit float64
@@ -101,7 +99,6 @@ type Server struct {
 	js       jetstream.JetStream
 	log      zerolog.Logger
 	cfg      Config
-	keys     map[[sha256.Size]byte]string
 	now      func() time.Time
 	limiters *lru.Cache[string, *rate.Limiter]
 	inflight *budget
@@ -111,7 +108,7 @@ type Server struct {
 // New creates the server.
 func New(nc *nats.Conn, js jetstream.JetStream, log zerolog.Logger, cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{nc: nc, js: js, log: log.With().Str("service", "ingest").Logger(), cfg: cfg, keys: map[[sha256.Size]byte]string{}, now: time.Now,
+	s := &Server{nc: nc, js: js, log: log.With().Str("service", "ingest").Logger(), cfg: cfg, now: time.Now,
 		inflight: &budget{limit: cfg.MaxInflightBytes}}
 	if q := cfg.Quotas; q.Default != (config.Quota{}) || len(q.Services) > 0 {
 		s.quotas = newQuotas(q)
@@ -122,13 +119,6 @@ func New(nc *nats.Conn, js jetstream.JetStream, log zerolog.Logger, cfg Config) 
 		}
 		// Bounded, so a flood of client addresses cannot grow memory.
 		s.limiters, _ = lru.New[string, *rate.Limiter](10000)
-	}
-	for _, k := range cfg.Keys {
-		raw, err := hex.DecodeString(strings.TrimPrefix(k.Hash, "sha256:"))
-		if err != nil || len(raw) != sha256.Size {
-			return nil, fmt.Errorf("api key for %s: hash is not sha256:<64 hex digits>", k.Service)
-		}
-		s.keys[[sha256.Size]byte(raw)] = k.Service
 	}
 	return s, nil
 }
@@ -203,9 +193,7 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 	const route = "/v1/logs"
 	service, status, err := s.authenticate(r)
 	if err != nil {
-		if status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="faultline"`)
-		}
+		auth.Challenge(w, status)
 		eventsRejected.WithLabelValues("auth").Inc()
 		s.reply(w, route, status, Response{Error: err.Error()})
 		return
@@ -299,22 +287,14 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, route, http.StatusAccepted, Response{Accepted: len(evs), Rejected: rejected})
 }
 
-// authenticate returns the service an API key ships for ("" when auth is off).
+// authenticate returns the service an ingest key ships for ("" when auth is
+// off: events keep their own).
 func (s *Server) authenticate(r *http.Request) (string, int, error) {
-	if len(s.keys) == 0 {
-		return "", 0, nil
+	p, err := s.cfg.Auth.Authorize(r, auth.RoleIngest)
+	if err != nil {
+		return "", auth.Status(err), err
 	}
-	key := apiKey(r)
-	if key == "" {
-		return "", http.StatusUnauthorized, errors.New("missing API key: send Authorization: Bearer <key>")
-	}
-	sum := sha256.Sum256([]byte(key))
-	for h, svc := range s.keys {
-		if subtle.ConstantTimeCompare(h[:], sum[:]) == 1 {
-			return svc, 0, nil
-		}
-	}
-	return "", http.StatusForbidden, errors.New("unknown API key")
+	return p.Service, 0, nil
 }
 
 // allow takes n events from the sender's token bucket, or says how long to
@@ -359,31 +339,6 @@ func (s *Server) limiterKey(service string, r *http.Request) string {
 // back early is only refused again.
 func retryAfter(wait time.Duration) string {
 	return strconv.Itoa(int(math.Ceil(wait.Seconds())))
-}
-
-// apiKey reads the key from "Bearer <key>", or as Elasticsearch clients send
-// credentials: "ApiKey base64(id:key)" (or the bare key) and Basic auth with
-// the key as password.
-func apiKey(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	scheme, rest, _ := strings.Cut(h, " ")
-	rest = strings.TrimSpace(rest)
-	switch strings.ToLower(scheme) {
-	case "bearer":
-		return rest
-	case "apikey":
-		if raw, err := base64.StdEncoding.DecodeString(rest); err == nil {
-			if _, key, ok := strings.Cut(string(raw), ":"); ok {
-				return key
-			}
-		}
-		return rest
-	case "basic":
-		if _, pass, ok := r.BasicAuth(); ok {
-			return pass
-		}
-	}
-	return ""
 }
 
 // checkContentType refuses bodies that are certainly not JSON; curl's default

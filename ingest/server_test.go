@@ -20,8 +20,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
-	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/testenv"
@@ -45,11 +45,21 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready})
+	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready}, cfg.Auth, true)
 	srv.Register(mux)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	return &harness{srv: srv, http: hs, nc: nc, js: js, stop: ns.Shutdown}
+}
+
+// keys is the key set of a test's configuration.
+func keys(t *testing.T, ks ...auth.Key) *auth.Keys {
+	t.Helper()
+	k, err := auth.New(ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func (h *harness) post(t *testing.T, body []byte, header map[string]string) (*http.Response, Response) {
@@ -181,8 +191,7 @@ func TestRejections(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
-	sum := sha256.Sum256([]byte("s3cret"))
-	h := newHarness(t, Config{Keys: []config.APIKey{{Service: "billing", Hash: "sha256:" + hex.EncodeToString(sum[:])}}})
+	h := newHarness(t, Config{Auth: keys(t, auth.Key{Service: "billing", Hash: auth.Hash("s3cret")})})
 	if res, _ := h.post(t, []byte(good), nil); res.StatusCode != http.StatusUnauthorized || res.Header.Get("WWW-Authenticate") == "" {
 		t.Errorf("no key: %d", res.StatusCode)
 	}

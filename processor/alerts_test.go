@@ -118,7 +118,7 @@ func TestAlertsSurviveFailedCandidatePublishing(t *testing.T) {
 
 	// A regression: the update that raised it happened, so its events come
 	// back as duplicates, which add nothing to the group.
-	if _, err := store.SetStatus(ctx, fp, group.StatusResolved, nil); err != nil {
+	if _, err := store.SetStatus(ctx, fp, group.StatusChange{Action: "resolve", By: "test", At: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
 	breakAlerts(t, js)
@@ -199,7 +199,7 @@ func TestRegressionOfAFailedGroupUpdateIsRaisedByTheRedelivery(t *testing.T) {
 	fp, mk := alertEvents("missedregression")
 	publishEvents(t, js, mk(0))
 	waitFor(t, "the group created", func() bool { return groupCount(store, fp) == 1 })
-	if _, err := store.SetStatus(ctx, fp, group.StatusResolved, nil); err != nil {
+	if _, err := store.SetStatus(ctx, fp, group.StatusChange{Action: "resolve", By: "test", At: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rejected := x.rejectGroupUpdates()

@@ -3,6 +3,7 @@ package processor
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,30 +123,30 @@ func TestStatusChanges(t *testing.T) {
 		return cs[0]
 	}
 	add()
-	if _, err := s.SetStatus(ctx, fp, group.StatusResolved, nil); err != nil {
+	if _, err := s.SetStatus(ctx, fp, group.StatusChange{Action: "resolve", By: "test", At: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if c := add(); c.Kind != group.KindRegression || c.Group.Status != group.StatusOpen || c.Group.Count != 2 {
 		t.Errorf("after resolve: %+v", c)
 	}
 	until := time.Now().Add(time.Hour).UTC()
-	if _, err := s.SetStatus(ctx, fp, group.StatusMuted, &until); err != nil {
+	if _, err := s.SetStatus(ctx, fp, group.StatusChange{Action: "mute", By: "test", At: now, Until: &until}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if c := add(); c.Kind != group.KindRepeat || c.Group.Status != group.StatusMuted || c.Group.Count != 3 {
 		t.Errorf("while muted: %+v", c)
 	}
 	past := time.Now().Add(-time.Minute).UTC()
-	if _, err := s.SetStatus(ctx, fp, group.StatusMuted, &past); err != nil {
+	if _, err := s.SetStatus(ctx, fp, group.StatusChange{Action: "mute", By: "test", At: now, Until: &past}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if c := add(); c.Group.Status != group.StatusOpen {
 		t.Errorf("after the mute expired: %+v", c.Group)
 	}
-	if _, err := s.SetStatus(ctx, "no-such-group", group.StatusResolved, nil); err == nil {
-		t.Error("status of a missing group: no error")
+	if _, err := s.SetStatus(ctx, "no-such-group", group.StatusChange{Action: "resolve", By: "test", At: now}, nil); !errors.Is(err, group.ErrNotFound) {
+		t.Errorf("status of a missing group: %v, want group.ErrNotFound", err)
 	}
-	list, err := s.ListGroups(ctx, "status-test", 10)
+	list, err := s.ListGroups(ctx, "status-test", nil, 10)
 	if err != nil || len(list) == 0 {
 		t.Errorf("list: %v %v", list, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func TestEndToEnd(t *testing.T) {
 	es := testenv.ElasticsearchURL(t)
 	chat := &chatReceiver{}
 	discord := httptest.NewServer(chat)
-	defer discord.Close()
+	t.Cleanup(discord.Close)
 
 	dir := t.TempDir()
 	t.Setenv("TEST_DISCORD_WEBHOOK", discord.URL+"/api/webhooks/123/secret-token")
@@ -116,46 +117,7 @@ notify:
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// Port 0 and the start-up hook: the address is the one the server bound,
-	// not a port another process may take between a probe and the bind.
-	bound := make(chan net.Addr, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
-	var logMu sync.Mutex
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"all", "--http-addr", "127.0.0.1:0", "--nats-listen", "127.0.0.1:-1", "--data-dir", dir, "--es-url", es, "--config", cfgFile},
-			lockedWriter{&logMu, &logs}, &hooks{httpReady: func(a net.Addr) { bound <- a }})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("faultline all exited with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("faultline all did not stop within 30s")
-		}
-		logMu.Lock()
-		if t.Failed() {
-			t.Logf("faultline logs:\n%s", logs.String())
-		}
-		if strings.Contains(logs.String(), "secret-token") {
-			t.Error("logs contain the webhook token")
-		}
-		logMu.Unlock()
-	}()
-	var base string
-	select {
-	case a := <-bound:
-		base = "http://" + a.String()
-	case err := <-done:
-		t.Fatalf("faultline all stopped before listening: %v", err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("faultline all did not listen within 60 s")
-	}
-	harness.Eventually(t, "readyz", 60*time.Second, func() bool { return harness.HTTPOK(base + "/readyz") })
+	base, _ := startAll(t, "--data-dir", dir, "--es-url", es, "--config", cfgFile)
 
 	service := fmt.Sprintf("checkout-e2e-%d", time.Now().UnixNano())
 	first := logbackEvent(service, 1, "o-1001")
@@ -239,6 +201,62 @@ notify:
 	if n := len(hits(t, es, "logs-faultline-default", service)); n != 2 {
 		t.Errorf("%d events stored after a resent request, want 2", n)
 	}
+}
+
+// startAll runs `faultline all` on loopback with args until the test ends,
+// and returns its base URL and, with --metrics-addr given, the metrics
+// listener's. The test fails when it exits with an error or its logs hold a
+// "secret-" string.
+func startAll(t *testing.T, args ...string) (base, metrics string) {
+	t.Helper()
+	// Port 0 and the start-up hook: the address is the one the server bound,
+	// not a port another process may take between a probe and the bind.
+	bound, metricsBound := make(chan net.Addr, 1), make(chan net.Addr, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"all", "--http-addr", "127.0.0.1:0", "--nats-listen", "127.0.0.1:-1"}, args...),
+			lockedWriter{&logMu, &logs}, &hooks{httpReady: func(a net.Addr) { bound <- a }, metricsReady: func(a net.Addr) { metricsBound <- a }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("faultline all exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("faultline all did not stop within 30s")
+		}
+		logMu.Lock()
+		if t.Failed() {
+			t.Logf("faultline logs:\n%s", logs.String())
+		}
+		if strings.Contains(logs.String(), "secret-") {
+			t.Error("logs contain a secret")
+		}
+		logMu.Unlock()
+	})
+	select {
+	case a := <-bound:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatalf("faultline all stopped before listening: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("faultline all did not listen within 60 s")
+	}
+	if slices.Contains(args, "--metrics-addr") {
+		select {
+		case a := <-metricsBound:
+			metrics = "http://" + a.String()
+		case <-time.After(10 * time.Second):
+			t.Fatal("no metrics listener")
+		}
+	}
+	harness.Eventually(t, "readyz", 60*time.Second, func() bool { return harness.HTTPOK(base + "/readyz") })
+	return base, metrics
 }
 
 func dig(m map[string]any, path ...string) any {

@@ -27,11 +27,12 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
-	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/kibana"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/redact"
@@ -51,9 +52,10 @@ Usage:
   faultline setup      install templates, the groups index and the snapshot repository, then exit
   faultline backup [--every 24h] [--keep 14]     snapshot events and groups (once, or on a timer)
   faultline restore [--snapshot NAME] [--tag T]  restore the latest (or named) snapshot; with a tag beside the live data
-  faultline groups list [--service S] [--limit N]
-  faultline groups resolve|unmute FINGERPRINT
-  faultline groups mute FINGERPRINT [--for 24h]   (0 = until unmuted)
+  faultline groups list [--service S] [--limit N] [--api-url URL]
+  faultline groups resolve|unmute FINGERPRINT [--api-url URL]
+  faultline groups mute FINGERPRINT [--for 24h] [--api-url URL]   (0 = until unmuted)
+                       with --api-url through the group API, the key in FAULTLINE_API_KEY
   faultline loadgen [--url U] [--events N] [--rate R] [--services S] [--bugs B]   realistic logback load
   faultline dlq list [--limit N]          show dead-lettered events and why
   faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
@@ -92,7 +94,7 @@ func main() {
 
 // hooks let tests learn the addresses chosen at start-up.
 type hooks struct {
-	httpReady func(net.Addr)
+	httpReady, metricsReady func(net.Addr)
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
@@ -161,13 +163,28 @@ func newLogger(w io.Writer, level string) zerolog.Logger {
 
 // serve wires the services that cmd names and runs them until ctx ends.
 func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logger, h *hooks) error {
+	keys, err := auth.New(cfg.File.Auth.Keys)
+	if err != nil {
+		return err
+	}
 	natsURL := cfg.NATSURL
+	embeds := natsURL == "" && cmd == "all"
+	if cmd != "processor" {
+		if err := auth.CheckListen(cmd, cfg.HTTPAddr, keys.Enabled(), cfg.AllowAnonymous); err != nil {
+			return err
+		}
+	}
+	if embeds {
+		n := cfg.NATS
+		if err := auth.CheckListen("embedded NATS", cfg.NATSListen, n.User != "" || n.Token != "" || n.NKey != "" || n.Creds != "", cfg.AllowAnonymous); err != nil {
+			return err
+		}
+	}
 	var embedded *server.Server
-	if natsURL == "" && cmd == "all" {
+	if embeds {
 		if cfg.NATS.CAFile != "" || cfg.NATS.Cert != "" {
 			return errors.New("--nats-ca-file, --nats-cert and --nats-key are for an external NATS (--nats-url); the embedded one listens without TLS")
 		}
-		var err error
 		embedded, err = broker.StartEmbedded(cfg.DataDir, cfg.NATSListen,
 			broker.RequireAuth(cfg.NATS.User, cfg.NATS.Password, cfg.NATS.Token), broker.SyncAlways(cfg.JetStreamSync))
 		if err != nil {
@@ -198,7 +215,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	runs := cmd == "all"
 	checks := map[string]ops.Check{}
 	g, gctx := errgroup.WithContext(ctx)
-	mux := ops.Mux(checks)
+	mux := ops.Mux(checks, keys, cfg.MetricsAddr == "")
 	if runs || cmd == "processor" {
 		es, err := newES(cfg)
 		if err != nil {
@@ -232,20 +249,11 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		if err != nil {
 			return err
 		}
-		n.RegisterAPI(mux, processor.NewStore(es), func(r *http.Request) error {
-			if len(cfg.File.Auth.Keys) == 0 {
-				return nil
-			}
-			scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-			if _, ok := cfg.File.Auth.Lookup(strings.TrimSpace(key)); !strings.EqualFold(scheme, "Bearer") || !ok {
-				return errors.New("the group API needs Authorization: Bearer <API key>")
-			}
-			return nil
-		})
+		n.RegisterAPI(mux, processor.NewStore(es), keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
-		srv, err := ingest.New(nc, js, log, ingest.Config{Keys: cfg.File.Auth.Keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes,
+		srv, err := ingest.New(nc, js, log, ingest.Config{Auth: keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes,
 			MaxInflightBytes: int64(cfg.File.Ingest.MaxInflightBytes), Quotas: cfg.File.Ingest.Quotas})
 		if err != nil {
 			return err
@@ -258,6 +266,11 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	})
 	log.Info().Str("command", cmd).Str("http", cfg.HTTPAddr).Bool("https", cfg.TLS.Cert != "").Strs("elasticsearch", redact.URLs(cfg.ESURLs)).
 		Str("nats", redact.URL(natsURL)).Msg("faultline running; logs go to stderr")
+	if cfg.MetricsAddr != "" {
+		g.Go(func() error {
+			return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.MetricsAddr, Handler: ops.Metrics(), Log: log, Ready: h.metricsReady})
+		})
+	}
 	err = g.Wait()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		err = nil
@@ -393,38 +406,21 @@ func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) 
 	}
 }
 
-// groups lists groups or changes their status in Elasticsearch; the processor
-// carries the status into every alert candidate, which is how the notifier
-// learns of a mute.
+// groups lists groups or changes their status, through the group API
+// (--api-url) or directly: Elasticsearch, and the notifiers' state in NATS
+// so a mute also silences alerts already on their way.
 func groups(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("groups: want list, mute, unmute or resolve")
-	}
-	es, err := newES(cfg)
-	if err != nil {
-		return err
-	}
-	store := processor.NewStore(es)
-	fs := flag.NewFlagSet("faultline groups "+args[0], flag.ContinueOnError)
-	fs.SetOutput(out)
-	service := fs.String("service", "", "only this service's groups")
-	limit := fs.Int("limit", 50, "how many groups")
-	muteFor := fs.Duration("for", 0, "how long a mute lasts (0 = until unmuted)")
-	rest := args[1:]
-	var fingerprint string
-	if args[0] != "list" {
-		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			return fmt.Errorf("groups %s: want a fingerprint", args[0])
+	return groupadmin.Command(ctx, args, out, func(ctx context.Context, change bool) (groupadmin.Groups, func(), error) {
+		es, err := newES(cfg)
+		if err != nil {
+			return nil, nil, err
 		}
-		fingerprint, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	var g group.Group
-	// setStatus changes Elasticsearch and, when NATS answers, the notifier's
-	// state too, so a mute also silences alerts already on their way.
-	setStatus := func(status string, until *time.Time) (group.Group, error) {
+		admin := &groupadmin.Admin{Store: processor.NewStore(es)}
+		who := auth.Local(groupadmin.CLIName())
+		if !change {
+			return admin.As(who), func() {}, nil
+		}
+		done := func() {}
 		url := cfg.NATSURL
 		if url == "" {
 			url = "nats://" + cfg.NATSListen
@@ -432,49 +428,20 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 		nc, err := connectNATS(cfg, url, "faultline-groups", zerolog.Nop(), nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second))
 		if err != nil {
 			fmt.Fprintf(out, "warning: NATS unreachable (%v); only Elasticsearch is changed, alerts already in flight may still go out\n", err)
-			return store.SetStatus(ctx, fingerprint, status, until)
+		} else {
+			done = nc.Close
+			js, err := jetstream.New(nc)
+			if err != nil {
+				nc.Close()
+				return nil, nil, fmt.Errorf("groups: %w", err)
+			}
+			if admin.Mutes, err = notifier.OpenMutes(ctx, js); err != nil {
+				nc.Close()
+				return nil, nil, fmt.Errorf("groups: %w", err)
+			}
 		}
-		defer nc.Close()
-		js, err := jetstream.New(nc)
-		if err != nil {
-			return group.Group{}, fmt.Errorf("groups: %w", err)
-		}
-		// Replicas stay 0: the bucket is taken as the notifiers made it.
-		svc, err := notifier.NewService(ctx, js, zerolog.Nop(), cfg.File, nil)
-		if err != nil {
-			return group.Group{}, fmt.Errorf("groups: notifier state: %w", err)
-		}
-		return svc.SetGroupStatus(ctx, store, fingerprint, status, until)
-	}
-	switch args[0] {
-	case "list":
-		list, err := store.ListGroups(ctx, *service, *limit)
-		if err != nil {
-			return err
-		}
-		for _, g := range list {
-			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\n", g.Fingerprint, g.Status, g.Count, g.LastSeen.UTC().Format(time.RFC3339), g.Service.Name, g.Title)
-		}
-		return nil
-	case "resolve":
-		g, err = setStatus(group.StatusResolved, nil)
-	case "unmute":
-		g, err = setStatus(group.StatusOpen, nil)
-	case "mute":
-		var until *time.Time
-		if *muteFor > 0 {
-			t := time.Now().Add(*muteFor).UTC()
-			until = &t
-		}
-		g, err = setStatus(group.StatusMuted, until)
-	default:
-		return fmt.Errorf("groups: unknown action %q (want list, mute, unmute or resolve)", args[0])
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s is now %s\n", g.Fingerprint, g.Status)
-	return nil
+		return admin.As(who), done, nil
+	})
 }
 
 // snapshotRepo is the repository faultline's backups live in.

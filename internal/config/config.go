@@ -5,9 +5,6 @@
 package config
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +18,8 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"gopkg.in/yaml.v3"
+
+	"github.com/faultline/faultline/internal/auth"
 )
 
 // Config is the process configuration.
@@ -223,29 +222,15 @@ type Route struct {
 	Continue bool              `yaml:"continue"`
 }
 
-// Auth lists the API keys; none means ingest is open (local runs).
+// Auth lists the API keys; none means every route is open (local runs, and
+// beyond loopback only with --allow-anonymous).
 type Auth struct {
 	Keys []APIKey `yaml:"keys"`
 }
 
-// APIKey maps a key, stored as "sha256:<hex>", to the service it ships for.
-type APIKey struct {
-	Service string `yaml:"service"`
-	Hash    string `yaml:"hash"`
-}
-
-// Lookup returns the service of an API key. Hashes are compared in constant
-// time so the comparison does not leak how much of a hash matched.
-func (a Auth) Lookup(key string) (string, bool) {
-	sum := sha256.Sum256([]byte(key))
-	want := "sha256:" + hex.EncodeToString(sum[:])
-	for _, k := range a.Keys {
-		if subtle.ConstantTimeCompare([]byte(strings.ToLower(k.Hash)), []byte(want)) == 1 {
-			return k.Service, true
-		}
-	}
-	return "", false
-}
+// APIKey is one key: name, hash, roles, service and scope (internal/auth
+// owns their meaning and their checks).
+type APIKey = auth.Key
 
 // Notify tunes alert noise.
 type Notify struct {
@@ -507,15 +492,8 @@ func (f File) Validate() error {
 			}
 		}
 	}
-	for i, k := range f.Auth.Keys {
-		where := fmt.Sprintf("auth.keys[%d]", i)
-		if k.Service == "" {
-			errs = append(errs, fmt.Errorf("%s: service is empty", where))
-		}
-		hexPart, ok := strings.CutPrefix(k.Hash, "sha256:")
-		if !ok || len(hexPart) != 64 || strings.Trim(strings.ToLower(hexPart), "0123456789abcdef") != "" {
-			errs = append(errs, fmt.Errorf("%s (%s): hash must be \"sha256:\" and 64 hex digits", where, k.Service))
-		}
+	if _, err := auth.New(f.Auth.Keys); err != nil {
+		errs = append(errs, err)
 	}
 	for i, r := range f.Grouping.Rules {
 		where := fmt.Sprintf("grouping.rules[%d]", i)

@@ -32,6 +32,7 @@ auth:
 }
 
 func TestParseErrorsNameTheProblem(t *testing.T) {
+	hash := "sha256:" + strings.Repeat("ab", 32)
 	cases := map[string]string{
 		"channels: [{name: a, type: pager, url: x}]":                                                       `unknown type "pager"`,
 		"channels: [{name: a, type: discord, url: x}]\nroutes: [{channels: [b]}]":                          `unknown channel "b"`,
@@ -39,6 +40,10 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {host: x}, channels: [a]}]":        `unknown match key "host"`,
 		"channels: [{name: a, type: discord, url: \"${NOPE_NOT_SET}\"}]":                                   "NOPE_NOT_SET",
 		"auth: {keys: [{service: a, hash: plain}]}":                                                        `hash must be "sha256:"`,
+		"auth: {keys: [{service: a, roles: [root], hash: \"" + hash + "\"}]}":                              `unknown role "root"`,
+		"auth: {keys: [{roles: [ingest], hash: \"" + hash + "\"}]}":                                        "an ingest key needs a service",
+		"auth: {keys: [{name: x, roles: [read], services: [\"a[\"], hash: \"" + hash + "\"}]}":             `bad service pattern "a["`,
+		"auth: {keys: [{service: a, scope: [b], hash: \"" + hash + "\"}]}":                                 "field scope not found",
 		"chanels: []":                                        "field chanels not found",
 		"notify: {cooldown: soon}":                           `duration "soon"`,
 		"processor: {count_settle: 90s}":                     "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
@@ -92,5 +97,26 @@ ingest:
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q) = %v, want an error naming %q", in, err, want)
 		}
+	}
+}
+
+// Every key problem is reported at once, each naming its key.
+func TestAuthKeysAllProblemsAtOnce(t *testing.T) {
+	h := func(c string) string { return "sha256:" + strings.Repeat(c, 64) }
+	_, err := Parse([]byte(`
+auth:
+  keys:
+    - {name: ops, roles: [admin], hash: "` + h("a") + `"}
+    - {name: ops, roles: [read, write], hash: "` + h("b") + `"}
+    - {roles: [ingest], hash: "` + h("c") + `"}
+`))
+	for _, want := range []string{`auth.keys[1]: duplicate name "ops"`, `unknown role "write"`, "auth.keys[2] (key#2): an ingest key needs a service"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+	f, err := Parse([]byte(`auth: {keys: [{service: checkout, hash: "` + h("d") + `"}, {name: dash, roles: [read], services: ["checkout-*"], hash: "` + h("e") + `"}]}`))
+	if err != nil || len(f.Auth.Keys) != 2 || f.Auth.Keys[1].Roles[0] != "read" || f.Auth.Keys[1].Services[0] != "checkout-*" {
+		t.Errorf("parsed %+v, %v", f.Auth, err)
 	}
 }

@@ -260,5 +260,12 @@ func UpgradeDataStream(ctx context.Context, es *elasticsearch.Client, dataStream
 	return putMapping(ctx, es, dataStream, template, true)
 }
 
+// UpdateGroupsMapping brings the groups index's mapping up to the template,
+// for a writer that meets an index older than itself (restored from a
+// snapshot, or not yet updated by a processor of this version).
+func UpdateGroupsMapping(ctx context.Context, es *elasticsearch.Client) error {
+	return putMapping(ctx, es, GroupsIndex, schemas.GroupsTemplate, false)
+}
+
 // errMappingRefused is a mapping update that conflicts with the existing one.
 var errMappingRefused = errors.New("mapping refused")

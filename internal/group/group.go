@@ -4,6 +4,7 @@
 package group
 
 import (
+	"errors"
 	"time"
 
 	"github.com/faultline/faultline/internal/event"
@@ -31,6 +32,9 @@ type Group struct {
 	Status      string        `json:"status"`
 	MutedUntil  *time.Time    `json:"muted_until,omitempty"`
 	ResolvedAt  *time.Time    `json:"resolved_at,omitempty"`
+	// StatusChanges records who muted, resolved or unmuted the group, oldest
+	// first, the last MaxStatusChanges of them.
+	StatusChanges []StatusChange `json:"status_changes,omitempty"`
 	// WindowStart and WindowCount count events in the current threshold window.
 	WindowStart *time.Time `json:"window_start,omitempty"`
 	WindowCount int64      `json:"window_count,omitempty"`
@@ -39,6 +43,22 @@ type Group struct {
 	// several replicas, crashes and redelivery. Candidates leave it out.
 	Tally *Tally `json:"tally,omitempty"`
 }
+
+// StatusChange is one mute, resolve or unmute, as recorded on the group.
+type StatusChange struct {
+	// Action is mute, resolve or unmute.
+	Action string `json:"action"`
+	// By is the API key's name, or cli:<user>@<host> for the CLI's direct mode.
+	By    string     `json:"by"`
+	At    time.Time  `json:"at"`
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// MaxStatusChanges bounds the record kept on a group document.
+const MaxStatusChanges = 50
+
+// ErrNotFound is a fingerprint without a group.
+var ErrNotFound = errors.New("no such group")
 
 // Tally splits a group's Count by when its events were stored
 // (faultline.stored_at): the events stored before Since were recounted from

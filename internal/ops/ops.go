@@ -15,19 +15,26 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/auth"
 )
 
 // Check returns nil when a part of the service is ready, else why not.
 type Check func() error
 
 // Mux returns a mux with the operator routes; services add their own.
-// /readyz answers 503 with every failing check's reason and a Retry-After.
-func Mux(checks map[string]Check) *http.ServeMux {
+// /healthz and /readyz are the only routes that need no key. /readyz
+// answers 503 with a Retry-After, and names every failing check's reason
+// only to a client on loopback or with a valid key: the reasons carry
+// internal addresses. withMetrics serves /metrics here too, behind a read
+// key when auth is on; without it the caller serves Metrics() on a listener
+// of its own (--metrics-addr).
+func Mux(checks map[string]Check, keys *auth.Keys, withMetrics bool) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		failing := map[string]string{}
 		for name, c := range checks {
 			if err := c(); err != nil {
@@ -36,11 +43,24 @@ func Mux(checks map[string]Check) *http.ServeMux {
 		}
 		if len(failing) > 0 {
 			w.Header().Set("Retry-After", "5")
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "failing": failing})
+			body := map[string]any{"status": "not ready"}
+			if _, err := keys.Authenticate(r); auth.FromLoopback(r) || (err == nil && keys.Enabled()) {
+				body["failing"] = failing
+			}
+			WriteJSON(w, http.StatusServiceUnavailable, body)
 			return
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+	if withMetrics {
+		mux.Handle("GET /metrics", keys.Require(auth.RoleRead, Metrics()))
+	}
+	return mux
+}
+
+// Metrics is the Prometheus handler, for a listener of its own.
+func Metrics() http.Handler {
+	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.Handler())
 	return mux
 }

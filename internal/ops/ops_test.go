@@ -41,7 +41,7 @@ func serve(t *testing.T, c ops.ServeConfig) (addr string, logs *syncBuffer) {
 	t.Helper()
 	logs = &syncBuffer{}
 	c.Log = zerolog.New(logs)
-	c.Handler = ops.Mux(nil)
+	c.Handler = ops.Mux(nil, nil, true)
 	addrc := make(chan net.Addr, 1)
 	c.Ready = func(a net.Addr) { addrc <- a }
 	ctx, cancel := context.WithCancel(context.Background())

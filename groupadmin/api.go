@@ -1,0 +1,90 @@
+package groupadmin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/ops"
+)
+
+// Register adds the group API to mux: GET /v1/groups and GET
+// /v1/groups/{fingerprint} need the read role (and show only the key's
+// services), POST /v1/groups/{fingerprint}/
+// {resolve,mute,unmute} the admin role (and a group within its services).
+func Register(mux *http.ServeMux, a *Admin, keys *auth.Keys) {
+	mux.Handle("GET /v1/groups", keys.Require(auth.RoleRead, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := 50
+		if l := r.URL.Query().Get("limit"); l != "" {
+			n, err := strconv.Atoi(l)
+			if err != nil {
+				answerError(w, &InputError{"limit must be a number from 1 to 1000"})
+				return
+			}
+			limit = n
+		}
+		gs, err := a.List(r.Context(), auth.FromContext(r.Context()), r.URL.Query().Get("service"), limit)
+		if err != nil {
+			answerError(w, err)
+			return
+		}
+		if gs == nil {
+			gs = []group.Group{}
+		}
+		ops.WriteJSON(w, http.StatusOK, map[string]any{"groups": gs})
+	})))
+	mux.Handle("GET /v1/groups/{fingerprint}", keys.Require(auth.RoleRead, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g, err := a.Get(r.Context(), auth.FromContext(r.Context()), r.PathValue("fingerprint"))
+		if err != nil {
+			answerError(w, err)
+			return
+		}
+		ops.WriteJSON(w, http.StatusOK, g)
+	})))
+	mux.Handle("POST /v1/groups/{fingerprint}/{action}", keys.Require(auth.RoleAdmin, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if action := r.PathValue("action"); !slices.Contains(Actions, action) {
+			ops.WriteJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("unknown action %q (want resolve, mute or unmute)", action)})
+			return
+		}
+		var muteFor time.Duration
+		if f := r.URL.Query().Get("for"); f != "" {
+			d, err := time.ParseDuration(f)
+			if err != nil || d <= 0 {
+				answerError(w, &InputError{fmt.Sprintf("for=%q: want a positive duration such as 24h", f)})
+				return
+			}
+			muteFor = d
+		}
+		g, err := a.Change(r.Context(), auth.FromContext(r.Context()), r.PathValue("fingerprint"), r.PathValue("action"), muteFor)
+		if err != nil {
+			answerError(w, err)
+			return
+		}
+		ops.WriteJSON(w, http.StatusOK, g)
+	})))
+}
+
+// answerError maps what Admin said to a status; only a failure of
+// Elasticsearch or NATS is the gateway's (502).
+func answerError(w http.ResponseWriter, err error) {
+	status := http.StatusBadGateway
+	switch {
+	case errors.Is(err, auth.ErrForbidden):
+		status = http.StatusForbidden
+	case errors.Is(err, group.ErrNotFound):
+		status = http.StatusNotFound
+	case isInput(err):
+		status = http.StatusBadRequest
+	}
+	ops.WriteJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// apiError is the body of an answer other than 200.
+type apiError struct {
+	Error string `json:"error"`
+}
