@@ -238,7 +238,12 @@ func (r *reader) readEvent(o *fastjson.Object, e *Event) error {
 				return r.strings2(v, []string{"name"}, &e.Process.Thread.Name, nil)
 			})
 		case 4:
-			return r.strings2(v, []string{"name", "environment"}, &e.Service.Name, &e.Service.Environment)
+			o, err := object(v)
+			if err != nil {
+				return err
+			}
+			dst := []*string{&e.Service.Name, &e.Service.Environment, &e.Service.Version}
+			return r.each(o, []string{"name", "environment", "version"}, func(i int, v *fastjson.Value) error { return str(v, dst[i]) })
 		case 5:
 			e.Host = &Host{}
 			return r.strings2(v, []string{"name"}, &e.Host.Name, nil)
@@ -321,7 +326,7 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 	r.faultline, r.faultlineEmpty = true, o.Len() == 0
 	r.fingerprint = o.Get("fingerprint") != nil
 	r.storedAt = o.Get("stored_at") != nil
-	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions"}, func(i int, v *fastjson.Value) (err error) {
+	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions", "platform"}, func(i int, v *fastjson.Value) (err error) {
 		switch i {
 		case 0:
 			return str(v, &f.Fingerprint)
@@ -334,6 +339,8 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 			return nil
 		case 2:
 			return str(v, &f.MessageTemplate)
+		case 4:
+			return str(v, &f.Platform)
 		}
 		f.Exceptions, err = objects(v, r.readException)
 		return err
@@ -377,7 +384,7 @@ func (r *reader) readException(o *fastjson.Object, ex *Exception) error {
 }
 
 func (r *reader) readFrame(o *fastjson.Object, fr *Frame) error {
-	return r.each(o, []string{"class", "method", "file", "line"}, func(i int, v *fastjson.Value) error {
+	return r.each(o, []string{"class", "method", "file", "line", "in_app"}, func(i int, v *fastjson.Value) error {
 		switch i {
 		case 0:
 			return str(v, &fr.Class)
@@ -385,6 +392,13 @@ func (r *reader) readFrame(o *fastjson.Object, fr *Frame) error {
 			return str(v, &fr.Method)
 		case 2:
 			return str(v, &fr.File)
+		case 4:
+			b, err := v.Bool()
+			if err != nil {
+				return errSlowPath
+			}
+			fr.InApp = &b
+			return nil
 		}
 		// The parser took the number as it came: "07" is not JSON.
 		r.num = v.MarshalTo(r.num[:0])
