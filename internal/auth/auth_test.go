@@ -219,3 +219,27 @@ func TestAuthorizeKey(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAuthenticate: whatever the Authorization header holds, the answer is
+// the key's principal only when the header carries its secret, else 401 or
+// 403, and never a panic.
+func FuzzAuthenticate(f *testing.F) {
+	for _, seed := range []string{"Bearer s3cret", "ApiKey czNjcmV0", "ApiKey aWQ6czNjcmV0", "Basic dTpzM2NyZXQ=", "Basic ::", "ApiKey ====", "bearer", " Bearer s3cret", "Bearer \xff"} {
+		f.Add(seed)
+	}
+	k, err := New([]Key{{Service: "checkout", Hash: Hash("s3cret")}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["Authorization"] = []string{header}
+		p, err := k.Authenticate(r)
+		switch {
+		case err == nil && FromRequest(r) != "s3cret":
+			t.Fatalf("%q authenticated as %v", header, p)
+		case err != nil && Status(err) != http.StatusUnauthorized && Status(err) != http.StatusForbidden:
+			t.Fatalf("%q: %v", header, err)
+		}
+	})
+}
