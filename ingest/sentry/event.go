@@ -31,6 +31,10 @@ type payload struct {
 	Tags        json.RawMessage            `json:"tags"`
 	Contexts    map[string]json.RawMessage `json:"contexts"`
 	Fingerprint []json.RawMessage          `json:"fingerprint"`
+	// Extra is read for the thread name sentry-logback puts there, only.
+	Extra struct {
+		ThreadName any `json:"thread_name"`
+	} `json:"extra"`
 }
 
 type logEntry struct {
@@ -102,6 +106,9 @@ func Decode(raw []byte) (event.Event, error) {
 		}
 	}
 	ev.Log.Logger = p.Logger
+	if name, ok := p.Extra.ThreadName.(string); ok && name != "" {
+		ev.Process = &event.Process{Thread: event.Thread{Name: name}}
+	}
 	ev.Service.Environment = p.Environment
 	ev.Service.Version = p.Release
 	if p.ServerName != "" {
@@ -249,7 +256,30 @@ func chain(exs []exception, platform string) []event.Exception {
 		}
 		out = append(out, ce)
 	}
+	if platform == "java" || platform == "" {
+		trimCommon(out)
+	}
 	return out
+}
+
+// trimCommon drops from each cause the outermost frames it shares with the
+// exception it caused, as Java's printStackTrace does ("... 1 more") and
+// logback's encoders therefore do: sentry-java sends every cause's whole
+// stack, and the same bug must give the same frames whichever way it came.
+func trimCommon(exs []event.Exception) {
+	for i := 1; i < len(exs); i++ {
+		cause, encl := exs[i].Frames, exs[i-1].Frames
+		m, n := len(cause)-1, len(encl)-1
+		for m >= 0 && n >= 0 && cause[m].Class == encl[n].Class && cause[m].Method == encl[n].Method &&
+			cause[m].File == encl[n].File && cause[m].Line == encl[n].Line {
+			m--
+			n--
+		}
+		exs[i].Frames = cause[:m+1]
+		if len(exs[i].Frames) == 0 {
+			exs[i].Frames = nil
+		}
+	}
 }
 
 // qualified names a type as its runtime prints it in a stack trace: Java
