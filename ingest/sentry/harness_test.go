@@ -28,7 +28,7 @@ type harness struct {
 	js  jetstream.JetStream
 }
 
-func newHarness(t *testing.T, cfg ingest.Config) *harness {
+func newHarness(t testing.TB, cfg ingest.Config) *harness {
 	t.Helper()
 	ns, nc, js := testenv.JetStream(t)
 	if cfg.PublishTimeout == 0 {
@@ -47,7 +47,7 @@ func newHarness(t *testing.T, cfg ingest.Config) *harness {
 }
 
 // withKey is a configuration with one ingest key for service.
-func withKey(t *testing.T, secret, service string) ingest.Config {
+func withKey(t testing.TB, secret, service string) ingest.Config {
 	t.Helper()
 	k, err := auth.New([]auth.Key{{Service: service, Hash: auth.Hash(secret)}})
 	if err != nil {
