@@ -157,9 +157,15 @@ func Decode(raw []byte) (event.Event, error) {
 }
 
 // normalID is Sentry's event id (32 hex digits, or a UUID with dashes) as
-// Sentry writes it: without dashes, lower case.
+// Sentry writes it: without dashes, lower case. Anything else is no id
+// (ingest derives one): an id travels as a NATS header and an
+// Elasticsearch _id, and SDKs never send another form.
 func normalID(id string) string {
-	return strings.ToLower(strings.ReplaceAll(id, "-", ""))
+	id = strings.ToLower(strings.ReplaceAll(id, "-", ""))
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		return ""
+	}
+	return id
 }
 
 // timestamp reads RFC 3339 or Unix seconds (a float); zero when absent or

@@ -117,6 +117,7 @@ func (h *Handler) authorize(w http.ResponseWriter, route, key string) (service s
 	p, err := h.sink.Auth().AuthorizeKey(key, auth.RoleIngest)
 	if err != nil {
 		status := auth.Status(err)
+		auth.Challenge(w, status)
 		msg := err.Error()
 		if errors.Is(err, auth.ErrMissing) {
 			msg = "missing API key: use a DSN with the key as its public key (https://<key>@<host>/<project>), X-Sentry-Auth: Sentry sentry_key=<key>, or ?sentry_key=<key>"

@@ -211,3 +211,16 @@ func TestBackOffAnswers(t *testing.T) {
 		t.Errorf("JetStream down: %d %v %v", res.StatusCode, res.Header, out)
 	}
 }
+
+// An event id that is not Sentry's 32 hex digits is not used (it would be a
+// NATS header and an Elasticsearch _id): ingest derives one, and the answer
+// names it.
+func TestForeignEventID(t *testing.T) {
+	h := newHarness(t, ingest.Config{})
+	res, out := h.post(t, "/api/1/store/", []byte(`{"event_id":"x\r\nNats-Msg-Id: forged","message":"m","tags":{"service":"foreign-id"}}`), nil)
+	evs := h.stored(t)
+	if res.StatusCode != http.StatusOK || len(evs) != 1 || evs[0].Event.ID != out["id"] || len(out["id"]) != 32 || strings.ContainsAny(out["id"], "\r\n") ||
+		evs[0].Service.Name != "foreign-id" {
+		t.Errorf("%d %v, stored %+v", res.StatusCode, out, evs)
+	}
+}
