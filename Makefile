@@ -51,13 +51,13 @@ es-stop:
 # FAULTLINE_BENCH_EVENTS sets the events of the memory run (default 1000000).
 bench:
 	deployments/elasticsearch/start.sh
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./processor ./ingest ./internal/event
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./processor ./ingest ./ingest/sentry ./internal/event
 	$(GO) test -tags bench -run '^$$' -bench . -benchtime 1x -count=1 -timeout 90m ./bench
 
 # Runs each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
 fuzz:
-	@for pkg in ./ingest ./internal/event ./internal/redact ./internal/auth ./processor; do \
+	@for pkg in ./ingest ./ingest/sentry ./internal/event ./internal/redact ./internal/auth ./processor; do \
 		for t in $$($(GO) test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
 			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 		done; \

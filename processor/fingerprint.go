@@ -214,6 +214,9 @@ type Result struct {
 // its variable parts replaced. The service is part of every fingerprint since
 // groups belong to a service.
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
+	if r, ok := f.withDefault(ev); ok {
+		return r
+	}
 	svc := ev.Service.Name
 	inApp := f.inAppFunc(svc)
 	exs := ev.Faultline.Exceptions

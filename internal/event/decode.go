@@ -238,7 +238,12 @@ func (r *reader) readEvent(o *fastjson.Object, e *Event) error {
 				return r.strings2(v, []string{"name"}, &e.Process.Thread.Name, nil)
 			})
 		case 4:
-			return r.strings2(v, []string{"name", "environment"}, &e.Service.Name, &e.Service.Environment)
+			o, err := object(v)
+			if err != nil {
+				return err
+			}
+			dst := []*string{&e.Service.Name, &e.Service.Environment, &e.Service.Version}
+			return r.each(o, []string{"name", "environment", "version"}, func(i int, v *fastjson.Value) error { return str(v, dst[i]) })
 		case 5:
 			e.Host = &Host{}
 			return r.strings2(v, []string{"name"}, &e.Host.Name, nil)
@@ -379,7 +384,7 @@ func (r *reader) readException(o *fastjson.Object, ex *Exception) error {
 }
 
 func (r *reader) readFrame(o *fastjson.Object, fr *Frame) error {
-	return r.each(o, []string{"class", "method", "file", "line"}, func(i int, v *fastjson.Value) error {
+	return r.each(o, []string{"class", "method", "file", "line", "in_app"}, func(i int, v *fastjson.Value) error {
 		switch i {
 		case 0:
 			return str(v, &fr.Class)
@@ -387,6 +392,13 @@ func (r *reader) readFrame(o *fastjson.Object, fr *Frame) error {
 			return str(v, &fr.Method)
 		case 2:
 			return str(v, &fr.File)
+		case 4:
+			b, err := v.Bool()
+			if err != nil {
+				return errSlowPath
+			}
+			fr.InApp = &b
+			return nil
 		}
 		// The parser took the number as it came: "07" is not JSON.
 		r.num = v.MarshalTo(r.num[:0])

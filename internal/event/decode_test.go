@@ -27,6 +27,7 @@ func fixtureEvents(t testing.TB) []event.Event {
 		Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
 		Message:   "a <b> & \"c\"\n\t\u2028 \x01 \xff \U0001F600",
 		Process:   &event.Process{Thread: event.Thread{Name: "main"}},
+		Service:   event.Service{Name: "s", Environment: "prod", Version: "1.2.3"},
 		Host:      &event.Host{Name: "h"},
 		Error:     &event.Error{Type: "T", Message: "m", StackTrace: "T: m\n\tat C.m(C.java:3)"},
 		Trace:     &event.Trace{ID: "t"},
@@ -128,6 +129,7 @@ var decodeSeeds = []string{
 	`{"message":"\u00e9\u00C9 \/ \b\f\n\r\t \\"}`,
 	`{"message":"trailing backslash \`,
 	`{"me\u0073sage":"escaped key"}`,
+	`{"faultline":{"exceptions":[{"type":"E","frames":[{"class":"C","method":"m","in_app":true},{"method":"n","in_app":false},{"method":"o","in_app":1}]}]}}`,
 }
 
 // stored is a write time with nanoseconds, which RFC 3339 with trailing

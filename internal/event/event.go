@@ -43,6 +43,8 @@ type Thread struct {
 type Service struct {
 	Name        string `json:"name"`
 	Environment string `json:"environment,omitempty"`
+	// Version is the release the app reported (a Sentry SDK's release).
+	Version string `json:"version,omitempty"`
 }
 
 // Host is ECS host.*.
@@ -101,6 +103,9 @@ type Frame struct {
 	Method string `json:"method"`
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
+	// InApp is the sender's own verdict on whether the frame is the app's
+	// code (a Sentry SDK's in_app); nil when it said nothing.
+	InApp *bool `json:"in_app,omitempty"`
 }
 
 // Function is "Class.method", the way a frame is named in alerts.

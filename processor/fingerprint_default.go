@@ -1,0 +1,35 @@
+package processor
+
+import (
+	"maps"
+	"regexp"
+	"strings"
+
+	"github.com/faultline/faultline/internal/event"
+)
+
+// defaultToken is Sentry's name for its own grouping inside a fingerprint,
+// however it is spaced.
+var defaultToken = regexp.MustCompile(`\{\{\s*default\s*\}\}`)
+
+// withDefault honours "{{ default }}" in an explicit fingerprint (a Sentry
+// SDK's, or an MDC fingerprint written the same way) as Sentry does: the
+// token stands for the fingerprint faultline would compute itself, and the
+// other parts split that group further ("{{ default }}" and a tenant: one
+// group per bug and tenant). The token alone is faultline's own grouping.
+// ok is false when the event has no such fingerprint.
+func (f *Fingerprinter) withDefault(ev *event.Event) (Result, bool) {
+	explicit := ev.Labels["fingerprint"]
+	if !strings.Contains(explicit, "{{") || !defaultToken.MatchString(explicit) {
+		return Result{}, false
+	}
+	own := *ev
+	own.Labels = maps.Clone(ev.Labels)
+	delete(own.Labels, "fingerprint")
+	r := f.Compute(&own)
+	if strings.TrimSpace(defaultToken.ReplaceAllString(explicit, "")) == "" {
+		return r, true
+	}
+	r.Fingerprint = hash(ev.Service.Name, "default+", r.Fingerprint, defaultToken.ReplaceAllString(explicit, "{{ default }}"))
+	return r, true
+}
