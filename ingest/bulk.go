@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/ops"
 )
 
@@ -106,6 +106,14 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	const route = "/_bulk"
 	start := time.Now()
 	service := auth.FromContext(r.Context()).Service
+	if after, err := s.notSetUp(); err != nil {
+		// A whole-request 503, which bulk clients retry as a whole, rather
+		// than one 429 per item of a body read for nothing.
+		eventsRejected.WithLabelValues("unavailable").Inc()
+		w.Header().Set("Retry-After", after)
+		esError(w, route, http.StatusServiceUnavailable, "unavailable_shards_exception", "event stream unavailable, retry later: "+err.Error())
+		return
+	}
 	if wait := s.limited(service, r); wait > 0 {
 		eventsRejected.WithLabelValues("rate_limited").Inc()
 		w.Header().Set("Retry-After", retryAfter(wait))
