@@ -64,7 +64,7 @@ func New(name, what string, urls ...string) *Dependency {
 		url += u
 	}
 	return &Dependency{name: name, url: url, what: what, done: make(chan struct{}),
-		last: errors.New("not tried yet")}
+		last: errors.New("first try under way")}
 }
 
 // Name is the dependency's name, for a readiness check.
@@ -75,6 +75,9 @@ func (d *Dependency) Name() string { return d.name }
 // AttemptTimeout.
 func (d *Dependency) Run(ctx context.Context, log zerolog.Logger, setup func(context.Context) error) error {
 	log = log.With().Str("dependency", d.name).Str("url", d.url).Logger()
+	// At once, with the URL: a client's own retries can take seconds
+	// before the first failure is known.
+	log.Info().Msg(d.name + ": setting up " + d.what)
 	b := NewBackOff()
 	attempts := 0
 	for {

@@ -58,8 +58,8 @@ func TestRunRetriesUntilSetUp(t *testing.T) {
 		t.Errorf("Err while retrying: %v", second)
 	}
 	out := logs.String()
-	if strings.Count(out, `"next_try"`) != 2 || !strings.Contains(out, "10.0.0.9:4222") || strings.Contains(out, "retry-pw-77") {
-		t.Errorf("want two failures logged with the masked URL and the next try:\n%s", out)
+	if !strings.Contains(out, "nats: setting up streams") || strings.Count(out, `"next_try"`) != 2 || !strings.Contains(out, "10.0.0.9:4222") || strings.Contains(out, "retry-pw-77") {
+		t.Errorf("want the start and two failures logged with the masked URL and the next try:\n%s", out)
 	}
 	if ra := d.RetryAfter(); ra == "" || ra == "0" {
 		t.Errorf("RetryAfter %q", ra)
