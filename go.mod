@@ -3,6 +3,7 @@ module github.com/faultline/faultline
 go 1.26.0
 
 require (
+	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/dustin/go-humanize v1.1.0
 	github.com/elastic/go-elasticsearch/v8 v8.19.7
 	github.com/getsentry/sentry-go v0.50.0

@@ -105,6 +105,14 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	const route = "/_bulk"
 	start := time.Now()
 	service := auth.FromContext(r.Context()).Service
+	if after, err := s.notSetUp(); err != nil {
+		// A whole-request 503, which bulk clients retry as a whole, rather
+		// than one 429 per item of a body read for nothing.
+		eventsRejected.WithLabelValues("unavailable").Inc()
+		w.Header().Set("Retry-After", after)
+		esError(w, route, http.StatusServiceUnavailable, "unavailable_shards_exception", "event stream unavailable, retry later: "+err.Error())
+		return
+	}
 	release, ref := s.Open(r, service)
 	if ref != nil {
 		typ := "es_rejected_execution_exception"

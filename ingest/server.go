@@ -33,6 +33,7 @@ import (
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/ops"
+	"github.com/faultline/faultline/internal/retry"
 )
 
 var (
@@ -76,6 +77,11 @@ type Config struct {
 	// Quotas bound each service's events per second and bytes per day,
 	// counted by each replica on its own.
 	Quotas config.Quotas
+	// Streams is the set-up of the JetStream streams, running in the
+	// background while NATS may be down at start-up; until it is done,
+	// every publishing route answers 503 with Retry-After at once. nil:
+	// the streams exist.
+	Streams *retry.Dependency
 }
 
 func (c *Config) defaults() {
@@ -127,6 +133,9 @@ func New(nc *nats.Conn, js jetstream.JetStream, log zerolog.Logger, cfg Config) 
 // Ready is the readiness check: JetStream must answer, not just NATS, since a
 // connected server without a stream leader cannot store anything.
 func (s *Server) Ready() error {
+	if _, err := s.notSetUp(); err != nil {
+		return err
+	}
 	if !s.nc.IsConnected() {
 		return errors.New("not connected to NATS")
 	}
@@ -142,6 +151,19 @@ func (s *Server) Ready() error {
 		return fmt.Errorf("event stream full: %s (streams.events_max_bytes); the processor has not stored what it holds yet", u)
 	}
 	return nil
+}
+
+// errNotSetUp answers a client while the streams are still being set up.
+// It names no address: /readyz tells an operator which server and why.
+var errNotSetUp = errors.New("the event stream is not set up yet (NATS unreachable since start-up)")
+
+// notSetUp is errNotSetUp and when to come back while nothing can be
+// published yet, else nil.
+func (s *Server) notSetUp() (retryAfter string, err error) {
+	if st := s.cfg.Streams; st != nil && !st.Ready() {
+		return st.RetryAfter(), errNotSetUp
+	}
+	return "", nil
 }
 
 // streamFull answers a publish the events stream refused for want of room:
@@ -197,6 +219,12 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 		auth.Challenge(w, status)
 		eventsRejected.WithLabelValues("auth").Inc()
 		s.reply(w, route, status, Response{Error: err.Error()})
+		return
+	}
+	if after, err := s.notSetUp(); err != nil {
+		eventsRejected.WithLabelValues("unavailable").Inc()
+		w.Header().Set("Retry-After", after)
+		s.reply(w, route, http.StatusServiceUnavailable, Response{Error: "event stream unavailable, retry later: " + err.Error()})
 		return
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
@@ -455,6 +483,12 @@ func (s *Server) publishEach(ctx context.Context, evs []encoded) []error {
 	if !s.nc.IsConnected() {
 		for i := range errs {
 			errs[i] = errors.New("publish: not connected to NATS")
+		}
+		return errs
+	}
+	if _, err := s.notSetUp(); err != nil {
+		for i := range errs {
+			errs[i] = fmt.Errorf("publish: %w", err)
 		}
 		return errs
 	}

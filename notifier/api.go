@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/ops"
 )
 
 // muteState is the notifier's own record of a mute, which takes effect on
@@ -38,9 +40,28 @@ func (s *Service) muted(ctx context.Context, fingerprint string, now time.Time) 
 }
 
 // RegisterAPI adds the group API (groupadmin.Register) on the notifier's
-// address, with a mute recorded in this notifier's state as well.
+// address, with a mute recorded in this notifier's state as well. Until the
+// state bucket is open (NATS unreachable since start-up) every group route
+// answers 503 with Retry-After: a mute must reach the notifiers' state, not
+// only Elasticsearch.
 func (s *Service) RegisterAPI(mux *http.ServeMux, store groupadmin.Store, keys *auth.Keys) {
-	groupadmin.Register(mux, &groupadmin.Admin{Store: store, Mutes: &Mutes{kv: s.state}, Now: s.now}, keys)
+	var once sync.Once
+	api := http.NewServeMux()
+	gated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hasState() {
+			w.Header().Set("Retry-After", s.setup.RetryAfter())
+			// No address here: /readyz names the server to an operator.
+			ops.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{
+				"error": "the notifiers' state in NATS is not available yet (NATS unreachable since start-up); retry later"})
+			return
+		}
+		once.Do(func() {
+			groupadmin.Register(api, &groupadmin.Admin{Store: store, Mutes: &Mutes{kv: s.state}, Now: s.now}, keys)
+		})
+		api.ServeHTTP(w, r)
+	})
+	mux.Handle("/v1/groups", gated)
+	mux.Handle("/v1/groups/", gated)
 }
 
 // Mutes writes the notifiers' record of mutes, which every replica reads

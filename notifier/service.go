@@ -19,6 +19,7 @@ import (
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/retry"
 )
 
 // StateBucket is the KV bucket of what was sent, per channel and group, and
@@ -52,6 +53,10 @@ type Service struct {
 	cfg       config.Notify
 	kibanaURL string
 	state     jetstream.KeyValue
+	// stateOpen is closed once state is set; setup opens it (when Prepare
+	// did not) and creates the consumers, retried while NATS is down.
+	stateOpen chan struct{}
+	setup     *retry.Dependency
 	now       func() time.Time
 	// flushEvery is how often held-back repeats are checked for a due digest.
 	flushEvery time.Duration
@@ -70,13 +75,32 @@ type Service struct {
 	activityEvery time.Duration
 }
 
-// NewService builds the channels of the configuration. probes are the
-// pipeline checks the watchdog alerts on (Elasticsearch, lag, dead letters).
+// NewService builds the channels of the configuration and opens the state
+// bucket at once, for callers that need it before Run. probes are the
+// pipeline checks the watchdog alerts on (Elasticsearch, lag, dead
+// letters).
 func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
-	f = f.WithDefaults()
-	kv, err := openState(ctx, js, f.Notify.Replicas)
+	s, err := Prepare(js, log, f, probes)
+	if err != nil {
+		return nil, err
+	}
+	kv, err := openState(ctx, js, s.cfg.Replicas)
 	if err != nil {
 		return nil, fmt.Errorf("notifier state bucket: %w", err)
+	}
+	s.opened(kv)
+	return s, nil
+}
+
+// Prepare builds the channels without touching NATS: Run opens the state
+// bucket, retrying while NATS is unreachable, and until then the group API
+// answers 503 and Readiness says why. A service starts this way so that its
+// listener never waits for NATS.
+func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
+	f = f.WithDefaults()
+	natsURL := ""
+	if nc := js.Conn(); nc != nil {
+		natsURL = nc.Opts.Url
 	}
 	s := &Service{
 		js:         js,
@@ -89,10 +113,11 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 		stopping:   make(chan struct{}),
 		flushEvery: 15 * time.Second,
 		// Short, so a dead notifier's messages come back within seconds.
-		ackWait:  20 * time.Second,
-		probes:   probes,
-		state:    kv,
-		activity: map[string]time.Time{},
+		ackWait:   20 * time.Second,
+		probes:    probes,
+		setup:     retry.New("nats", "notifier state bucket and consumers", natsURL),
+		stateOpen: make(chan struct{}),
+		activity:  map[string]time.Time{},
 		// A flatline is minutes; knowing a service's last event within 10 s
 		// is plenty and keeps a busy service from writing KV per batch.
 		activityEvery: 10 * time.Second,
@@ -107,6 +132,26 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 	}
 	return s, nil
 }
+
+// opened keeps the state bucket; whoever saw stateOpen closed may use it.
+func (s *Service) opened(kv jetstream.KeyValue) {
+	s.state = kv
+	close(s.stateOpen)
+}
+
+// hasState tells whether the state bucket is open.
+func (s *Service) hasState() bool {
+	select {
+	case <-s.stateOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Readiness is nil once the state bucket is open and the consumers exist,
+// else why not: NATS's redacted URL and the last error.
+func (s *Service) Readiness() error { return s.setup.Err() }
 
 // openState opens the KV bucket every replica shares, creating it or
 // bringing it to this configuration. replicas 0 takes the bucket as it is:
@@ -138,35 +183,60 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 func (s *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	errc := make(chan error, len(s.channels)+3)
-	start := func(name string, f func(context.Context, jetstream.Consumer) error) error {
-		cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
-			Durable:   "notifier-" + unsafeName.ReplaceAllString(name, "_"),
-			AckPolicy: jetstream.AckExplicitPolicy,
-			// Workers keep slow sends and held storm messages alive.
-			AckWait:       s.ackWait,
-			MaxAckPending: 10000,
-			FilterSubject: broker.AlertsSubject,
-		})
-		if err != nil {
-			return fmt.Errorf("notifier consumer %s: %w", name, err)
+	type consumer struct {
+		cons jetstream.Consumer
+		f    func(context.Context, jetstream.Consumer) error
+	}
+	var consumers []consumer
+	runners := map[string]func(context.Context, jetstream.Consumer) error{"activity": s.trackActivity}
+	for name, n := range s.channels {
+		w := &worker{s: s, name: name, n: n}
+		runners["channel-"+name] = w.run
+	}
+	// The streams may still be being set up by another part of the
+	// service: until they and the bucket exist, everything is tried again.
+	err := s.setup.Run(ctx, s.log, func(ctx context.Context) error {
+		if nc := s.js.Conn(); nc != nil {
+			if err := broker.Connected(nc); err != nil {
+				return err
+			}
 		}
+		if !s.hasState() {
+			kv, err := openState(ctx, s.js, s.cfg.Replicas)
+			if err != nil {
+				return fmt.Errorf("notifier state bucket: %w", err)
+			}
+			s.opened(kv)
+		}
+		consumers = consumers[:0]
+		for name, f := range runners {
+			cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
+				Durable:   "notifier-" + unsafeName.ReplaceAllString(name, "_"),
+				AckPolicy: jetstream.AckExplicitPolicy,
+				// Workers keep slow sends and held storm messages alive.
+				AckWait:       s.ackWait,
+				MaxAckPending: 10000,
+				FilterSubject: broker.AlertsSubject,
+			})
+			if err != nil {
+				return fmt.Errorf("notifier consumer %s: %w", name, err)
+			}
+			consumers = append(consumers, consumer{cons, f})
+		}
+		return nil
+	})
+	if err != nil {
+		close(s.stopping)
+		return err
+	}
+	for _, c := range consumers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := f(ctx, cons); err != nil {
+			if err := c.f(ctx, c.cons); err != nil {
 				errc <- err
 			}
 		}()
-		return nil
-	}
-	for name, n := range s.channels {
-		w := &worker{s: s, name: name, n: n}
-		if err := start("channel-"+name, w.run); err != nil {
-			return err
-		}
-	}
-	if err := start("activity", s.trackActivity); err != nil {
-		return err
 	}
 	every := func(d time.Duration, f func(context.Context)) {
 		wg.Add(1)

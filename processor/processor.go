@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,8 @@ import (
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/redact"
+	"github.com/faultline/faultline/internal/retry"
 )
 
 // ConsumerName is the durable consumer every processor replica shares.
@@ -99,6 +102,9 @@ type Config struct {
 	// TrimEvery is how often the events and alerts streams are checked for
 	// acknowledged messages to free (broker.Trim).
 	TrimEvery time.Duration
+	// ESURLs are where es points, named (redacted) when the processor says
+	// why it is not ready.
+	ESURLs []string
 }
 
 func (c *Config) defaults() {
@@ -149,6 +155,11 @@ type Processor struct {
 	log   zerolog.Logger
 	cfg   Config
 	ready atomic.Bool
+	// templates and consumer are set up by Run, retried while
+	// Elasticsearch or NATS is unreachable; writeErr is the last bulk
+	// request's failure as a whole, nil after a success.
+	templates, consumer *retry.Dependency
+	writeErr            atomic.Pointer[error]
 	// dlqFull holds why the last dead letter was refused (a string), or ""
 	// after one was taken again.
 	dlqFull atomic.Value
@@ -168,12 +179,36 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	store.Threshold = cfg.Grouping.Threshold
 	store.Tally = cfg.Tally
 	store.MaxBulkBytes = cfg.MaxBulkBytes
-	return &Processor{js: js, es: es, store: store, fp: NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen}
+	natsURL := ""
+	if nc := js.Conn(); nc != nil {
+		natsURL = nc.Opts.Url
+	}
+	return &Processor{js: js, es: es, store: store, fp: NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen,
+		templates: retry.New("elasticsearch", "index templates", cfg.ESURLs...),
+		consumer:  retry.New("nats", "processor consumer", natsURL)}
 }
 
-// Ready is false until Elasticsearch took the templates, and whenever the
-// last bulk request failed as a whole.
+// Ready is false until Elasticsearch took the templates and the consumer
+// exists, and whenever the last bulk request failed as a whole.
 func (p *Processor) Ready() bool { return p.ready.Load() }
+
+// Readiness is nil when Ready, else why not: the dependency, its redacted
+// URL and the last error.
+func (p *Processor) Readiness() error {
+	if err := p.templates.Err(); err != nil {
+		return err
+	}
+	if err := p.consumer.Err(); err != nil {
+		return err
+	}
+	if p.Ready() {
+		return nil
+	}
+	if err := p.writeErr.Load(); err != nil {
+		return fmt.Errorf("elasticsearch at %s: writes failing: %w", strings.Join(redact.URLs(p.cfg.ESURLs), ","), redact.Error(*err))
+	}
+	return errors.New("not consuming")
+}
 
 // DeadLetters is a readiness check: it fails while the dead-letter stream
 // refuses what the processor moves there (the events wait, nacked).
@@ -189,21 +224,33 @@ func (p *Processor) DeadLetters() error {
 // deleted), so the service exits and is restarted rather than idling as
 // ready.
 func (p *Processor) Run(ctx context.Context) error {
-	if err := p.setup(ctx); err != nil {
+	// Both retried while their server is unreachable: the events wait in
+	// JetStream meanwhile, and Readiness says which one is missing.
+	if err := p.templates.Run(ctx, p.log, func(ctx context.Context) error { return elastic.Setup(ctx, p.es) }); err != nil {
 		return err
 	}
-	cons, err := p.js.CreateOrUpdateConsumer(ctx, broker.EventsStream, jetstream.ConsumerConfig{
-		Durable:    ConsumerName,
-		AckPolicy:  jetstream.AckExplicitPolicy,
-		AckWait:    p.cfg.AckWait,
-		MaxDeliver: -1,
-		// The batches in flight, the prefetch below, and one batch of slack.
-		MaxAckPending: (p.cfg.Workers + 3) * p.cfg.BatchSize,
-		FilterSubject: broker.EventsSubject,
-	})
-	if err != nil {
-		return fmt.Errorf("processor consumer: %w", err)
+	var cons jetstream.Consumer
+	if err := p.consumer.Run(ctx, p.log, func(ctx context.Context) error {
+		if nc := p.js.Conn(); nc != nil {
+			if err := broker.Connected(nc); err != nil {
+				return err
+			}
+		}
+		var err error
+		cons, err = p.js.CreateOrUpdateConsumer(ctx, broker.EventsStream, jetstream.ConsumerConfig{
+			Durable:    ConsumerName,
+			AckPolicy:  jetstream.AckExplicitPolicy,
+			AckWait:    p.cfg.AckWait,
+			MaxDeliver: -1,
+			// The batches in flight, the prefetch below, and one batch of slack.
+			MaxAckPending: (p.cfg.Workers + 3) * p.cfg.BatchSize,
+			FilterSubject: broker.EventsSubject,
+		})
+		return err
+	}); err != nil {
+		return err
 	}
+	p.ready.Store(true)
 	// Two batches ahead: the next batch is ready when a worker frees, and
 	// the rest waits in JetStream, where it is not held in memory or at
 	// risk of its AckWait running out. Counted in bytes, two bulk requests'
@@ -363,26 +410,6 @@ func (p *Processor) auditDue(ctx context.Context) {
 	}
 }
 
-// setup installs the templates, retrying while Elasticsearch is unreachable:
-// the events wait in JetStream meanwhile.
-func (p *Processor) setup(ctx context.Context) error {
-	backoff := 500 * time.Millisecond
-	for {
-		err := elastic.Setup(ctx, p.es)
-		if err == nil {
-			p.ready.Store(true)
-			return nil
-		}
-		p.log.Warn().Err(err).Dur("retry_in", backoff).Msg("elasticsearch setup failed; retrying")
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
-}
-
 // collect blocks for the first message, then gathers more for at most
 // Linger, up to BatchSize messages or MaxBulkBytes.
 // Its error means the iterator is closed for good: every further Next would
@@ -484,6 +511,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		p.failBatch(items, err)
 		return
 	}
+	p.writeErr.Store(nil)
 	p.ready.Store(true)
 	var written []pending
 	var created, duplicates deltaSet
@@ -567,6 +595,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 
 func (p *Processor) failBatch(items []pending, err error) {
 	bulkFailures.Inc()
+	p.writeErr.Store(&err)
 	p.ready.Store(false)
 	p.log.Error().Err(err).Int("events", len(items)).Msg("bulk write failed; events stay in JetStream")
 	for _, it := range items {

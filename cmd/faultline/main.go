@@ -198,6 +198,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	} else if natsURL == "" {
 		natsURL = nats.DefaultURL
 	}
+	// Nothing below waits for NATS or Elasticsearch: the listener comes
+	// first, and what needs them is set up in the background, retried, and
+	// named on /readyz until it is there.
 	nc, err := connectNATS(cfg, natsURL, "faultline-"+cmd, log)
 	if err != nil {
 		return err
@@ -209,13 +212,12 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	}
 	st := cfg.File.Streams
 	limits := broker.Limits{EventsMaxBytes: int64(st.EventsMaxBytes), DLQMaxBytes: int64(st.DLQMaxBytes), AlertsMaxBytes: int64(st.AlertsMaxBytes)}
-	if err := ensureStreams(ctx, js, cfg.Replicas, limits, log); err != nil {
-		return err
-	}
+	streams := broker.Streams(natsURL)
 
 	runs := cmd == "all"
-	checks := map[string]ops.Check{}
+	checks := map[string]ops.Check{"nats": streams.Err}
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return streams.Run(gctx, log, broker.EnsureStreamsNow(nc, js, cfg.Replicas, limits)) })
 	mux := ops.Mux(checks, keys, cfg.MetricsAddr == "")
 	if runs || cmd == "processor" {
 		es, err := newES(cfg)
@@ -225,14 +227,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		pc := cfg.File.Processor
 		p := processor.New(js, es, log, processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
 			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
-			MaxBulkBytes: int(pc.MaxBulkBytes)})
+			MaxBulkBytes: int(pc.MaxBulkBytes), ESURLs: cfg.ESURLs})
 		checks["dead letters"] = p.DeadLetters
-		checks["elasticsearch"] = func() error {
-			if !p.Ready() {
-				return errors.New("elasticsearch writes failing or templates not installed")
-			}
-			return nil
-		}
+		checks["processor"] = p.Readiness
 		g.Go(func() error { return p.Run(gctx) })
 	}
 	if runs || cmd == "notifier" {
@@ -246,16 +243,17 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			"dead letters":  notifier.DLQProbe(js),
 		}
 		cfg.File.Notify.Replicas = cfg.Replicas
-		n, err := notifier.NewService(ctx, js, log, cfg.File, probes)
+		n, err := notifier.Prepare(js, log, cfg.File, probes)
 		if err != nil {
 			return err
 		}
+		checks["notifier state"] = n.Readiness
 		n.RegisterAPI(mux, processor.NewStore(es), keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
 		srv, err := ingest.New(nc, js, log, ingest.Config{Auth: keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes,
-			MaxInflightBytes: int64(cfg.File.Ingest.MaxInflightBytes), Quotas: cfg.File.Ingest.Quotas})
+			MaxInflightBytes: int64(cfg.File.Ingest.MaxInflightBytes), Quotas: cfg.File.Ingest.Quotas, Streams: streams})
 		if err != nil {
 			return err
 		}
@@ -278,11 +276,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		err = nil
 	}
 	// Flush acks and publishes still in flight before the server goes.
-	_ = nc.Drain()
-	drainDeadline := time.Now().Add(5 * time.Second)
-	for !nc.IsClosed() && time.Now().Before(drainDeadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	broker.Drain(nc, 5*time.Second)
 	return err
 }
 
@@ -301,26 +295,6 @@ func connectNATS(cfg *config.Config, url, name string, log zerolog.Logger, extra
 // trust.
 func newES(cfg *config.Config) (*elasticsearch.Client, error) {
 	return elastic.NewClient(cfg.ESURLs, elastic.WithAuth(elastic.Auth(cfg.ES)))
-}
-
-// ensureStreams retries while NATS is unreachable at start-up.
-func ensureStreams(ctx context.Context, js jetstream.JetStream, replicas int, limits broker.Limits, log zerolog.Logger) error {
-	backoff := 250 * time.Millisecond
-	for {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := broker.EnsureStreamsWith(cctx, js, replicas, limits)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		log.Warn().Err(redact.Error(err)).Dur("retry_in", backoff).Msg("jetstream not ready")
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("jetstream streams: %w", redact.Error(err))
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 10*time.Second)
-	}
 }
 
 // healthcheck lets a distroless container check itself without curl.

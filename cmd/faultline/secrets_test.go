@@ -128,7 +128,7 @@ routes:
 		{name: "all", args: append([]string{"all", "--nats-listen", "127.0.0.1:-1", "--data-dir", dir, "--es-url", esWithPass, "--nats-token", natsFlagToken,
 			"--config", cfgFile}, esFlags...), serve: true, sendEvent: true},
 		{name: "ingest", args: []string{"ingest", "--nats-url", natsWithToken, "--es-url", esDown}, env: map[string]string{"FAULTLINE_ES_PASSWORD": esEnvPass}, serve: true},
-		// Retries its streams until stopped, before it serves.
+		// Serves and retries its streams until stopped.
 		{name: "ingest, NATS down", args: []string{"ingest", "--http-addr", "127.0.0.1:0", "--nats-url", natsDown}, timeout: 3 * time.Second},
 		{name: "processor, Elasticsearch down", args: append([]string{"processor", "--nats-url", natsWithUser, "--es-url", esDown}, esFlags...), serve: true},
 		{name: "notifier", args: append([]string{"notifier", "--nats-url", natsWithUser, "--es-url", esDown, "--config", cfgFile}, esFlags...), serve: true},
