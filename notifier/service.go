@@ -227,6 +227,10 @@ func (s *Service) Run(ctx context.Context) error {
 	})
 	if err != nil {
 		close(s.stopping)
+		if ctx.Err() != nil {
+			// Stopped before the set-up finished: a normal shutdown.
+			return nil
+		}
 		return err
 	}
 	for _, c := range consumers {
