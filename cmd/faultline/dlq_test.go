@@ -62,16 +62,7 @@ auth:
 		t.Fatalf("posting the oversized event: %d", code)
 	}
 
-	cli := func(key string, args ...string) (string, error) {
-		t.Helper()
-		t.Setenv("FAULTLINE_API_KEY", key)
-		var out bytes.Buffer
-		err := run(context.Background(), args, &out, nil)
-		if strings.Contains(out.String(), "secret-") || (err != nil && strings.Contains(err.Error(), "secret-")) {
-			t.Errorf("the CLI printed a key: %s %v", out.String(), err)
-		}
-		return out.String(), err
-	}
+	cli := func(key string, args ...string) (string, error) { t.Helper(); return runCLI(t, key, args...) }
 	var out string
 	harness.Eventually(t, "the dead letter, listed with a read key", 60*time.Second, func() bool {
 		out, _ = cli("secret-read", "dlq", "list", "--api-url", base)
@@ -97,4 +88,17 @@ auth:
 		out, _ = cli("", "dlq", "--nats-url", natsURL, "list")
 		return strings.HasPrefix(out, "2\t") && strings.HasSuffix(out, "\n1 dead letter(s)\n")
 	})
+}
+
+// runCLI runs a faultline command with key in FAULTLINE_API_KEY and returns
+// what it printed; a key ("secret-…") in its output or error fails t.
+func runCLI(t *testing.T, key string, args ...string) (string, error) {
+	t.Helper()
+	t.Setenv("FAULTLINE_API_KEY", key)
+	var out bytes.Buffer
+	err := run(context.Background(), args, &out, nil)
+	if strings.Contains(out.String(), "secret-") || (err != nil && strings.Contains(err.Error(), "secret-")) {
+		t.Errorf("the CLI printed a key: %s %v", out.String(), err)
+	}
+	return out.String(), err
 }
