@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -52,7 +51,15 @@ func (a *Admin) List(ctx context.Context, p *auth.Principal, limit int) ([]proce
 	if limit < 1 || limit > MaxLimit {
 		return nil, groupadmin.Invalid(fmt.Sprintf("limit %d: want a number from 1 to %d", limit, MaxLimit))
 	}
-	return processor.ScanDLQ(ctx, a.JS, limit, func(dl processor.DeadLetter) bool { return visible(p, dl) })
+	var out []processor.DeadLetter
+	err := processor.ScanDLQ(ctx, a.JS, func(dl processor.DeadLetter) bool {
+		if visible(p, dl) {
+			dl.Data = nil // a listing shows no event, and a thousand may be large
+			out = append(out, dl)
+		}
+		return len(out) < limit
+	})
+	return out, err
 }
 
 // Replay puts dead letters back on the events stream: those of seqs, or,
@@ -65,17 +72,19 @@ func (a *Admin) Replay(ctx context.Context, p *auth.Principal, seqs []uint64) (i
 	}
 	all := len(seqs) == 0
 	if all {
-		dls, err := processor.ScanDLQ(ctx, a.JS, math.MaxInt, func(dl processor.DeadLetter) bool { return visible(p, dl) })
+		err := processor.ScanDLQ(ctx, a.JS, func(dl processor.DeadLetter) bool {
+			if visible(p, dl) {
+				seqs = append(seqs, dl.Seq)
+			}
+			return true
+		})
 		if err != nil {
 			return 0, err
 		}
-		if len(dls) == 0 {
+		if len(seqs) == 0 {
 			// ReplayDLQ would take an empty list for "all of them".
 			a.audit(p, all, nil, 0, nil)
 			return 0, nil
-		}
-		for _, dl := range dls {
-			seqs = append(seqs, dl.Seq)
 		}
 	} else {
 		seqs = slices.Compact(slices.Sorted(slices.Values(seqs)))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -42,6 +43,7 @@ func testKeys(svcA string) []auth.Key {
 // over its bulk cap) and one message that is no event at all.
 type dlqAPI struct {
 	t    *testing.T
+	ns   *server.Server
 	js   jetstream.JetStream
 	url  string
 	a, b string
@@ -53,9 +55,9 @@ type dlqAPI struct {
 
 func newDLQAPI(t *testing.T) *dlqAPI {
 	t.Helper()
-	_, _, js := testenv.JetStream(t)
+	ns, _, js := testenv.JetStream(t)
 	now := time.Now().UnixNano()
-	f := &dlqAPI{t: t, js: js, a: fmt.Sprintf("dlqadmin-a-%d", now), b: fmt.Sprintf("dlqadmin-b-%d", now),
+	f := &dlqAPI{t: t, ns: ns, js: js, a: fmt.Sprintf("dlqadmin-a-%d", now), b: fmt.Sprintf("dlqadmin-b-%d", now),
 		seq: map[string]uint64{}, data: map[string][]byte{}, log: &harness.Buffer{}}
 	f.deadLetter()
 
@@ -336,6 +338,24 @@ func TestReplayRequestsThatCannotSucceed(t *testing.T) {
 	}
 	if got := f.remaining(); len(got) != 3 {
 		t.Errorf("bad requests replayed something: %q left", got)
+	}
+}
+
+// With NATS gone, the answer is the gateway's (502), with the reason (after
+// JetStream's API timeout, 5 s a call).
+func TestNATSDown(t *testing.T) {
+	f := newDLQAPI(t)
+	f.ns.Shutdown()
+	var l listAnswer
+	if code := f.call("GET", "/v1/dlq", "reader", "", &l); code != http.StatusBadGateway || !strings.Contains(l.Error, "dlq") {
+		t.Errorf("list: %d %+v, want 502", code, l)
+	}
+	var r replayAnswer
+	if code := f.call("POST", "/v1/dlq/replay?all=true", "admin", "", &r); code != http.StatusBadGateway || r.Error == "" {
+		t.Errorf("replay all: %d %+v, want 502", code, r)
+	}
+	if code := f.call("POST", fmt.Sprintf("/v1/dlq/replay?seq=%d", f.seq[f.a]), "admin", "", &r); code != http.StatusBadGateway || r.Error == "" {
+		t.Errorf("replay one: %d %+v, want 502", code, r)
 	}
 }
 

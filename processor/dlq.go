@@ -32,34 +32,42 @@ var ErrNoDeadLetter = errors.New("no such dead letter")
 
 // ListDLQ returns up to limit dead letters, oldest first.
 func ListDLQ(ctx context.Context, js jetstream.JetStream, limit int) ([]DeadLetter, error) {
-	return ScanDLQ(ctx, js, limit, nil)
+	var out []DeadLetter
+	if limit < 1 {
+		return nil, nil
+	}
+	err := ScanDLQ(ctx, js, func(dl DeadLetter) bool {
+		out = append(out, dl)
+		return len(out) < limit
+	})
+	return out, err
 }
 
-// ScanDLQ returns up to limit dead letters for which keep is true (every one
-// when keep is nil), oldest first.
-func ScanDLQ(ctx context.Context, js jetstream.JetStream, limit int, keep func(DeadLetter) bool) ([]DeadLetter, error) {
+// ScanDLQ calls visit with each dead letter, oldest first, until it returns
+// false. One at a time, so that a caller that keeps only what it needs of
+// each holds one message's bytes, however many the stream holds.
+func ScanDLQ(ctx context.Context, js jetstream.JetStream, visit func(DeadLetter) bool) error {
 	s, err := js.Stream(ctx, broker.DLQStream)
 	if err != nil {
-		return nil, fmt.Errorf("dlq stream: %w", err)
+		return fmt.Errorf("dlq stream: %w", err)
 	}
 	info, err := s.Info(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("dlq info: %w", err)
+		return fmt.Errorf("dlq info: %w", err)
 	}
-	var out []DeadLetter
-	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq && len(out) < limit; seq++ {
+	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
 		dl, err := getDeadLetter(ctx, s, seq)
 		if errors.Is(err, ErrNoDeadLetter) {
 			continue // replayed and deleted
 		}
 		if err != nil {
-			return out, err
+			return err
 		}
-		if keep == nil || keep(dl) {
-			out = append(out, dl)
+		if !visit(dl) {
+			return nil
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // GetDLQ returns the dead letter at seq, or ErrNoDeadLetter.
@@ -104,12 +112,12 @@ func ReplayDLQ(ctx context.Context, js jetstream.JetStream, seqs []uint64) (int,
 		return 0, fmt.Errorf("dlq stream: %w", err)
 	}
 	if len(seqs) == 0 {
-		all, err := ListDLQ(ctx, js, int(^uint(0)>>1))
+		err := ScanDLQ(ctx, js, func(dl DeadLetter) bool {
+			seqs = append(seqs, dl.Seq)
+			return true
+		})
 		if err != nil {
 			return 0, err
-		}
-		for _, dl := range all {
-			seqs = append(seqs, dl.Seq)
 		}
 	}
 	n := 0
