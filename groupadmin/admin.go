@@ -132,6 +132,9 @@ func (b bound) Change(ctx context.Context, fingerprint, action string, muteFor t
 // InputError is a request that can never succeed as it is.
 type InputError struct{ msg string }
 
+// Invalid is an InputError saying what was wrong.
+func Invalid(msg string) *InputError { return &InputError{msg} }
+
 func (e *InputError) Error() string { return e.msg }
 
 // isInput reports whether err is an InputError.

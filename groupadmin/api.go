@@ -23,14 +23,14 @@ func Register(mux *http.ServeMux, a *Admin, keys *auth.Keys) {
 		if l := r.URL.Query().Get("limit"); l != "" {
 			n, err := strconv.Atoi(l)
 			if err != nil {
-				answerError(w, &InputError{"limit must be a number from 1 to 1000"})
+				AnswerError(w, &InputError{"limit must be a number from 1 to 1000"})
 				return
 			}
 			limit = n
 		}
 		gs, err := a.List(r.Context(), auth.FromContext(r.Context()), r.URL.Query().Get("service"), limit)
 		if err != nil {
-			answerError(w, err)
+			AnswerError(w, err)
 			return
 		}
 		if gs == nil {
@@ -41,7 +41,7 @@ func Register(mux *http.ServeMux, a *Admin, keys *auth.Keys) {
 	mux.Handle("GET /v1/groups/{fingerprint}", keys.Require(auth.RoleRead, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g, err := a.Get(r.Context(), auth.FromContext(r.Context()), r.PathValue("fingerprint"))
 		if err != nil {
-			answerError(w, err)
+			AnswerError(w, err)
 			return
 		}
 		ops.WriteJSON(w, http.StatusOK, g)
@@ -55,34 +55,45 @@ func Register(mux *http.ServeMux, a *Admin, keys *auth.Keys) {
 		if f := r.URL.Query().Get("for"); f != "" {
 			d, err := time.ParseDuration(f)
 			if err != nil || d <= 0 {
-				answerError(w, &InputError{fmt.Sprintf("for=%q: want a positive duration such as 24h", f)})
+				AnswerError(w, &InputError{fmt.Sprintf("for=%q: want a positive duration such as 24h", f)})
 				return
 			}
 			muteFor = d
 		}
 		g, err := a.Change(r.Context(), auth.FromContext(r.Context()), r.PathValue("fingerprint"), r.PathValue("action"), muteFor)
 		if err != nil {
-			answerError(w, err)
+			AnswerError(w, err)
 			return
 		}
 		ops.WriteJSON(w, http.StatusOK, g)
 	})))
 }
 
-// answerError maps what Admin said to a status; only a failure of
-// Elasticsearch or NATS is the gateway's (502).
-func answerError(w http.ResponseWriter, err error) {
+// AnswerError maps what an administration call said to a status, for this
+// API and the others on its address: auth.ErrForbidden is 403, a missing
+// group or NotFound 404, an InputError 400; only a failure of Elasticsearch
+// or NATS is the gateway's (502).
+func AnswerError(w http.ResponseWriter, err error) {
 	status := http.StatusBadGateway
+	var nf notFound
 	switch {
 	case errors.Is(err, auth.ErrForbidden):
 		status = http.StatusForbidden
-	case errors.Is(err, group.ErrNotFound):
+	case errors.Is(err, group.ErrNotFound), errors.As(err, &nf):
 		status = http.StatusNotFound
 	case isInput(err):
 		status = http.StatusBadRequest
 	}
 	ops.WriteJSON(w, status, map[string]string{"error": err.Error()})
 }
+
+// NotFound marks err as naming something that does not exist, which
+// AnswerError answers 404.
+func NotFound(err error) error { return notFound{err} }
+
+type notFound struct{ error }
+
+func (e notFound) Unwrap() error { return e.error }
 
 // apiError is the body of an answer other than 200.
 type apiError struct {

@@ -33,7 +33,7 @@ func (c *Client) List(ctx context.Context, service string, limit int) ([]group.G
 	var out struct {
 		Groups []group.Group `json:"groups"`
 	}
-	err := c.do(ctx, http.MethodGet, "/v1/groups?"+q.Encode(), &out)
+	err := c.Do(ctx, http.MethodGet, "/v1/groups?"+q.Encode(), &out)
 	return out.Groups, err
 }
 
@@ -44,11 +44,15 @@ func (c *Client) Change(ctx context.Context, fingerprint, action string, muteFor
 		p += "?for=" + url.QueryEscape(muteFor.String())
 	}
 	var g group.Group
-	err := c.do(ctx, http.MethodPost, p, &g)
+	err := c.Do(ctx, http.MethodPost, p, &g)
 	return g, err
 }
 
-func (c *Client) do(ctx context.Context, method, path string, out any) error {
+// Do sends method path (with its query) to the API on BaseURL with the key
+// and decodes a 200's JSON into out; any other answer is an error carrying
+// the API's own message. Other routes on the group API's address (dead
+// letters) use it too.
+func (c *Client) Do(ctx context.Context, method, path string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, nil)
 	if err != nil {
 		return fmt.Errorf("group API: %w", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -154,16 +153,7 @@ auth:
 		return fp != ""
 	})
 
-	cli := func(key string, args ...string) (string, error) {
-		t.Helper()
-		t.Setenv("FAULTLINE_API_KEY", key)
-		var out bytes.Buffer
-		err := run(context.Background(), args, &out, nil)
-		if strings.Contains(out.String(), "secret-") || (err != nil && strings.Contains(err.Error(), "secret-")) {
-			t.Errorf("the CLI printed a key: %s %v", out.String(), err)
-		}
-		return out.String(), err
-	}
+	cli := func(key string, args ...string) (string, error) { t.Helper(); return runCLI(t, key, args...) }
 	out, err := cli("secret-read", "groups", "list", "--api-url", base, "--service", service)
 	if err != nil || !strings.Contains(out, fp) {
 		t.Errorf("remote list with a read key: %q %v", out, err)

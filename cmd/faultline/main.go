@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/faultline/faultline/dlqadmin"
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/ingest"
 	"github.com/faultline/faultline/ingest/sentry"
@@ -58,8 +58,9 @@ Usage:
   faultline groups mute FINGERPRINT [--for 24h] [--api-url URL]   (0 = until unmuted)
                        with --api-url through the group API, the key in FAULTLINE_API_KEY
   faultline loadgen [--url U] [--events N] [--rate R] [--services S] [--bugs B]   realistic logback load
-  faultline dlq list [--limit N]          show dead-lettered events and why
-  faultline dlq replay [seq ...]          put dead letters back on the stream (all without seqs)
+  faultline dlq list [--limit N] [--api-url URL]      show dead-lettered events and why
+  faultline dlq replay [seq ...] [--api-url URL]      put dead letters back on the stream (all without seqs)
+                       with --api-url through the API, the key in FAULTLINE_API_KEY
   faultline healthcheck --url URL [--tls-cert F]   exit 0 when URL answers 200 (for container health checks)
 
 Run "faultline <command> -h" for the flags; the shared ones (addresses, URLs,
@@ -249,6 +250,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		}
 		checks["notifier state"] = n.Readiness
 		n.RegisterAPI(mux, processor.NewStore(es), keys)
+		dlqadmin.Register(mux, &dlqadmin.Admin{JS: js, Log: log}, keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
@@ -330,56 +332,27 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
-// dlq lists or replays dead letters on the NATS server of --nats-url (or the
-// embedded server's listen address of a running "faultline all").
+// dlq lists or replays dead letters, through the API (--api-url) or on the
+// NATS server of --nats-url (or the embedded server's listen address of a
+// running "faultline all").
 func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
-	url := cfg.NATSURL
-	if url == "" {
-		url = "nats://" + cfg.NATSListen
-	}
-	nc, err := connectNATS(cfg, url, "faultline-dlq", zerolog.Nop(), nats.RetryOnFailedConnect(false))
-	if err != nil {
-		return fmt.Errorf("dlq: %w", err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("dlq: %w", err)
-	}
-	if len(args) == 0 {
-		return errors.New("dlq: want list or replay")
-	}
-	switch args[0] {
-	case "list":
-		fs := flag.NewFlagSet("faultline dlq list", flag.ContinueOnError)
-		limit := fs.Int("limit", 100, "how many to show")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
+	return dlqadmin.Command(ctx, args, out, func(ctx context.Context) (dlqadmin.DeadLetters, func(), error) {
+		url := cfg.NATSURL
+		if url == "" {
+			url = "nats://" + cfg.NATSListen
 		}
-		dls, err := processor.ListDLQ(ctx, js, *limit)
+		nc, err := connectNATS(cfg, url, "faultline-dlq", zerolog.Nop(), nats.RetryOnFailedConnect(false))
 		if err != nil {
-			return err
+			return nil, nil, fmt.Errorf("dlq: %w", err)
 		}
-		for _, dl := range dls {
-			fmt.Fprintf(out, "%d\t%s\t%s\t%s\n", dl.Seq, dl.Time.UTC().Format(time.RFC3339), dl.EventID, dl.Reason)
+		js, err := jetstream.New(nc)
+		if err != nil {
+			nc.Close()
+			return nil, nil, fmt.Errorf("dlq: %w", err)
 		}
-		fmt.Fprintf(out, "%d dead letter(s)\n", len(dls))
-		return nil
-	case "replay":
-		var seqs []uint64
-		for _, a := range args[1:] {
-			n, err := strconv.ParseUint(a, 10, 64)
-			if err != nil {
-				return fmt.Errorf("dlq replay: %q is not a sequence number", a)
-			}
-			seqs = append(seqs, n)
-		}
-		n, err := processor.ReplayDLQ(ctx, js, seqs)
-		fmt.Fprintf(out, "replayed %d dead letter(s)\n", n)
-		return err
-	default:
-		return fmt.Errorf("dlq: unknown action %q (want list or replay)", args[0])
-	}
+		admin := &dlqadmin.Admin{JS: js, Log: zerolog.Nop()}
+		return admin.As(auth.Local(groupadmin.CLIName())), nc.Close, nil
+	})
 }
 
 // groups lists groups or changes their status, through the group API
