@@ -102,8 +102,12 @@ func (p *Processor) Replay(ctx context.Context, from time.Time) (ReplayReport, e
 		return rep, fmt.Errorf("replay: consumer: %w", err)
 	}
 	touched := deltaSet{}
+	last := st.FirstSeq - 1 // the last stream sequence read
 	for done := false; !done; {
-		batch, err := cons.Fetch(p.cfg.BatchSize, jetstream.FetchMaxWait(5*time.Second))
+		// No more than are left, so the last fetch does not wait out its
+		// time for messages that will not come.
+		want := int(min(uint64(p.cfg.BatchSize), st.LastSeq-last))
+		batch, err := cons.Fetch(want, jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			return rep, fmt.Errorf("replay: fetch: %w", err)
 		}
@@ -117,7 +121,7 @@ func (p *Processor) Replay(ctx context.Context, from time.Time) (ReplayReport, e
 				done = true
 				continue
 			}
-			msgs = append(msgs, m)
+			msgs, last = append(msgs, m), md.Sequence.Stream
 			done = done || md.Sequence.Stream == st.LastSeq || md.NumPending == 0
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
