@@ -468,36 +468,17 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	stamp := time.Now().UTC().Truncate(time.Millisecond)
 	items := make([]pending, 0, len(msgs))
 	for _, m := range msgs {
-		var ev event.Event
-		// Not goccy/go-json: its strings can share the message's buffer, and
-		// the LRUs keep event ids and samples, which would pin every buffer
-		// they came from. event.ReadWire copies.
-		slot, err := event.ReadWire(m.Data(), &ev)
+		it, err := p.prepare(m, stamp)
 		if err != nil {
-			p.deadLetter(ctx, m, fmt.Sprintf("decode event: %v", err))
+			p.deadLetter(ctx, m, err.Error())
 			continue
 		}
-		if ev.Event.ID == "" {
-			p.deadLetter(ctx, m, "event has no event.id")
-			continue
-		}
-		if p.seen.Contains(ev.Event.ID) {
+		if it == nil {
 			eventsWritten.WithLabelValues("duplicate").Inc()
 			_ = m.Ack()
 			continue
 		}
-		res := p.fp.Compute(&ev)
-		ev.Faultline.Fingerprint, ev.Faultline.StoredAt = res.Fingerprint, &stamp
-		// The message with the fingerprint added is the document; encoding
-		// the event again cost a seventh of the processor's CPU.
-		doc, ok := slot.Insert(m.Data(), res.Fingerprint, stamp)
-		if !ok {
-			if doc, err = event.Marshal(&ev); err != nil {
-				p.deadLetter(ctx, m, fmt.Sprintf("encode event: %v", err))
-				continue
-			}
-		}
-		items = append(items, pending{msg: m, ev: &ev, fp: res, doc: doc})
+		items = append(items, *it)
 	}
 	if len(items) == 0 {
 		return
@@ -591,6 +572,37 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")
 		}
 	}
+}
+
+// prepare decodes m, fingerprints it and makes its document, stamped with
+// stamp. Its error is why m can never be written; nil and no error is an
+// event known to be written already.
+func (p *Processor) prepare(m jetstream.Msg, stamp time.Time) (*pending, error) {
+	var ev event.Event
+	// Not goccy/go-json: its strings can share the message's buffer, and
+	// the LRUs keep event ids and samples, which would pin every buffer
+	// they came from. event.ReadWire copies.
+	slot, err := event.ReadWire(m.Data(), &ev)
+	if err != nil {
+		return nil, fmt.Errorf("decode event: %w", err)
+	}
+	if ev.Event.ID == "" {
+		return nil, errors.New("event has no event.id")
+	}
+	if p.seen.Contains(ev.Event.ID) {
+		return nil, nil
+	}
+	res := p.fp.Compute(&ev)
+	ev.Faultline.Fingerprint, ev.Faultline.StoredAt = res.Fingerprint, &stamp
+	// The message with the fingerprint added is the document; encoding
+	// the event again cost a seventh of the processor's CPU.
+	doc, ok := slot.Insert(m.Data(), res.Fingerprint, stamp)
+	if !ok {
+		if doc, err = event.Marshal(&ev); err != nil {
+			return nil, fmt.Errorf("encode event: %w", err)
+		}
+	}
+	return &pending{msg: m, ev: &ev, fp: res, doc: doc}, nil
 }
 
 func (p *Processor) failBatch(items []pending, err error) {

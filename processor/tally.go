@@ -661,11 +661,20 @@ func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first b
 		cond = map[string]any{"filter": []any{due}, "must_not": []any{awaited}}
 	}
 	q := map[string]any{
-		"size":    limit,
-		"_source": false,
-		"query":   map[string]any{"bool": cond},
-		"sort":    []any{map[string]any{"tally.due": "asc"}},
+		"size":  limit,
+		"query": map[string]any{"bool": cond},
+		"sort":  []any{map[string]any{"tally.due": "asc"}},
 	}
+	fps, err := s.searchIDs(ctx, elastic.GroupsIndex, q)
+	if err != nil {
+		return nil, fmt.Errorf("find due groups: %w", err)
+	}
+	return fps, nil
+}
+
+// searchIDs runs a query on an index and returns the ids of its hits.
+func (s *Store) searchIDs(ctx context.Context, index string, q map[string]any) ([]string, error) {
+	q["_source"] = false
 	var sr struct {
 		Hits struct {
 			Hits []struct {
@@ -673,12 +682,12 @@ func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first b
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := s.search(ctx, elastic.GroupsIndex, q, &sr); err != nil {
-		return nil, fmt.Errorf("find due groups: %w", err)
+	if err := s.search(ctx, index, q, &sr); err != nil {
+		return nil, err
 	}
-	fps := make([]string, len(sr.Hits.Hits))
+	ids := make([]string, len(sr.Hits.Hits))
 	for i, h := range sr.Hits.Hits {
-		fps[i] = h.ID
+		ids[i] = h.ID
 	}
-	return fps, nil
+	return ids, nil
 }

@@ -330,17 +330,9 @@ func (h *hostile) deadLetters(t *testing.T) uint64 {
 func (h *hostile) noDeadLetters(t *testing.T) {
 	t.Helper()
 	if n := h.deadLetters(t); n != 0 {
-		out, _ := runCLI(t, "dlq", "--nats-url", h.natsURL, "--nats-token", hostileNATSToken, "list")
+		out, _ := runCLI(t, "", "dlq", "--nats-url", h.natsURL, "--nats-token", hostileNATSToken, "list")
 		t.Errorf("%d dead letters:\n%s", n, out)
 	}
-}
-
-// runCLI runs a faultline CLI command in this process.
-func runCLI(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	var out bytes.Buffer
-	err := run(context.Background(), args, &out, nil)
-	return out.String(), err
 }
 
 // metrics reads the instance's /metrics with the read key.

@@ -40,6 +40,7 @@ import (
 	"github.com/faultline/faultline/loadgen"
 	"github.com/faultline/faultline/notifier"
 	"github.com/faultline/faultline/processor"
+	"github.com/faultline/faultline/recovery"
 	"github.com/faultline/faultline/schemas"
 )
 
@@ -52,7 +53,8 @@ Usage:
   faultline notifier   chat and Sentry alerts
   faultline setup      install templates, the groups index and the snapshot repository, then exit
   faultline backup [--every 24h] [--keep 14]     snapshot events and groups (once, or on a timer)
-  faultline restore [--snapshot NAME] [--tag T]  restore the latest (or named) snapshot; with a tag beside the live data
+  faultline restore [--snapshot NAME] [--force]  restore the latest (or named) snapshot in place, then replay JetStream since it
+  faultline restore --tag T [--snapshot NAME]    a copy beside the live data, as restored-faultline-T-*
   faultline groups list [--service S] [--limit N] [--api-url URL]
   faultline groups resolve|unmute FINGERPRINT [--api-url URL]
   faultline groups mute FINGERPRINT [--for 24h] [--api-url URL]   (0 = until unmuted)
@@ -143,8 +145,10 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 		return serve(ctx, cmd, cfg, log, h)
 	case "setup":
 		return setup(ctx, cfg, log)
-	case "backup", "restore":
+	case "backup":
 		return backup(ctx, cmd, cfg, bf, log)
+	case "restore":
+		return restore(ctx, cfg, bf, stderr, log)
 	case "groups":
 		return groups(ctx, cfg, fs.Args(), stderr)
 	case "dlq":
@@ -436,52 +440,32 @@ func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 }
 
 type backupFlags struct {
-	every     *time.Duration
-	keep      *int
-	name, tag *string
+	every, margin             *time.Duration
+	keep                      *int
+	name, tag                 *string
+	force, replay, replayOnly *bool
 }
 
 func newBackupFlags(fs *flag.FlagSet) *backupFlags {
 	return &backupFlags{
-		every: fs.Duration("every", 0, "backup: take a snapshot this often (0 = once)"),
-		keep:  fs.Int("keep", 14, "backup: snapshots to keep"),
-		name:  fs.String("snapshot", "", "restore: the snapshot (default: the latest)"),
-		tag:   fs.String("tag", "", "restore: beside the live data, as logs-faultline-<tag>-default and faultline-groups-<tag>"),
+		every:      fs.Duration("every", 0, "backup: take a snapshot this often (0 = once)"),
+		keep:       fs.Int("keep", 14, "backup: snapshots to keep"),
+		name:       fs.String("snapshot", "", "restore: the snapshot (default: the latest)"),
+		tag:        fs.String("tag", "", "restore: beside the live data, as the indices restored-faultline-<tag>-events-… and restored-faultline-<tag>-groups"),
+		force:      fs.Bool("force", false, "restore: delete the live events data stream and groups index when they hold documents, and restore over them"),
+		replay:     fs.Bool("replay", true, "restore: then replay from JetStream (--nats-url) every event accepted since the snapshot began"),
+		replayOnly: fs.Bool("replay-only", false, "restore: only the replay, for a restore whose replay failed"),
+		margin:     fs.Duration("replay-margin", recovery.DefaultMargin, "restore: start the replay this long before the snapshot began (events stored late)"),
 	}
 }
 
 // backup takes snapshots (once, or every --every) and keeps the newest
 // --keep; restore brings one back.
 func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags, log zerolog.Logger) error {
-	every, keep, name, tag := f.every, f.keep, f.name, f.tag
-	if cfg.SnapshotLocation == "" {
-		return errors.New(cmd + ": set --snapshot-location (FAULTLINE_SNAPSHOT_LOCATION) to a directory under the node's path.repo")
-	}
-	es, err := newES(cfg)
+	every, keep := f.every, f.keep
+	es, err := snapshotClient(ctx, cmd, cfg)
 	if err != nil {
 		return err
-	}
-	if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
-		return err
-	}
-	if cmd == "restore" {
-		snap := *name
-		if snap == "" {
-			names, err := elastic.Snapshots(ctx, es, snapshotRepo)
-			if err != nil {
-				return err
-			}
-			if len(names) == 0 {
-				return errors.New("restore: no snapshots in the repository")
-			}
-			snap = names[len(names)-1]
-		}
-		start := time.Now()
-		if err := elastic.Restore(ctx, es, snapshotRepo, snap, *tag); err != nil {
-			return err
-		}
-		log.Info().Str("snapshot", snap).Dur("took", time.Since(start)).Msg("restored")
-		return nil
 	}
 	for {
 		start := time.Now()
@@ -507,6 +491,55 @@ func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags,
 		case <-time.After(*every):
 		}
 	}
+}
+
+// snapshotClient connects to Elasticsearch and registers the snapshot
+// repository.
+func snapshotClient(ctx context.Context, cmd string, cfg *config.Config) (*elasticsearch.Client, error) {
+	if cfg.SnapshotLocation == "" {
+		return nil, errors.New(cmd + ": set --snapshot-location (FAULTLINE_SNAPSHOT_LOCATION) to a directory under the node's path.repo")
+	}
+	es, err := newES(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
+		return nil, err
+	}
+	return es, nil
+}
+
+// restore brings the latest (or named) snapshot back and replays the events
+// accepted since from JetStream.
+func restore(ctx context.Context, cfg *config.Config, f *backupFlags, out io.Writer, log zerolog.Logger) error {
+	es, err := snapshotClient(ctx, "restore", cfg)
+	if err != nil {
+		return err
+	}
+	o := recovery.Options{Repo: snapshotRepo, Snapshot: *f.name, Tag: *f.tag, Force: *f.force, ReplayOnly: *f.replayOnly, Margin: *f.margin}
+	if *f.replay && o.Tag == "" {
+		url := cfg.NATSURL
+		if url == "" {
+			url = "nats://" + cfg.NATSListen
+		}
+		nc, err := connectNATS(cfg, url, "faultline-restore", zerolog.Nop(), nats.RetryOnFailedConnect(false))
+		if err != nil {
+			return fmt.Errorf("restore: NATS at %s, for the replay (--replay=false restores without it): %w", redact.URL(url), err)
+		}
+		defer nc.Close()
+		if o.JS, err = jetstream.New(nc); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		pc := cfg.File.Processor
+		o.Processor = processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
+			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
+			MaxBulkBytes: int(pc.MaxBulkBytes)}
+	}
+	rep, err := recovery.Run(ctx, es, o, log)
+	if rep.Snapshot.Name != "" {
+		rep.Print(out)
+	}
+	return err
 }
 
 func runLoadgen(ctx context.Context, args []string, out io.Writer) error {

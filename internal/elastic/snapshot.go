@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -147,51 +149,282 @@ func Prune(ctx context.Context, es *elasticsearch.Client, repo string, keep int)
 	return old, nil
 }
 
-// Restore brings a snapshot back. With a tag the data stream and the groups
-// index come back renamed beside the live ones (logs-faultline-<tag>-default,
-// faultline-groups-<tag>: a drill, or a look at old data); without one the
-// live ones are deleted first and replaced, which needs the cluster's data
-// stream API.
-func Restore(ctx context.Context, es *elasticsearch.Client, repo, snapshot, tag string) error {
-	req := map[string]any{"indices": strings.Join(SnapshotIndices, ","), "include_global_state": false}
-	if tag != "" {
-		// The renamed stream still matches the events template, so it keeps
-		// its mappings and can roll over.
-		req["rename_pattern"] = "(logs-faultline|faultline-groups)(.*)"
-		req["rename_replacement"] = "$1-" + tag + "$2"
-	} else {
-		res, err := es.Indices.DeleteDataStream([]string{EventsDataStream}, es.Indices.DeleteDataStream.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("delete data stream %s: %w", EventsDataStream, err)
-		}
-		if res.StatusCode != http.StatusNotFound {
-			if err := Check(res, nil); err != nil {
-				return fmt.Errorf("delete data stream %s (restore with a prefix on clusters without the data stream API): %w", EventsDataStream, err)
-			}
-		} else {
-			res.Body.Close()
-		}
-		res, err = es.Indices.Delete([]string{GroupsIndex}, es.Indices.Delete.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("delete index %s: %w", GroupsIndex, err)
-		}
-		if res.StatusCode != http.StatusNotFound {
-			if err := Check(res, nil); err != nil {
-				return fmt.Errorf("delete index %s: %w", GroupsIndex, err)
-			}
-		} else {
-			res.Body.Close()
+// SnapshotInfo is what a restore needs to know of a snapshot.
+type SnapshotInfo struct {
+	Name string
+	// Start is when the snapshot began: what Elasticsearch had stored
+	// before it is in the snapshot, what came later may not be.
+	Start time.Time
+	// Indices are the indices it holds, data streams' backing indices
+	// included.
+	Indices []string
+}
+
+// Describe reads a snapshot's start time and indices.
+func Describe(ctx context.Context, es *elasticsearch.Client, repo, name string) (SnapshotInfo, error) {
+	res, err := es.Snapshot.Get(repo, []string{name}, es.Snapshot.Get.WithContext(ctx))
+	if err != nil {
+		return SnapshotInfo{}, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return SnapshotInfo{}, fmt.Errorf("snapshot %s: %w", name, Check(res, nil))
+	}
+	var out struct {
+		Snapshots []struct {
+			Start   int64    `json:"start_time_in_millis"`
+			Indices []string `json:"indices"`
+		} `json:"snapshots"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || len(out.Snapshots) != 1 {
+		return SnapshotInfo{}, fmt.Errorf("snapshot %s: unreadable description: %v", name, err)
+	}
+	s := out.Snapshots[0]
+	return SnapshotInfo{Name: name, Start: time.UnixMilli(s.Start).UTC(), Indices: s.Indices}, nil
+}
+
+// Existing is a live index or data stream that a restore in place replaces.
+type Existing struct {
+	Name       string
+	DataStream bool
+	Docs       int64
+	// Backing are a data stream's indices, the write index last.
+	Backing []string
+}
+
+func (e Existing) String() string {
+	kind := "index"
+	if e.DataStream {
+		kind = "data stream"
+	}
+	return fmt.Sprintf("%s %s (%d documents)", kind, e.Name, e.Docs)
+}
+
+// Live lists which of the events data stream and the groups index exist,
+// with their document counts. It asks the resolve API, which every cluster
+// has, rather than the data stream API, which some lack.
+func Live(ctx context.Context, es *elasticsearch.Client) ([]Existing, error) {
+	res, err := es.Indices.ResolveIndex([]string{EventsDataStream + "*", GroupsIndex + "*"}, es.Indices.ResolveIndex.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("list live data: %w", err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil, fmt.Errorf("list live data: %w", Check(res, nil))
+	}
+	var r struct {
+		Indices []struct {
+			Name string `json:"name"`
+		} `json:"indices"`
+		DataStreams []struct {
+			Name    string   `json:"name"`
+			Backing []string `json:"backing_indices"`
+		} `json:"data_streams"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		return nil, fmt.Errorf("list live data: decode: %w", err)
+	}
+	var live []Existing
+	for _, ds := range r.DataStreams {
+		if ds.Name == EventsDataStream {
+			live = append(live, Existing{Name: ds.Name, DataStream: true, Backing: ds.Backing})
 		}
 	}
+	for _, ix := range r.Indices {
+		if ix.Name == GroupsIndex {
+			live = append(live, Existing{Name: ix.Name})
+		}
+	}
+	for i := range live {
+		n, err := countDocs(ctx, es, live[i].Name)
+		if err != nil {
+			return nil, err
+		}
+		live[i].Docs = n
+	}
+	return live, nil
+}
+
+func countDocs(ctx context.Context, es *elasticsearch.Client, index string) (int64, error) {
+	res, err := es.Count(es.Count.WithIndex(index), es.Count.WithContext(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", index, err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return 0, fmt.Errorf("count %s: %w", index, Check(res, nil))
+	}
+	var c struct {
+		Count int64 `json:"count"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&c); err != nil {
+		return 0, fmt.Errorf("count %s: decode: %w", index, err)
+	}
+	return c.Count, nil
+}
+
+// ErrLiveData refuses a restore in place that would delete documents
+// without RestoreOptions.Force.
+var ErrLiveData = errors.New("a restore in place deletes the live data")
+
+// RestoreOptions say where a snapshot comes back.
+type RestoreOptions struct {
+	// Tag restores beside the live data, as plain indices named
+	// RestoredPrefix(tag)+"events-…" and RestoredPrefix(tag)+"groups",
+	// outside logs-faultline-*, so Kibana's faultline data view does not
+	// show their events twice.
+	Tag string
+	// Force lets a restore in place delete live data that holds documents.
+	Force bool
+}
+
+// RestoredPrefix starts the names of the indices a tagged restore makes.
+func RestoredPrefix(tag string) string { return "restored-faultline-" + tag + "-" }
+
+// RestoreResult says what a restore did.
+type RestoreResult struct {
+	Deleted  []Existing
+	Restored []string
+}
+
+// Restore brings a snapshot back. With a tag it goes beside the live data
+// (a drill, or a look at old data). Without one it replaces the events data
+// stream and the groups index: it deletes them first, and refuses with
+// ErrLiveData when they hold documents unless opts.Force. On a cluster
+// without the data stream API the data stream is emptied instead (rolled
+// over, its older indices deleted) and the restore replaces it; the empty
+// write index left over is deleted after.
+func Restore(ctx context.Context, es *elasticsearch.Client, repo, snapshot string, opts RestoreOptions) (RestoreResult, error) {
+	if opts.Tag != "" {
+		return restoreBeside(ctx, es, repo, snapshot, opts.Tag)
+	}
+	var out RestoreResult
+	live, err := Live(ctx, es)
+	if err != nil {
+		return out, err
+	}
+	var holding []string
+	for _, e := range live {
+		if e.Docs > 0 {
+			holding = append(holding, e.String())
+		}
+	}
+	if len(holding) > 0 && !opts.Force {
+		return out, fmt.Errorf("%w: it would delete %s; run it again with --force to replace them, or restore beside them with --tag", ErrLiveData, strings.Join(holding, " and "))
+	}
+	var orphans []string
+	for _, e := range live {
+		if e.DataStream {
+			orphan, err := deleteDataStream(ctx, es, e)
+			if err != nil {
+				return out, err
+			}
+			if orphan != "" {
+				orphans = append(orphans, orphan)
+			}
+		} else if err := Check(es.Indices.Delete([]string{e.Name}, es.Indices.Delete.WithContext(ctx))); err != nil {
+			return out, fmt.Errorf("delete index %s: %w", e.Name, err)
+		}
+		out.Deleted = append(out.Deleted, e)
+	}
+	req := map[string]any{"indices": strings.Join(SnapshotIndices, ","), "include_global_state": false}
+	if err := restoreAndWait(ctx, es, repo, snapshot, req, SnapshotIndices); err != nil {
+		return out, err
+	}
+	out.Restored = SnapshotIndices
+	// The restored data stream replaced the emptied one, whose write index
+	// now belongs to nothing: what was written there meanwhile is in
+	// JetStream, for the replay.
+	for _, o := range orphans {
+		if err := Check(es.Indices.Delete([]string{o}, es.Indices.Delete.WithContext(ctx))); err != nil {
+			return out, fmt.Errorf("delete the emptied data stream's last index %s: %w", o, err)
+		}
+	}
+	return out, nil
+}
+
+// deleteDataStream deletes e, or, where the cluster has no data stream API,
+// empties it: a restore then replaces it, and the returned write index is
+// left to delete.
+func deleteDataStream(ctx context.Context, es *elasticsearch.Client, e Existing) (orphan string, err error) {
+	res, err := es.Indices.DeleteDataStream([]string{e.Name}, es.Indices.DeleteDataStream.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("delete data stream %s: %w", e.Name, err)
+	}
+	if res.StatusCode != http.StatusMethodNotAllowed && res.StatusCode != http.StatusBadRequest {
+		if err := Check(res, nil); err != nil {
+			return "", fmt.Errorf("delete data stream %s: %w", e.Name, err)
+		}
+		return "", nil
+	}
+	res.Body.Close()
+	var ro struct {
+		NewIndex string `json:"new_index"`
+	}
+	res, err = es.Indices.Rollover(e.Name, es.Indices.Rollover.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("empty data stream %s: roll over: %w", e.Name, err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return "", fmt.Errorf("empty data stream %s: roll over: %w", e.Name, Check(res, nil))
+	}
+	if err := json.NewDecoder(res.Body).Decode(&ro); err != nil || ro.NewIndex == "" {
+		return "", fmt.Errorf("empty data stream %s: roll over: unreadable answer: %v", e.Name, err)
+	}
+	if len(e.Backing) > 0 {
+		if err := Check(es.Indices.Delete(e.Backing, es.Indices.Delete.WithContext(ctx))); err != nil {
+			return "", fmt.Errorf("empty data stream %s: delete its indices: %w", e.Name, err)
+		}
+	}
+	return ro.NewIndex, nil
+}
+
+// restoreBeside restores the events' backing indices and the groups index as
+// plain, visible indices under RestoredPrefix(tag). Plain indices, since a
+// data stream outside logs-faultline-* would match no template and could
+// never be deleted on a cluster without the data stream API.
+func restoreBeside(ctx context.Context, es *elasticsearch.Client, repo, snapshot, tag string) (RestoreResult, error) {
+	var out RestoreResult
+	info, err := Describe(ctx, es, repo, snapshot)
+	if err != nil {
+		return out, err
+	}
+	prefix := RestoredPrefix(tag)
+	backing := ".ds-" + EventsDataStream + "-"
+	var events []string
+	for _, ix := range info.Indices {
+		if strings.HasPrefix(ix, backing) {
+			events = append(events, ix)
+			out.Restored = append(out.Restored, prefix+"events-"+strings.TrimPrefix(ix, backing))
+		}
+	}
+	visible := map[string]any{"index.hidden": false}
+	if len(events) > 0 {
+		req := map[string]any{"indices": strings.Join(events, ","), "include_global_state": false, "index_settings": visible,
+			"rename_pattern": regexp.QuoteMeta(backing) + "(.*)", "rename_replacement": prefix + "events-$1"}
+		if err := restoreAndWait(ctx, es, repo, snapshot, req, out.Restored); err != nil {
+			return out, err
+		}
+	}
+	if slices.Contains(info.Indices, GroupsIndex) {
+		groups := prefix + "groups"
+		req := map[string]any{"indices": GroupsIndex, "include_global_state": false, "index_settings": visible,
+			"rename_pattern": regexp.QuoteMeta(GroupsIndex), "rename_replacement": groups}
+		if err := restoreAndWait(ctx, es, repo, snapshot, req, []string{groups}); err != nil {
+			return out, err
+		}
+		out.Restored = append(out.Restored, groups)
+	}
+	return out, nil
+}
+
+// restoreAndWait starts a restore and waits until the restored indices are
+// all assigned, in short polls like the snapshot.
+func restoreAndWait(ctx context.Context, es *elasticsearch.Client, repo, snapshot string, req map[string]any, restored []string) error {
 	body, _ := json.Marshal(req)
 	if err := Check(es.Snapshot.Restore(repo, snapshot, es.Snapshot.Restore.WithBody(bytes.NewReader(body)), es.Snapshot.Restore.WithContext(ctx))); err != nil {
 		return fmt.Errorf("restore %s: %w", snapshot, err)
-	}
-	// Restored shards recover in the background; the data is back when they
-	// are all assigned. Polled in short calls, like the snapshot.
-	restored := []string{EventsDataStream, GroupsIndex}
-	if tag != "" {
-		restored = []string{"logs-faultline-" + tag + "-default", GroupsIndex + "-" + tag}
 	}
 	for {
 		res, err := es.Cluster.Health(es.Cluster.Health.WithIndex(restored...), es.Cluster.Health.WithWaitForStatus("green"),

@@ -93,31 +93,6 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if err != nil || names[len(names)-1] != snap {
 		t.Fatalf("snapshots %v, %v: want %s last", names, err, snap)
 	}
-	tag := strings.ToLower(service)
-	start = time.Now()
-	if err := Restore(ctx, es, "faultline-test", snap, tag); err != nil {
-		t.Fatal(err)
-	}
-	restore := time.Since(start)
-	restoredEvents, restoredGroups := "logs-faultline-"+tag+"-default", GroupsIndex+"-"+tag
-	t.Cleanup(func() {
-		// The copy's data stream cannot be deleted without the data stream
-		// API; rolling it over frees its data for deletion.
-		es.Indices.Delete([]string{restoredGroups})
-		var ds struct {
-			OldIndex string `json:"old_index"`
-		}
-		if res, err := es.Indices.Rollover(restoredEvents); err == nil {
-			json.NewDecoder(res.Body).Decode(&ds)
-			res.Body.Close()
-		}
-		if ds.OldIndex != "" {
-			if err := Check(es.Indices.Delete([]string{ds.OldIndex})); err != nil {
-				t.Errorf("clean up the drill copy: %v", err)
-			}
-		}
-	})
-
 	count := func(index, field string) int {
 		q := fmt.Sprintf(`{"query":{"term":{%q:%q}}}`, field, service)
 		res, err := es.Count(es.Count.WithIndex(index), es.Count.WithBody(strings.NewReader(q)))
@@ -131,6 +106,24 @@ func TestBackupRestoreDrill(t *testing.T) {
 		json.NewDecoder(res.Body).Decode(&out)
 		return out.Count
 	}
+	tag := strings.ToLower(service)
+	start = time.Now()
+	restoredRes, err := Restore(ctx, es, "faultline-test", snap, RestoreOptions{Tag: tag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := time.Since(start)
+	t.Cleanup(func() {
+		if err := Check(es.Indices.Delete(restoredRes.Restored)); err != nil {
+			t.Errorf("clean up the drill copy: %v", err)
+		}
+	})
+	prefix := RestoredPrefix(tag)
+	restoredEvents, restoredGroups := prefix+"events-*", prefix+"groups"
+	if got := count("logs-faultline-*", "service.name"); got != n {
+		t.Errorf("events under logs-faultline-* after a tagged restore: %d, want %d (the copy must stay outside the data view)", got, n)
+	}
+
 	if got := count(restoredEvents, "service.name"); got != n {
 		t.Errorf("restored events: %d, want %d", got, n)
 	}
