@@ -31,6 +31,13 @@ type stream struct {
 // errUnsupported marks a body whose Content-Type is neither of Loki's.
 type errUnsupported struct{ contentType string }
 
+// errTooLarge marks a body that decompresses past the body limit.
+type errTooLarge struct{ n, limit int64 }
+
+func (e errTooLarge) Error() string {
+	return fmt.Sprintf("body decompresses to %d bytes, more than %d", e.n, e.limit)
+}
+
 func (e errUnsupported) Error() string {
 	return fmt.Sprintf("content type %q is not a Loki push: send application/json, or application/x-protobuf with a snappy-compressed body", e.contentType)
 }
@@ -62,7 +69,7 @@ func decodeProto(body []byte, limit int64) ([]stream, error) {
 		return nil, fmt.Errorf("body is not snappy-compressed protobuf: %w", err)
 	}
 	if int64(n) > limit {
-		return nil, fmt.Errorf("body decompresses to %d bytes, more than %d", n, limit)
+		return nil, errTooLarge{int64(n), limit}
 	}
 	raw, err := snappy.Decode(nil, body)
 	if err != nil {

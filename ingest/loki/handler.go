@@ -30,6 +30,12 @@ var (
 	})
 )
 
+// deliverChunk is how many events go to the sink at once: a push may hold
+// a hundred thousand lines, and the stream's publisher stalls past a few
+// thousand unacknowledged ones. A line repeated with the same nanosecond
+// in two chunks is stored once, as Loki stores it.
+const deliverChunk = 1000
+
 // maxNamed bounds the refused lines an answer lists.
 const maxNamed = 10
 
@@ -105,12 +111,16 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 	}
 	streams, err := decode(body, r.Header.Get("Content-Type"), h.sink.MaxBodyBytes())
 	if err != nil {
+		status := http.StatusBadRequest
 		var unsupported errUnsupported
-		if errors.As(err, &unsupported) {
-			answer(w, http.StatusUnsupportedMediaType, err.Error())
-			return
+		var tooLarge errTooLarge
+		switch {
+		case errors.As(err, &unsupported):
+			status = http.StatusUnsupportedMediaType
+		case errors.As(err, &tooLarge):
+			status = http.StatusRequestEntityTooLarge
 		}
-		answer(w, http.StatusBadRequest, err.Error())
+		answer(w, status, err.Error())
 		return
 	}
 
@@ -139,8 +149,9 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 			at = append(at, pos{i, j})
 		}
 	}
-	if len(evs) > 0 {
-		d := h.sink.Deliver(r, service, evs)
+	for from := 0; from < len(evs); from += deliverChunk {
+		to := min(from+deliverChunk, len(evs))
+		d := h.sink.Deliver(r, service, evs[from:to])
 		// Refused whole, or a publish that failed for want of the stream:
 		// the client retries the whole push, and ids make that store each
 		// line once.
@@ -150,7 +161,7 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		}
 		for k, o := range d.Outcomes {
 			if o.Err != nil {
-				note(at[k], o.Err.Reason)
+				note(at[from+k], o.Err.Reason)
 			}
 		}
 	}
