@@ -130,8 +130,8 @@ func TestPromtailStyleProtobuf(t *testing.T) {
 	if ev := evs[0]; len(ev.Faultline.Exceptions) != 2 || ev.Faultline.Exceptions[1].Type != "java.net.SocketTimeoutException" {
 		t.Errorf("java cause chain: %+v", ev.Faultline.Exceptions)
 	}
-	if ev := evs[1]; ev.Labels["trace_id"] != "abc123" || ev.Error.StackTrace != pythonLine {
-		t.Errorf("python: structured metadata %v, stack %q", ev.Labels, ev.Error.StackTrace)
+	if ev := evs[1]; ev.Labels["trace_id"] != "abc123" || ev.Trace == nil || ev.Trace.ID != "abc123" || ev.Error.StackTrace != pythonLine {
+		t.Errorf("python: structured metadata %v, trace %+v, stack %q", ev.Labels, ev.Trace, ev.Error.StackTrace)
 	}
 	if ev := evs[4]; ev.Event.Dataset != ingest.DatasetLogstash || ev.Log.Logger != "com.acme.Orders" {
 		t.Errorf("JSON line: dataset %q logger %q, want logstash's", ev.Event.Dataset, ev.Log.Logger)

@@ -78,6 +78,11 @@ func toEvent(labels []label, en entry, maxEventBytes int) (event.Event, error) {
 			ev.Host = &event.Host{Name: h}
 		}
 	}
+	if ev.Trace == nil {
+		if id := first(merged, "trace_id", "traceId", "traceID"); id != "" {
+			ev.Trace = &event.Trace{ID: id}
+		}
+	}
 	if ev.Log.Level == "" {
 		ev.Log.Level = ingest.Level(first(merged, "level", "detected_level", "severity"))
 	}
