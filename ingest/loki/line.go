@@ -140,7 +140,7 @@ func textEvent(line string) event.Event {
 // its first lines on (a log line's message comes first). Lines that start
 // indented are frames, never a trace's first line, and are not tried.
 func findTrace(text string) (trace string, at int, platform string, chain []event.Exception) {
-	if !strings.Contains(text, "\n") {
+	if !strings.Contains(text, "\n") || !hasFrameMark(text) {
 		return "", 0, "", nil
 	}
 	at = 0
@@ -157,6 +157,21 @@ func findTrace(text string) (trace string, at int, platform string, chain []even
 		at += nl + 1
 	}
 	return "", 0, "", nil
+}
+
+// frameMarks are text every stack trace event.ParseStack reads holds
+// somewhere: a Java or V8 frame's "at ", Python's traceback header or
+// frame line, a Go frame's file. Multi-line text with none of them is not
+// searched line by line.
+var frameMarks = []string{"\tat ", "    at ", "Traceback (most recent call last)", "  File \"", ".go:"}
+
+func hasFrameMark(text string) bool {
+	for _, m := range frameMarks {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // levelWords are the level names a text line is read for, written as
