@@ -2,6 +2,7 @@ package loki
 
 import (
 	"bytes"
+	"context"
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/klauspost/compress/snappy"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/internal/broker"
 )
 
 // TestHostilePushes: every malformed push gets its exact status and a
@@ -130,5 +132,28 @@ func TestBackOff(t *testing.T) {
 	res, text = h3.post(t, one, protoHeaders)
 	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(text, "event stream unavailable") {
 		t.Errorf("JetStream down: %d Retry-After %q %q, want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), text)
+	}
+}
+
+// TestFullStreamIs503: a full events stream (507 on /v1/logs) is answered
+// 503 with Retry-After, the status loki4j retries.
+func TestFullStreamIs503(t *testing.T) {
+	h := newHarness(t, ingest.Config{})
+	if err := broker.EnsureStreamsWith(context.Background(), h.js, 1, broker.Limits{EventsMaxBytes: 64 << 10}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		body := protoBody(t, push.Stream{Labels: `{app="a"}`, Entries: []push.Entry{{Timestamp: base.Add(time.Duration(i)), Line: "ERROR fill " + strings.Repeat("x", 2000)}}})
+		res, text := h.post(t, body, protoHeaders)
+		if res.StatusCode == 204 {
+			if i > 1000 {
+				t.Fatal("a 64 KiB stream never filled")
+			}
+			continue
+		}
+		if res.StatusCode != 503 || res.Header.Get("Retry-After") != "30" || !strings.Contains(text, "event stream full") {
+			t.Errorf("full stream: %d Retry-After %q %q, want 503 with Retry-After 30", res.StatusCode, res.Header.Get("Retry-After"), text)
+		}
+		return
 	}
 }
