@@ -2,8 +2,8 @@ package loki
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"strconv"
