@@ -9,6 +9,7 @@ import (
 	"github.com/klauspost/compress/snappy"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/event"
 )
 
@@ -169,5 +170,25 @@ func TestKeyNamesService(t *testing.T) {
 		if res.StatusCode != c.status || text == "" {
 			t.Errorf("auth %q: %d %q, want %d with a reason", c.authz, res.StatusCode, text, c.status)
 		}
+	}
+}
+
+// TestSameLineTwoServices: two services' keys pushing the same line with
+// the same timestamp (a replayed file, a shared agent) store two events.
+func TestSameLineTwoServices(t *testing.T) {
+	k, err := auth.New([]auth.Key{{Service: "a", Hash: auth.Hash("key-a")}, {Service: "b", Hash: auth.Hash("key-b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, ingest.Config{Auth: k})
+	body := protoBody(t, push.Stream{Labels: `{app="shared"}`, Entries: []push.Entry{{Timestamp: base, Line: "ERROR same line"}}})
+	for _, key := range []string{"key-a", "key-b"} {
+		if res, text := h.post(t, body, map[string]string{"Content-Type": "application/x-protobuf", "Authorization": basic(key)}); res.StatusCode != 204 {
+			t.Fatalf("%s: %d %q", key, res.StatusCode, text)
+		}
+	}
+	evs := h.stored(t)
+	if len(evs) != 2 || evs[0].Service.Name != "a" || evs[1].Service.Name != "b" {
+		t.Fatalf("stored %d events (%+v), want one of a and one of b", len(evs), evs)
 	}
 }

@@ -145,6 +145,12 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 				note(pos{i, j}, err.Error())
 				continue
 			}
+			if service != "" {
+				// Set before the sink derives the id from the event, so two
+				// services pushing the same line at the same nanosecond
+				// (replayed files, shared agents) keep both.
+				ev.Service.Name = service
+			}
 			evs = append(evs, ev)
 			at = append(at, pos{i, j})
 		}
