@@ -286,24 +286,15 @@ type common struct {
 
 func (c *common) finish(e *event.Event) {
 	if c.stackTrace != "" {
-		e.Faultline.Exceptions, e.Faultline.Platform = c.exceptions, c.platform
-		if e.Faultline.Exceptions == nil {
-			e.Faultline.Platform, e.Faultline.Exceptions = event.ParseStack(c.stackTrace)
+		if c.exceptions == nil {
+			c.platform, c.exceptions = event.ParseStack(c.stackTrace)
 		}
-		if e.Faultline.Platform == event.PlatformJava {
-			// Empty means Java, so Java events stay as they always were.
-			e.Faultline.Platform = ""
-		}
-		if exs := e.Faultline.Exceptions; len(exs) > 0 && exs[0].Type == "" {
+		if exs := c.exceptions; len(exs) > 0 && exs[0].Type == "" {
 			// Frames without their exception line (ecs-logging-python's
 			// error.stack_trace): the type is in error.type.
 			exs[0].Type, exs[0].Message = c.errType, c.errMessage
 		}
-		e.Error = &event.Error{StackTrace: c.stackTrace}
-		if len(e.Faultline.Exceptions) > 0 {
-			e.Error.Type = e.Faultline.Exceptions[0].Type
-			e.Error.Message = e.Faultline.Exceptions[0].Message
-		}
+		SetStack(e, c.stackTrace, c.platform, c.exceptions)
 	}
 	if c.errType != "" || c.errMessage != "" {
 		if e.Error == nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/faultline/faultline/dlqadmin"
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/loki"
 	"github.com/faultline/faultline/ingest/sentry"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
@@ -266,6 +267,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		checks["jetstream"] = srv.Ready
 		srv.Register(mux)
 		sentry.New(srv).Register(mux)
+		loki.New(srv, log).Register(mux)
 	}
 	g.Go(func() error {
 		return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.HTTPAddr, Handler: mux, CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key, Log: log, Ready: h.httpReady})
