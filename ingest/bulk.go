@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/ops"
 )
@@ -106,28 +105,22 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	const route = "/_bulk"
 	start := time.Now()
 	service := auth.FromContext(r.Context()).Service
-	if wait := s.limited(service, r); wait > 0 {
-		eventsRejected.WithLabelValues("rate_limited").Inc()
-		w.Header().Set("Retry-After", retryAfter(wait))
-		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
-		return
-	}
-	release, ok := s.reserve(w, r, func(status int, msg string) {
-		eventsRejected.WithLabelValues("body").Inc()
+	release, ref := s.Open(r, service)
+	if ref != nil {
 		typ := "es_rejected_execution_exception"
-		if status == http.StatusRequestEntityTooLarge {
+		if ref.Status == http.StatusRequestEntityTooLarge {
 			typ = "parse_exception"
 		}
-		esError(w, route, status, typ, msg)
-	})
-	if !ok {
+		if ref.RetryAfter != "" {
+			w.Header().Set("Retry-After", ref.RetryAfter)
+		}
+		esError(w, route, ref.Status, typ, ref.Reason)
 		return
 	}
 	defer release()
-	body, status, err := s.readBody(w, r)
-	if err != nil {
-		eventsRejected.WithLabelValues("body").Inc()
-		esError(w, route, status, "parse_exception", err.Error())
+	body, ref := s.ReadBody(w, r, false)
+	if ref != nil {
+		esError(w, route, ref.Status, "parse_exception", ref.Reason)
 		return
 	}
 	items, err := s.parseBulk(body, r.PathValue("index"), service, requestIDRules(r, service))
@@ -145,50 +138,29 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	eventsRejected.WithLabelValues("invalid").Add(float64(len(items) - len(evs)))
-	wait, err := s.allow(service, r, len(evs))
-	if err != nil {
-		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
-		esError(w, route, http.StatusRequestEntityTooLarge, "illegal_argument_exception", err.Error())
-		return
-	}
-	if wait > 0 {
-		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
-		w.Header().Set("Retry-After", retryAfter(wait))
-		esError(w, route, http.StatusTooManyRequests, "es_rejected_execution_exception", fmt.Sprintf("rate limit of %g events/s exceeded", s.cfg.RateLimit))
-		return
-	}
-	if qerr := s.quotas.admit(s.now(), evs); qerr != nil {
-		quotaRefused.WithLabelValues(qerr.quota).Inc()
-		eventsRejected.WithLabelValues("quota").Add(float64(len(evs)))
-		status := http.StatusTooManyRequests
-		if qerr.wait == 0 {
-			status = http.StatusRequestEntityTooLarge
-		} else {
-			w.Header().Set("Retry-After", retryAfter(qerr.wait))
+	d := s.deliver(r.Context(), r, service, evs)
+	if ref := d.Refused; ref != nil {
+		typ := "es_rejected_execution_exception"
+		if ref.Status == http.StatusRequestEntityTooLarge && ref.Cause == "rate_limited" {
+			typ = "illegal_argument_exception"
 		}
-		esError(w, route, status, "es_rejected_execution_exception", qerr.Error())
+		if ref.RetryAfter != "" {
+			w.Header().Set("Retry-After", ref.RetryAfter)
+		}
+		esError(w, route, ref.Status, typ, ref.Reason)
 		return
 	}
-	var full string
-	for i, err := range s.publishEach(r.Context(), evs) {
+	for i, o := range d.Outcomes {
 		it := &items[idx[i]]
-		if err != nil {
-			s.quotas.refund(s.now(), evs[i:i+1])
+		switch {
+		case o.Err == nil:
+			it.status = http.StatusCreated
+		case o.Err.Cause == "stream_full":
 			// 429 is what bulk clients retry per item.
-			it.status, it.err = http.StatusTooManyRequests, "event stream unavailable: "+err.Error()
-			if broker.IsStreamFull(err) {
-				if full == "" {
-					_, full = s.streamFull(r.Context())
-				}
-				it.err = full
-				eventsRejected.WithLabelValues("stream_full").Inc()
-				continue
-			}
-			eventsRejected.WithLabelValues("unavailable").Inc()
-			continue
+			it.status, it.err = http.StatusTooManyRequests, o.Err.Reason
+		default:
+			it.status, it.err = http.StatusTooManyRequests, "event stream unavailable: "+o.Err.Err.Error()
 		}
-		it.status = http.StatusCreated
-		eventsAccepted.Inc()
 	}
 	resp := map[string]any{"took": time.Since(start).Milliseconds(), "errors": false}
 	out := make([]map[string]any, len(items))

@@ -65,25 +65,23 @@ func (b *budget) give(n int64) {
 
 // reserve takes room for r's body from the budget: its Content-Length when
 // it sends one and no compression, else the most a body may become
-// (max_body_bytes), since a chunked or gzip body can grow to that once
-// read. It answers the request itself (413 or 503) and returns false when
-// the body must not be read; otherwise release gives the room back.
-func (s *Server) reserve(w http.ResponseWriter, r *http.Request, fail func(status int, msg string)) (release func(), ok bool) {
+// (max_body_bytes), since a chunked or compressed body can grow to that once
+// read. It refuses (413 or 503) when the body must not be read; otherwise
+// release gives the room back.
+func (s *Server) reserve(r *http.Request) (release func(), refused *Refusal) {
 	n := s.cfg.MaxBodyBytes
 	enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding")))
 	if r.ContentLength > n {
-		fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is larger than %d bytes", r.ContentLength, n))
-		return nil, false
+		return nil, &Refusal{Status: http.StatusRequestEntityTooLarge, Cause: "too_large", Reason: fmt.Sprintf("body of %d bytes is larger than %d bytes", r.ContentLength, n)}
 	}
 	if r.ContentLength >= 0 && (enc == "" || enc == "identity") {
 		n = r.ContentLength
 	}
 	if !s.inflight.take(n) {
-		w.Header().Set("Retry-After", "1")
-		fail(http.StatusServiceUnavailable, fmt.Sprintf("ingest is reading %d MiB of request bodies, its limit (ingest.max_inflight_bytes); retry shortly", s.inflight.limit>>20))
-		return nil, false
+		return nil, &Refusal{Status: http.StatusServiceUnavailable, RetryAfter: "1", Wait: time.Second, Cause: "busy",
+			Reason: fmt.Sprintf("ingest is reading %d MiB of request bodies, its limit (ingest.max_inflight_bytes); retry shortly", s.inflight.limit>>20)}
 	}
-	return func() { s.inflight.give(n) }, true
+	return func() { s.inflight.give(n) }, nil
 }
 
 // quotas enforces config.Quotas per service, counted per ingest replica.
