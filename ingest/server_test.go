@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,7 +20,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/internal/auth"
-	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/testenv"
@@ -84,28 +82,7 @@ func (h *harness) post(t *testing.T, body []byte, header map[string]string) (*ht
 // stored reads every event on the events stream.
 func (h *harness) stored(t *testing.T) []event.Event {
 	t.Helper()
-	ctx := context.Background()
-	s, err := h.js.Stream(ctx, broker.EventsStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []event.Event
-	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-		m, err := s.GetMsg(ctx, seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ev event.Event
-		if err := json.Unmarshal(m.Data, &ev); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, ev)
-	}
-	return out
+	return testenv.StoredEvents(t, h.js)
 }
 
 const good = `{"level":"ERROR","loggerName":"com.acme.A","threadName":"main","message":"boom {}","arguments":["x"],"context":{"name":"shop"}}`

@@ -29,6 +29,7 @@ import (
 
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/otlp"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
@@ -259,6 +260,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			return err
 		}
 		checks["jetstream"] = srv.Ready
+		srv.ShareLogs(otlp.New(srv, log).Wrap)
 		srv.Register(mux)
 	}
 	g.Go(func() error {

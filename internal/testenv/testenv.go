@@ -4,6 +4,7 @@ package testenv
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/event"
 )
 
 // NATS starts an embedded JetStream server on a free port, stopped when the
@@ -95,4 +97,31 @@ func JetStream(t testing.TB) (*server.Server, *nats.Conn, jetstream.JetStream) {
 		t.Fatal(err)
 	}
 	return ns, nc, js
+}
+
+// StoredEvents reads every event on the events stream, oldest first.
+func StoredEvents(t testing.TB, js jetstream.JetStream) []event.Event {
+	t.Helper()
+	ctx := context.Background()
+	s, err := js.Stream(ctx, broker.EventsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []event.Event
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev event.Event
+		if err := json.Unmarshal(m.Data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
 }
