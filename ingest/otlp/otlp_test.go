@@ -42,13 +42,14 @@ Caused by: java.net.SocketTimeoutException: Read timed out
 `
 
 type server struct {
-	url string
-	js  jetstream.JetStream
+	url  string
+	js   jetstream.JetStream
+	stop func() // takes NATS down
 }
 
 func newServer(t *testing.T, cfg ingest.Config) *server {
 	t.Helper()
-	_, nc, js := testenv.JetStream(t)
+	ns, nc, js := testenv.JetStream(t)
 	srv, err := ingest.New(nc, js, zerolog.Nop(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func newServer(t *testing.T, cfg ingest.Config) *server {
 	srv.Register(mux)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
-	return &server{url: hs.URL + "/v1/logs", js: js}
+	return &server{url: hs.URL + "/v1/logs", js: js, stop: ns.Shutdown}
 }
 
 func (s *server) stored(t *testing.T) []event.Event {
@@ -260,7 +261,7 @@ func TestProtobufGzipAndJSONAreMapped(t *testing.T) {
 
 // otlpJSON is req as OTLP JSON: protojson with the ids in hex, as the OTLP
 // spec (and every exporter) writes them.
-func otlpJSON(t *testing.T, req *collogspb.ExportLogsServiceRequest) []byte {
+func otlpJSON(t testing.TB, req *collogspb.ExportLogsServiceRequest) []byte {
 	t.Helper()
 	b, err := protojson.Marshal(req)
 	if err != nil {
