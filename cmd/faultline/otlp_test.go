@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
@@ -191,5 +194,66 @@ func TestOTLPExporterContract(t *testing.T) {
 			groups[g["fingerprint"].(string)], _ = g["count"].(float64)
 		}
 		return groups[javaFP] == 4 && groups[goFP] == 2
+	})
+}
+
+// TestOTelLogbackAppenderGroupsWithLogbackJSON sends what the OpenTelemetry
+// logback appender sent for a log call (recorded by
+// schemas/testdata/generator/otel) and what logback's JsonEncoder wrote for
+// the same call: the two land in one group.
+func TestOTelLogbackAppenderGroupsWithLogbackJSON(t *testing.T) {
+	es := testenv.ElasticsearchURL(t)
+	dir := t.TempDir()
+	service := fmt.Sprintf("otel-appender-%d", time.Now().UnixNano())
+	secret := "otel-appender-key"
+	cfgFile := filepath.Join(dir, "faultline.yaml")
+	if err := os.WriteFile(cfgFile, []byte(fmt.Sprintf("auth:\n  keys:\n    - service: %s\n      hash: %q\n", service, auth.Hash(secret))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startAll(t, "--data-dir", dir, "--es-url", es, "--config", cfgFile)
+	send := func(contentType, file string) {
+		body, err := os.ReadFile("../../schemas/testdata/fixtures/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/logs", bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		// The recorded events carry their timestamps, so without a key of
+		// this run they would be the ids an earlier run stored (rule 3).
+		req.Header.Set("Idempotency-Key", service+"/"+file)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode/100 != 2 {
+			t.Fatalf("%s: status %d", file, res.StatusCode)
+		}
+	}
+	send("application/x-protobuf", "otel-logback.pb")
+	send("application/json", "otel-logback-jsonencoder.ndjson")
+
+	var docs []map[string]any
+	harness.Eventually(t, "4 events", 60*time.Second, func() bool {
+		docs = hits(t, es, "logs-faultline-default", service)
+		return len(docs) == 4
+	})
+	fps := map[string]string{}
+	for _, d := range docs {
+		if dig(d, "log", "level") == "ERROR" {
+			fps[dig(d, "event", "dataset").(string)], _ = dig(d, "faultline", "fingerprint").(string)
+		}
+	}
+	if len(fps) != 2 || fps["otlp"] == "" || fps["otlp"] != fps["logback"] {
+		t.Fatalf("fingerprints by source %v: want the appender's and logback's equal", fps)
+	}
+	harness.Eventually(t, "the error's group counting both", 60*time.Second, func() bool {
+		for _, g := range hits(t, es, "faultline-groups", service) {
+			if g["fingerprint"] == fps["otlp"] {
+				return g["count"] == float64(2)
+			}
+		}
+		return false
 	})
 }

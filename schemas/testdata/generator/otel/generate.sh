@@ -18,4 +18,4 @@ trap 'rm -rf "$out"' EXIT
 . "$here/../install.sh"
 
 java -cp "$classpath" -Dfixtures.dir="$out" com.acme.otel.OtelApp
-install "$testdata/fixtures" otel-logback.pb otel-logback.headers
+install "$testdata/fixtures" otel-logback.pb otel-logback.headers otel-logback-jsonencoder.ndjson
