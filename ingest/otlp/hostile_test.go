@@ -166,3 +166,28 @@ func TestRetryableAnswers(t *testing.T) {
 		t.Fatalf("NATS down: %d Retry-After %q %v", a.status, a.header.Get("Retry-After"), st)
 	}
 }
+
+// A body that is not OTLP by its content type goes to the JSON route, which
+// answers as it always did.
+func TestWrongContentTypeGetsTodaysAnswer(t *testing.T) {
+	s := newServer(t, ingest.Config{})
+	pb := mustMarshal(t, sampleRequest("wrong-type"))
+	for _, tc := range []struct {
+		name, contentType string
+		status            int
+		body              string
+	}{
+		{"xml", "text/xml", http.StatusUnsupportedMediaType, `{"accepted":0,"error":"content type \"text/xml\" is not JSON: send application/json or application/x-ndjson"}`},
+		{"protobuf sent as JSON", jsonType, http.StatusBadRequest, `"error":"no valid events in the body"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := s.post(t, tc.contentType, pb, nil)
+			if a.status != tc.status || !strings.Contains(string(a.body), tc.body) {
+				t.Fatalf("%d %s, want %d %s", a.status, a.body, tc.status, tc.body)
+			}
+			if n := len(s.stored(t)); n != 0 {
+				t.Errorf("%d events stored", n)
+			}
+		})
+	}
+}
