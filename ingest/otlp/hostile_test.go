@@ -2,6 +2,7 @@ package otlp
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/faultline/faultline/ingest"
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/broker"
 )
 
 func tinyRecords(n int) *collogspb.ExportLogsServiceRequest {
@@ -157,6 +159,27 @@ func TestRetryableAnswers(t *testing.T) {
 	a := s.post(t, protoType, body, nil)
 	if st := a.rpcStatus(t); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" || !strings.HasPrefix(st.GetMessage(), "rate limit of 1 events/s exceeded") || st.GetCode() != 8 {
 		t.Fatalf("over the limit: %d Retry-After %q %v", a.status, a.header.Get("Retry-After"), st)
+	}
+
+	// A full events stream: 507 on the JSON route, 503 here, since OTLP
+	// exporters do not retry 507.
+	s = newServer(t, ingest.Config{})
+	if err := broker.EnsureStreamsWith(context.Background(), s.js, 1, broker.Limits{EventsMaxBytes: 64 << 10}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		req := tinyRecords(1)
+		req.ResourceLogs[0].ScopeLogs[0].LogRecords[0].Body = str(fmt.Sprintf("fill %d %s", i, strings.Repeat("x", 2000)))
+		a = s.post(t, protoType, mustMarshal(t, req), nil)
+		if a.status != http.StatusOK {
+			break
+		}
+		if i > 1000 {
+			t.Fatal("a 64 KiB stream never filled")
+		}
+	}
+	if st := a.rpcStatus(t); a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") != "30" || !strings.HasPrefix(st.GetMessage(), "event stream full") || st.GetCode() != 14 {
+		t.Fatalf("stream full: %d Retry-After %q %v", a.status, a.header.Get("Retry-After"), st)
 	}
 
 	s = newServer(t, ingest.Config{})
