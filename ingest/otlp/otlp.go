@@ -26,8 +26,6 @@ import (
 	"github.com/faultline/faultline/internal/event"
 )
 
-const route = "/v1/logs (otlp)"
-
 var (
 	requests = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "faultline_ingest_otlp_requests_total",
