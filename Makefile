@@ -65,7 +65,7 @@ bench:
 # Runs each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
 fuzz:
-	@for pkg in ./ingest ./ingest/sentry ./ingest/loki ./internal/event ./internal/redact ./internal/auth ./processor; do \
+	@for pkg in ./ingest ./ingest/sentry ./ingest/loki ./ingest/otlp ./internal/event ./internal/redact ./internal/auth ./processor; do \
 		for t in $$($(GO) test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
 			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 		done; \

@@ -110,6 +110,8 @@ type Server struct {
 	limiters *lru.Cache[string, *rate.Limiter]
 	inflight *budget
 	quotas   *quotas
+	// logsWrap, when set, stands in front of /v1/logs (ShareLogs).
+	logsWrap func(http.Handler) http.Handler
 }
 
 // New creates the server.
@@ -194,9 +196,19 @@ func (s *Server) limited(service string, r *http.Request) time.Duration {
 	return 0
 }
 
+// ShareLogs puts wrap in front of the /v1/logs handler, for a protocol that
+// shares the route (OTLP/HTTP logs): it serves the requests that are its own
+// and passes the others on to today's handler unchanged. Call it before
+// Register.
+func (s *Server) ShareLogs(wrap func(next http.Handler) http.Handler) { s.logsWrap = wrap }
+
 // Register adds the ingest routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v1/logs", s.handleLogs)
+	var logs http.Handler = http.HandlerFunc(s.handleLogs)
+	if s.logsWrap != nil {
+		logs = s.logsWrap(logs)
+	}
+	mux.Handle("POST /v1/logs", logs)
 	s.registerElasticsearch(mux)
 }
 

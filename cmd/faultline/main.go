@@ -31,6 +31,7 @@ import (
 	"github.com/faultline/faultline/ingest"
 	"github.com/faultline/faultline/ingest/loki"
 	"github.com/faultline/faultline/ingest/sentry"
+	"github.com/faultline/faultline/ingest/otlp"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
@@ -265,6 +266,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			return err
 		}
 		checks["jetstream"] = srv.Ready
+		srv.ShareLogs(otlp.New(srv, log).Wrap)
 		srv.Register(mux)
 		sentry.New(srv).Register(mux)
 		loki.New(srv, log).Register(mux)
