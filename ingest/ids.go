@@ -18,8 +18,9 @@ import (
 //  1. The request's Idempotency-Key (or X-Request-Id) header, the line's
 //     position in the body and the line: a retry of the same request is the
 //     same events, whatever they say.
-//  2. The line, when it carries its own timestamp: the same line with the
-//     same timestamp is the same log record sent again. Identical lines
+//  2. The line (and the API key's service), when it carries its own
+//     timestamp: the same line with the same timestamp from the same
+//     service is the same log record sent again. Identical lines
 //     within one body are separate occurrences: the k-th copy's id has k
 //     mixed in.
 //  3. Otherwise nothing says two sends are one: a fresh random id, and each
@@ -66,6 +67,12 @@ func (r *idRules) id(line []byte, pos int, own, filled time.Time) string {
 		return idFrom(sha256.Sum256(append(b, line...)), own)
 	case !own.IsZero():
 		sum := sha256.Sum256(line)
+		if r.scope != "" {
+			// Two services may log the same line in the same millisecond
+			// (a shared library's error): one must not drop the other's.
+			b := binary.AppendUvarint(nil, uint64(len(r.scope)))
+			sum = sha256.Sum256(append(append(b, r.scope...), line...))
+		}
 		if r.copies == nil {
 			r.copies = map[[sha256.Size]byte]int{}
 		}
@@ -83,7 +90,8 @@ func (r *idRules) id(line []byte, pos int, own, filled time.Time) string {
 }
 
 // DerivedID is the id of the first copy of a line without an id of its own
-// (rule 2 above; for a line without a usable timestamp, a 128-bit hash).
+// sent without API keys (rule 2 above; for a line without a usable
+// timestamp, a 128-bit hash).
 func DerivedID(line []byte, ts time.Time) string {
 	return idFrom(sha256.Sum256(line), ts)
 }

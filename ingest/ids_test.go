@@ -52,6 +52,13 @@ func TestIDRules(t *testing.T) {
 	if first != DerivedID(line, ts) || second == first || third == first || third == second {
 		t.Errorf("copies of a timestamped line: %q %q %q, want the derived id and then distinct ids", first, second, third)
 	}
+	shop, cart := (&idRules{scope: "shop"}).id(line, 1, ts, filled), (&idRules{scope: "cart"}).id(line, 1, ts, filled)
+	if shop == cart || shop == first {
+		t.Errorf("the same timestamped line from two API keys' services: %q and %q (no keys: %q), want distinct ids", shop, cart, first)
+	}
+	if again := (&idRules{scope: "shop"}).id(line, 4, ts, filled); again != shop {
+		t.Errorf("the line resent with the same key: %q, want %q", again, shop)
+	}
 	if again := (&idRules{}).id(line, 7, ts, filled); again != first {
 		t.Errorf("the line resent: %q, want %q", again, first)
 	}
