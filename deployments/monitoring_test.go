@@ -22,6 +22,9 @@ import (
 	// Linked for their promauto metrics, which register with the default
 	// registry when the packages initialise.
 	_ "github.com/faultline/faultline/ingest"
+	_ "github.com/faultline/faultline/ingest/loki"
+	_ "github.com/faultline/faultline/ingest/otlp"
+	_ "github.com/faultline/faultline/ingest/sentry"
 	_ "github.com/faultline/faultline/notifier"
 	_ "github.com/faultline/faultline/processor"
 )
