@@ -48,6 +48,10 @@ func TestKibanaSavedObjects(t *testing.T) {
 	if got := report.timeFields["faultline-groups"]; got != "last_seen" {
 		t.Errorf("data view faultline-groups: timeFieldName %q, want last_seen", got)
 	}
+	// The one filter pill: Lens must resolve it to the events data view.
+	if got := report.filterDataViews["lens/faultline-errors-over-time state.filters[0]"]; got != "faultline-logs" {
+		t.Errorf("errors-over-time filter resolves to data view %q, want faultline-logs (all: %v)", got, report.filterDataViews)
+	}
 	wantPanels := []string{
 		"lens/faultline-errors-over-time",
 		"lens/faultline-top-groups",
@@ -98,6 +102,10 @@ func TestKibanaSavedObjectsCatchMistakes(t *testing.T) {
 		{"panel reference name", `"name":"panel_3"`, `"name":"panel_9"`, "panel_3"},
 		{"Lens layer reference", `"name":"indexpattern-datasource-layer-groups"`, `"name":"indexpattern-datasource-layer-group"`, "layer-groups"},
 		{"Lens filter reference", `"name":"filter-index-pattern-0"`, `"name":"filter-index-pattern-1"`, "filter-index-pattern-0"},
+		{"Lens filter in the older form", `"index":"filter-index-pattern-0"`, `"indexRefName":"filter-index-pattern-0"`, "meta.indexRefName"},
+		{"Lens filter naming a data view, not a reference", `"index":"filter-index-pattern-0"`, `"index":"faultline-logs"`, `no reference named "faultline-logs"`},
+		{"Lens filter without meta.index", `"index":"filter-index-pattern-0",`, ``, "no meta.index"},
+		{"Lens filter reference to a missing data view", `{"id":"faultline-logs","name":"filter-index-pattern-0"`, `{"id":"faultline-log","name":"filter-index-pattern-0"`, "index-pattern/faultline-log,"},
 		{"search data view reference", `"name":"kibanaSavedObjectMeta.searchSourceJSON.index"`, `"name":"searchSourceJSON.index"`, "kibanaSavedObjectMeta.searchSourceJSON.index"},
 		{"Lens accessor", `"metricAccessor":"count"`, `"metricAccessor":"cnt"`, "cnt"},
 		{"missing typeMigrationVersion", `"typeMigrationVersion":"8.9.0"`, `"typeMigrationVersionX":"8.9.0"`, "typeMigrationVersion"},
@@ -156,6 +164,7 @@ type checkReport struct {
 	timeFields      map[string]string   // data view id → timeFieldName
 	dashboardPanels map[string][]string // dashboard id → type/id of each panel, in order
 	checked         map[string]bool     // "<template>:<field>" for every field checked
+	filterDataViews map[string]string   // "type/id context[i]" → data view id each filter resolved to
 }
 
 // need says what a use of a field requires of its mapping.
@@ -189,6 +198,7 @@ func checkSavedObjects(ndjson, eventsTemplate, groupsTemplate []byte) (checkRepo
 			timeFields:      map[string]string{},
 			dashboardPanels: map[string][]string{},
 			checked:         map[string]bool{},
+			filterDataViews: map[string]string{},
 		},
 	}
 	for name, raw := range map[string][]byte{"events": eventsTemplate, "groups": groupsTemplate} {
@@ -472,7 +482,7 @@ func (c *checker) checkLens(o *savedObj) {
 	})
 	c.checkQueries(o, state["query"], layerDataViews, "state.query")
 	filters, _ := state["filters"].([]any)
-	c.checkFilters(o, filters, "", "", "state.filters")
+	c.checkLensFilters(o, filters, "state.filters")
 }
 
 // lensNumberOps aggregate values, so they need a numeric field.
@@ -572,29 +582,64 @@ func (c *checker) checkDashboard(o *savedObj) {
 	}
 }
 
-// checkFilters checks Kibana filter pills: the field in meta.key and in the
-// query itself, against the data view the filter references (meta.index is
-// moved into a reference named by meta.indexRefName on save).
+// checkFilters checks Kibana filter pills: the data view each filter
+// references, and the field in meta.key and in the query itself against it.
+// A search source (saved search, dashboard) reads the data view from the
+// reference named by meta.indexRefName (refPrefix is the prefix Kibana gives
+// those names); a filter without one uses fallbackDV.
 func (c *checker) checkFilters(o *savedObj, filters []any, refPrefix, fallbackDV, context string) {
+	c.eachFilter(o, filters, context, func(meta map[string]any, where string) (string, bool) {
+		name, ok := meta["indexRefName"].(string)
+		if !ok {
+			return fallbackDV, true
+		}
+		if !strings.HasPrefix(name, refPrefix) {
+			c.problem("%s: %s: indexRefName %q should start with %q", o.key, where, name, refPrefix)
+		}
+		r, ok := c.ref(o, name, "index-pattern", where)
+		return r.ID, ok
+	})
+}
+
+// checkLensFilters checks the filters of a Lens state. Kibana 8.x loads them
+// with the data plugin's filter inject, which reads meta.index as the name of
+// a reference and puts that reference's id in its place. It never reads
+// meta.indexRefName (how older Lens versions saved filters), and an older 8.x
+// leaves meta.index empty when no reference has that name, so either way the
+// filter silently loses its data view.
+func (c *checker) checkLensFilters(o *savedObj, filters []any, context string) {
+	c.eachFilter(o, filters, context, func(meta map[string]any, where string) (string, bool) {
+		if _, old := meta["indexRefName"]; old {
+			c.problem("%s: %s: meta.indexRefName is the older Lens form, which Kibana 8.x does not read; name the reference in meta.index", o.key, where)
+			return "", false
+		}
+		name, _ := meta["index"].(string)
+		if name == "" {
+			c.problem("%s: %s: no meta.index, so the filter has no data view", o.key, where)
+			return "", false
+		}
+		r, ok := c.ref(o, name, "index-pattern", where+" meta.index")
+		return r.ID, ok
+	})
+}
+
+// eachFilter resolves each filter's data view with dataView, records it and
+// checks the fields the filter names against it. dataView reports its own
+// problems; false skips the filter.
+func (c *checker) eachFilter(o *savedObj, filters []any, context string, dataView func(meta map[string]any, where string) (string, bool)) {
 	for i, f := range filters {
 		filter, _ := f.(map[string]any)
 		meta, _ := filter["meta"].(map[string]any)
 		where := fmt.Sprintf("%s[%d]", context, i)
-		dv := fallbackDV
-		if name, ok := meta["indexRefName"].(string); ok {
-			if !strings.HasPrefix(name, refPrefix) {
-				c.problem("%s: %s: indexRefName %q should start with %q", o.key, where, name, refPrefix)
-			}
-			r, ok := c.ref(o, name, "index-pattern", where)
-			if !ok {
-				continue
-			}
-			dv = r.ID
+		dv, ok := dataView(meta, where)
+		if !ok {
+			continue
 		}
 		if dv == "" {
 			c.problem("%s: %s: filter has no data view", o.key, where)
 			continue
 		}
+		c.report.filterDataViews[o.key+" "+where] = dv
 		if key, ok := meta["key"].(string); ok {
 			c.checkField(o, dv, key, needAny, where+" meta.key")
 		}

@@ -418,8 +418,13 @@ func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		client := &http.Client{Timeout: 30 * time.Second}
 		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
-		if err := kibana.WaitReady(wctx, client, cfg.KibanaURL); err != nil {
+		st, err := kibana.WaitReady(wctx, client, cfg.KibanaURL)
+		if err != nil {
 			return fmt.Errorf("setup: kibana %s: %w", redact.URL(cfg.KibanaURL), redact.Error(err))
+		}
+		if st.Degraded() {
+			log.Warn().Str("kibana", redact.URL(cfg.KibanaURL)).Str("summary", st.Summary).
+				Msg("kibana is degraded; importing the saved objects anyway")
 		}
 		if err := kibana.Import(ctx, client, cfg.KibanaURL, schemas.KibanaSavedObjects); err != nil {
 			return fmt.Errorf("setup: kibana %s: %w", redact.URL(cfg.KibanaURL), redact.Error(err))

@@ -193,14 +193,34 @@ func Import(ctx context.Context, client *http.Client, baseURL string, ndjson []b
 	return ie
 }
 
+// Status is Kibana's overall status as /api/status reports it.
+type Status struct {
+	Level   string // "available" or "degraded" once WaitReady returns
+	Summary string // Kibana's own summary, credentials removed
+}
+
+// Degraded says Kibana serves requests but some service or plugin works
+// only in part (an alerting task manager behind, a reporting browser
+// missing); saved objects import all the same.
+func (s Status) Degraded() bool { return s.Level == levelDegraded }
+
+// The Kibana 8.x overall levels under which it serves requests; the other
+// two, "unavailable" and "critical", mean it does not (or not reliably).
+const (
+	levelAvailable = "available"
+	levelDegraded  = "degraded"
+)
+
 // WaitReady polls GET /api/status until Kibana reports
-// status.overall.level "available", backing off from half a second to a
-// few seconds. It gives up when ctx ends (give it a deadline) or at once on
-// 401/403, which waiting does not fix.
-func WaitReady(ctx context.Context, client *http.Client, baseURL string) error {
+// status.overall.level "available" or "degraded", backing off from half a
+// second to a few seconds, and returns that status so the caller can warn
+// about a degraded Kibana. "unavailable" and "critical" keep it waiting. It
+// gives up when ctx ends (give it a deadline) or at once on 401/403, which
+// waiting does not fix.
+func WaitReady(ctx context.Context, client *http.Client, baseURL string) (Status, error) {
 	ep, err := parseBaseURL(baseURL)
 	if err != nil {
-		return err
+		return Status{}, err
 	}
 	if client == nil {
 		client = http.DefaultClient
@@ -208,9 +228,9 @@ func WaitReady(ctx context.Context, client *http.Client, baseURL string) error {
 	delay := readyFirstDelay
 	var last error
 	for {
-		err := ep.status(ctx, client)
+		st, err := ep.status(ctx, client)
 		if err == nil {
-			return nil
+			return st, nil
 		}
 		// A poll cut short by the deadline says nothing about Kibana; keep
 		// the answer before it.
@@ -219,15 +239,15 @@ func WaitReady(ctx context.Context, client *http.Client, baseURL string) error {
 		}
 		var se *StatusError
 		if errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden) {
-			return err
+			return Status{}, err
 		}
 		timer := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			// The last reason says why it never became ready (down,
-			// degraded, wrong URL), which a bare deadline error does not.
-			return &waitError{ctx: ctx.Err(), last: last}
+			// unavailable, wrong URL), which a bare deadline error does not.
+			return Status{}, &waitError{ctx: ctx.Err(), last: last}
 		case <-timer.C:
 		}
 		delay = min(delay*2, readyMaxDelay)
@@ -243,7 +263,8 @@ func (e *waitError) Error() string {
 // Unwrap lets callers test for context.DeadlineExceeded or a StatusError.
 func (e *waitError) Unwrap() []error { return []error{e.ctx, e.last} }
 
-// errNotAvailable is a status answer whose overall level is not "available".
+// errNotAvailable is a status answer whose overall level is neither
+// "available" nor "degraded".
 type errNotAvailable struct{ level, summary string }
 
 func (e *errNotAvailable) Error() string {
@@ -253,20 +274,20 @@ func (e *errNotAvailable) Error() string {
 	return fmt.Sprintf("kibana status: overall level %q: %s", e.level, e.summary)
 }
 
-func (ep *endpoint) status(ctx context.Context, client *http.Client) error {
+func (ep *endpoint) status(ctx context.Context, client *http.Client) (Status, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.at("api/status").String(), nil)
 	if err != nil {
-		return ep.redact(fmt.Errorf("kibana status: %w", err))
+		return Status{}, ep.redact(fmt.Errorf("kibana status: %w", err))
 	}
 	ep.authorize(req)
 	res, err := client.Do(req)
 	if err != nil {
-		return ep.redact(fmt.Errorf("kibana status: %w", err))
+		return Status{}, ep.redact(fmt.Errorf("kibana status: %w", err))
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
 	if err != nil {
-		return ep.redact(fmt.Errorf("kibana status: reading the answer: %w", err))
+		return Status{}, ep.redact(fmt.Errorf("kibana status: reading the answer: %w", err))
 	}
 	var answer struct {
 		Status struct {
@@ -278,18 +299,22 @@ func (ep *endpoint) status(ctx context.Context, client *http.Client) error {
 	}
 	// Kibana answers 503 with the same JSON while a core service is
 	// unavailable, so the body is read whatever the code; a starting Kibana
-	// answers 503 with plain text, which falls through to statusError.
+	// answers 503 with plain text, which falls through to statusError. The
+	// code follows the core services only: a plugin that is unavailable or
+	// critical makes the overall level so under a 200, hence the level is
+	// what decides.
 	if json.Unmarshal(raw, &answer) == nil && answer.Status.Overall.Level != "" &&
 		res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusForbidden {
-		if answer.Status.Overall.Level == "available" && res.StatusCode == http.StatusOK {
-			return nil
+		st := Status{Level: answer.Status.Overall.Level, Summary: ep.scrub(answer.Status.Overall.Summary)}
+		if (st.Level == levelAvailable || st.Level == levelDegraded) && res.StatusCode == http.StatusOK {
+			return st, nil
 		}
-		return &errNotAvailable{level: answer.Status.Overall.Level, summary: ep.scrub(answer.Status.Overall.Summary)}
+		return Status{}, &errNotAvailable{level: st.Level, summary: st.Summary}
 	}
 	if res.StatusCode != http.StatusOK {
-		return ep.statusError("status", res.StatusCode, raw)
+		return Status{}, ep.statusError("status", res.StatusCode, raw)
 	}
-	return ep.redact(fmt.Errorf("kibana status: no status.overall.level in the answer: %s", snippet(raw)))
+	return Status{}, ep.redact(fmt.Errorf("kibana status: no status.overall.level in the answer: %s", snippet(raw)))
 }
 
 // endpoint is a parsed base URL with the credentials taken out of it.

@@ -239,7 +239,7 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	shortBackoff(t)
-	err = WaitReady(ctx, http.DefaultClient, base)
+	_, err = WaitReady(ctx, http.DefaultClient, base)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("WaitReady on a closed server: %v, want a deadline error", err)
 	}
@@ -247,9 +247,10 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 
 	// url.Parse quotes its whole input in its error.
 	bad := "http://" + testUser + ":s3cr3t%zz@127.0.0.1:1"
+	_, waitErr := WaitReady(context.Background(), nil, bad)
 	for _, err := range []error{
 		Import(context.Background(), nil, bad, schemas.KibanaSavedObjects),
-		WaitReady(context.Background(), nil, bad),
+		waitErr,
 	} {
 		if err == nil {
 			t.Fatal("a malformed URL was accepted")
@@ -290,41 +291,101 @@ func answer(code int, body string) func(w http.ResponseWriter) {
 	}
 }
 
-func level(l string) string {
-	return `{"name":"kibana","version":{"number":"8.15.0"},"status":{"overall":{"level":"` + l + `","summary":"` + l + ` summary"},"core":{},"plugins":{}}}`
+// kibanaStatus is GET /api/status as Kibana 8.x answers it (v8format, the
+// default): the overall level is the worst of the core services and the
+// plugins, each with a level and a summary.
+func kibanaStatus(overall, summary, core, plugin string) string {
+	return `{"name":"kibana","uuid":"5b2de169-2785-441b-ae8c-186a1936b17d",` +
+		`"version":{"number":"8.15.0","build_hash":"e5ae7b5b","build_number":76360,"build_snapshot":false,"build_flavor":"traditional","build_date":"2024-08-02T11:12:43.000Z"},` +
+		`"status":{"overall":{"level":"` + overall + `","summary":"` + summary + `"},` +
+		`"core":{"elasticsearch":{"level":"` + core + `","summary":"Elasticsearch is ` + core + `","meta":{"warningNodes":[],"incompatibleNodes":[]}},` +
+		`"savedObjects":{"level":"` + core + `","summary":"SavedObjects service has completed migrations and is ` + core + `","meta":{"migratedIndices":{"migrated":0,"skipped":0,"patched":7}}}},` +
+		`"plugins":{"alerting":{"level":"` + plugin + `","summary":"Alerting is ` + plugin + `","reported":true},` +
+		`"taskManager":{"level":"available","summary":"Task Manager is healthy","reported":true}}},` +
+		`"metrics":{"last_updated":"2026-12-03T13:00:00.000Z","collection_interval_in_millis":5000,"requests":{"disconnects":0,"total":3}}}`
 }
 
 func TestWaitReady(t *testing.T) {
 	shortBackoff(t)
 	srv, calls := fakeStatus(t, []func(http.ResponseWriter){
 		answer(http.StatusServiceUnavailable, "Kibana server is not ready yet"), // before the HTTP routes exist
-		answer(http.StatusServiceUnavailable, level("unavailable")),
-		answer(http.StatusOK, level("degraded")),
-		answer(http.StatusOK, level("available")),
+		answer(http.StatusServiceUnavailable, kibanaStatus("unavailable", "1 service is unavailable: savedObjects", "unavailable", "available")),
+		answer(http.StatusOK, kibanaStatus("available", "All services and plugins are available", "available", "available")),
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL)); err != nil {
+	st, err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL))
+	if err != nil {
 		t.Fatalf("WaitReady: %v", err)
 	}
-	if n := calls.Load(); n != 4 {
-		t.Fatalf("%d polls, want 4 (ready at the fourth)", n)
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("%d polls, want 3 (ready at the third)", n)
+	}
+	if st.Level != "available" || st.Degraded() {
+		t.Errorf("status %+v (degraded %v), want available and not degraded", st, st.Degraded())
 	}
 }
 
-func TestWaitReadyGivesUpWithTheLastReason(t *testing.T) {
+// A degraded Kibana (here a plugin, core available, HTTP 200) serves the
+// import API, so setup goes on and says so instead of timing out.
+func TestWaitReadyAcceptsDegraded(t *testing.T) {
 	shortBackoff(t)
-	srv, _ := fakeStatus(t, []func(http.ResponseWriter){answer(http.StatusOK, level("degraded"))})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	srv, calls := fakeStatus(t, []func(http.ResponseWriter){
+		answer(http.StatusServiceUnavailable, "Kibana server is not ready yet"),
+		// The summary echoes the user, as a plugin's message might.
+		answer(http.StatusOK, kibanaStatus("degraded", "1 service is degraded: alerting (run by "+testUser+")", "available", "degraded")),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL))
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("error %v, want a deadline error", err)
+	st, err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL))
+	if err != nil {
+		t.Fatalf("WaitReady on a degraded Kibana: %v", err)
 	}
-	if !strings.Contains(err.Error(), `"degraded"`) {
-		t.Errorf("error does not say why: %v", err)
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d polls, want 2 (ready at the first degraded answer)", n)
 	}
-	assertNoSecrets(t, err)
+	if !st.Degraded() || st.Level != "degraded" {
+		t.Errorf("status %+v, want degraded", st)
+	}
+	if want := "1 service is degraded: alerting (run by [redacted])"; st.Summary != want {
+		t.Errorf("summary %q, want %q (Kibana's own, credentials removed)", st.Summary, want)
+	}
+}
+
+// Levels under which Kibana does not serve reliably keep WaitReady waiting
+// until its deadline, whatever the HTTP code (Kibana derives the code from
+// the core services only, so a critical plugin still answers 200), and the
+// error names the level.
+func TestWaitReadyRefusesUnavailableAndCritical(t *testing.T) {
+	shortBackoff(t)
+	for _, c := range []struct {
+		name, level, body string
+		code              int
+	}{
+		{"plugin unavailable", "unavailable", kibanaStatus("unavailable", "1 service is unavailable: alerting", "available", "unavailable"), http.StatusOK},
+		{"plugin critical", "critical", kibanaStatus("critical", "1 service is critical: alerting", "available", "critical"), http.StatusOK},
+		{"core unavailable", "unavailable", kibanaStatus("unavailable", "2 services are unavailable: elasticsearch, savedObjects", "unavailable", "available"), http.StatusServiceUnavailable},
+		{"core critical", "critical", kibanaStatus("critical", "1 service is critical: elasticsearch", "critical", "available"), http.StatusServiceUnavailable},
+		// Not an answer Kibana gives; a degraded level under a 503 is not trusted.
+		{"degraded under 503", "degraded", kibanaStatus("degraded", "1 service is degraded: alerting", "degraded", "available"), http.StatusServiceUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, calls := fakeStatus(t, []func(http.ResponseWriter){answer(c.code, c.body)})
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			st, err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL))
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("WaitReady: status %+v, error %v; want a deadline error", st, err)
+			}
+			if !strings.Contains(err.Error(), `"`+c.level+`"`) {
+				t.Errorf("error does not name level %q: %v", c.level, err)
+			}
+			if calls.Load() < 2 {
+				t.Errorf("%d polls: it gave up instead of waiting", calls.Load())
+			}
+			assertNoSecrets(t, err)
+		})
+	}
 }
 
 func TestWaitReadyStopsOnUnauthorized(t *testing.T) {
@@ -334,7 +395,7 @@ func TestWaitReadyStopsOnUnauthorized(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL))
+	_, err := WaitReady(ctx, srv.Client(), baseURLWithAuth(t, srv.URL))
 	var se *StatusError
 	if !errors.As(err, &se) || se.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("error %v, want a StatusError with 401", err)
