@@ -416,36 +416,8 @@ func BenchmarkMemory(b *testing.B) {
 	figure(b, "end-to-end at scale", float64(n)/elapsed.Seconds(), "events/s", fmt.Sprintf("%d events in %s", n, elapsed.Round(time.Second)))
 }
 
-// sendBodies posts every body to ingest from as many senders as a busy
-// service has pods, enough requests in flight that ingest, not the round
-// trip, sets the pace, and returns how long it took to get them all
-// accepted.
+// sendBodies posts load-generator bodies to ingest's /v1/logs as a shipper
+// would.
 func sendBodies(b *testing.B, url string, bodies [][]byte) time.Duration {
-	work := make(chan []byte, len(bodies))
-	for _, body := range bodies {
-		work <- body
-	}
-	close(work)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for body := range work {
-				res, err := http.Post(url, "application/x-ndjson", bytes.NewReader(body))
-				if err != nil {
-					b.Errorf("ingest: %v", err)
-					return
-				}
-				res.Body.Close()
-				if res.StatusCode != http.StatusAccepted {
-					b.Errorf("ingest: %s", res.Status)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start)
+	return testenv.SendAll(b, url, map[string]string{"Content-Type": "application/x-ndjson"}, http.StatusAccepted, bodies)
 }

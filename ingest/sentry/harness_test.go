@@ -14,13 +14,16 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/loki"
+	"github.com/faultline/faultline/ingest/otlp"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
-// harness is ingest with the Sentry routes on a real JetStream.
+// harness is ingest with every intake wired as cmd/faultline wires it
+// (OTLP in front of /v1/logs, Sentry, Loki) on a real JetStream.
 type harness struct {
 	url string
 	ns  *server.Server
@@ -39,8 +42,10 @@ func newHarness(t testing.TB, cfg ingest.Config) *harness {
 		t.Fatal(err)
 	}
 	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready}, cfg.Auth, true)
+	srv.ShareLogs(otlp.New(srv, zerolog.Nop()).Wrap)
 	srv.Register(mux)
 	New(srv).Register(mux)
+	loki.New(srv, zerolog.Nop()).Register(mux)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	return &harness{url: hs.URL, ns: ns, nc: nc, js: js}
