@@ -9,6 +9,7 @@ import (
 	"github.com/klauspost/compress/snappy"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/event"
 )
@@ -150,7 +151,7 @@ func TestPromtailStyleProtobuf(t *testing.T) {
 // TestKeyNamesService: the API key, sent as loki4j and Promtail send it
 // (Basic, password = key) or as Bearer, decides the service over labels.
 func TestKeyNamesService(t *testing.T) {
-	h := newHarness(t, withKey(t, testKey, "checkout"))
+	h := newHarness(t, ingesttest.WithKey(t, testKey, "checkout"))
 	body := protoBody(t, push.Stream{Labels: `{service_name="other"}`, Entries: []push.Entry{{Timestamp: base, Line: "ERROR boom"}}})
 	for _, authz := range []string{basic(testKey), "Bearer " + testKey} {
 		res, text := h.post(t, body, map[string]string{"Content-Type": "application/x-protobuf", "Authorization": authz})

@@ -128,7 +128,7 @@ func TestBackOff(t *testing.T) {
 	}
 
 	h3 := newHarness(t, ingest.Config{})
-	h3.ns.Shutdown()
+	h3.NS.Shutdown()
 	res, text = h3.post(t, one, protoHeaders)
 	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(text, "event stream unavailable") {
 		t.Errorf("JetStream down: %d Retry-After %q %q, want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), text)
@@ -139,7 +139,7 @@ func TestBackOff(t *testing.T) {
 // 503 with Retry-After, the status loki4j retries.
 func TestFullStreamIs503(t *testing.T) {
 	h := newHarness(t, ingest.Config{})
-	if err := broker.EnsureStreamsWith(context.Background(), h.js, 1, broker.Limits{EventsMaxBytes: 64 << 10}); err != nil {
+	if err := broker.EnsureStreamsWith(context.Background(), h.JS, 1, broker.Limits{EventsMaxBytes: 64 << 10}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; ; i++ {

@@ -2,6 +2,7 @@ package loki
 
 import (
 	"bufio"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ func loki4jBody(t testing.TB, name string) ([]byte, map[string]string) {
 func TestLoki4j(t *testing.T) {
 	for _, name := range []string{"loki4j-json.body", "loki4j-protobuf.body"} {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t, withKey(t, testKey, "shop"))
+			h := newHarness(t, ingesttest.WithKey(t, testKey, "shop"))
 			body, header := loki4jBody(t, name)
 			res, text := h.post(t, body, header)
 			if res.StatusCode != 204 {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,9 +22,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/event"
-	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -49,17 +48,9 @@ type server struct {
 
 func newServer(t *testing.T, cfg ingest.Config) *server {
 	t.Helper()
-	ns, nc, js := testenv.JetStream(t)
-	srv, err := ingest.New(nc, js, zerolog.Nop(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := ops.Mux(nil, cfg.Auth, true)
-	srv.ShareLogs(New(srv, zerolog.Nop()).Wrap)
-	srv.Register(mux)
-	hs := httptest.NewServer(mux)
-	t.Cleanup(hs.Close)
-	return &server{url: hs.URL + "/v1/logs", js: js, stop: ns.Shutdown}
+	shared := func(srv *ingest.Server, _ *http.ServeMux) { srv.ShareLogs(New(srv, zerolog.Nop()).Wrap) }
+	s := ingesttest.Start(t, cfg, []ingesttest.Wire{shared}, nil)
+	return &server{url: s.URL + "/v1/logs", js: s.JS, stop: s.NS.Shutdown}
 }
 
 func (s *server) stored(t *testing.T) []event.Event {

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/testenv"
@@ -51,7 +52,7 @@ type intakeRoute struct {
 // clock starts; eight requests are in flight, as in bench.BenchmarkIngest.
 func BenchmarkIntake(b *testing.B) {
 	n := 5000 * b.N
-	h := newHarness(b, withKey(b, "bench-key", "bench"))
+	h := newHarness(b, ingesttest.WithKey(b, "bench-key", "bench"))
 	g := loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 1})
 	lines := func() ([][]byte, []event.Event) {
 		raw := make([][]byte, n)
@@ -88,7 +89,7 @@ func BenchmarkIntake(b *testing.B) {
 	routes = append(routes, intakeRoute{name: "Loki push protobuf+snappy", path: "/loki/api/v1/push", want: http.StatusNoContent,
 		header: map[string]string{"Authorization": bearer, "Content-Type": "application/x-protobuf"}, bodies: lokiBodies(b, raw, evs)})
 
-	stream, err := h.js.Stream(context.Background(), broker.EventsStream)
+	stream, err := h.JS.Stream(context.Background(), broker.EventsStream)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func BenchmarkIntake(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		elapsed := testenv.SendAll(b, h.url+r.path, r.header, r.want, r.bodies)
+		elapsed := testenv.SendAll(b, h.URL+r.path, r.header, r.want, r.bodies)
 		after, err := stream.Info(context.Background())
 		if err != nil {
 			b.Fatal(err)
@@ -111,7 +112,7 @@ func BenchmarkIntake(b *testing.B) {
 		rates[i] = float64(n) / elapsed.Seconds()
 	}
 	first := rates[0]
-	last := float64(n) / testenv.SendAll(b, h.url+routes[0].path, routes[0].header, routes[0].want, again).Seconds()
+	last := float64(n) / testenv.SendAll(b, h.URL+routes[0].path, routes[0].header, routes[0].want, again).Seconds()
 	rates[0] = (first + last) / 2
 	b.StopTimer()
 	for i, r := range routes {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/config"
 )
@@ -118,7 +119,7 @@ func TestHostileEnvelopes(t *testing.T) {
 // TestEnvelopeAnswers: what SDKs send in every shape they use, and the
 // answers Sentry gives.
 func TestEnvelopeAnswers(t *testing.T) {
-	h := newHarness(t, withKey(t, "answer-key", "answers"))
+	h := newHarness(t, ingesttest.WithKey(t, "answer-key", "answers"))
 	keyed := map[string]string{"X-Sentry-Auth": "Sentry sentry_key=answer-key"}
 	event := func(n int) string {
 		return fmt.Sprintf(`{"event_id":"%032x","level":"warning","logentry":{"message":"order %%s failed","params":["%d"],"formatted":"order %d failed"}}`, n, n, n)
@@ -177,7 +178,7 @@ func TestBackOffAnswers(t *testing.T) {
 	body := envelope(`{}`, `{"type":"event"}`, envelopeEvent)
 	keyed := map[string]string{"X-Sentry-Auth": "Sentry sentry_key=limited-key"}
 
-	cfg := withKey(t, "limited-key", "limited")
+	cfg := ingesttest.WithKey(t, "limited-key", "limited")
 	cfg.RateLimit, cfg.Burst = 0.01, 1
 	h := newHarness(t, cfg)
 	if res, out := h.post(t, "/api/1/envelope/", body, keyed); res.StatusCode != 200 {
@@ -189,7 +190,7 @@ func TestBackOffAnswers(t *testing.T) {
 		t.Errorf("over the rate limit: %d %v %v", res.StatusCode, res.Header, out)
 	}
 
-	cfg = withKey(t, "limited-key", "limited")
+	cfg = ingesttest.WithKey(t, "limited-key", "limited")
 	cfg.Quotas = config.Quotas{Default: config.Quota{EventsPerSecond: 0.5}}
 	h = newHarness(t, cfg)
 	if res, out := h.post(t, "/api/1/envelope/", body, keyed); res.StatusCode != 200 {
@@ -201,9 +202,9 @@ func TestBackOffAnswers(t *testing.T) {
 		t.Errorf("over the quota: %d %v %v", res.StatusCode, res.Header, out)
 	}
 
-	h = newHarness(t, withKey(t, "limited-key", "limited"))
-	h.ns.Shutdown()
-	for h.nc.IsConnected() {
+	h = newHarness(t, ingesttest.WithKey(t, "limited-key", "limited"))
+	h.NS.Shutdown()
+	for h.NC.IsConnected() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	res, out = h.post(t, "/api/1/envelope/", body, keyed)

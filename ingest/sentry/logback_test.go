@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/processor"
 )
@@ -17,7 +18,7 @@ import (
 // keyed as sentry-java sends it, and checks that the events group as one,
 // and as one with the same two log calls written by logback's JsonEncoder.
 func TestSentryLogback(t *testing.T) {
-	h := newHarness(t, withKey(t, "my-api-key", "checkout-logback"))
+	h := newHarness(t, ingesttest.WithKey(t, "my-api-key", "checkout-logback"))
 	auth := map[string]string{"X-Sentry-Auth": "Sentry sentry_version=7,sentry_client=sentry.java/8.47.0,sentry_key=my-api-key", "Content-Encoding": "gzip"}
 	for _, f := range []string{"sentry-logback.1.envelope", "sentry-logback.2.envelope"} {
 		body, err := os.ReadFile(filepath.Join("testdata", f))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/faultline/faultline/ingest/ingesttest"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func sdk(t *testing.T, dsn string) *sentrygo.Hub {
 // TestSentryGo points the real sentry-go SDK at faultline with a DSN made
 // of an API key, and reads back what went onto the stream.
 func TestSentryGo(t *testing.T) {
-	h := newHarness(t, withKey(t, "sentry-go-secret", "shop-sentry-go"))
+	h := newHarness(t, ingesttest.WithKey(t, "sentry-go-secret", "shop-sentry-go"))
 	hub := sdk(t, h.dsn("sentry-go-secret"))
 	hub.Scope().SetTag("region", "eu-west-1")
 	hub.Scope().SetUser(sentrygo.User{Email: "jane@example.com", IPAddress: "203.0.113.9"})
@@ -158,7 +159,7 @@ func TestSentryGo(t *testing.T) {
 
 // An unknown key is refused in Sentry's shape, and the SDK's send fails.
 func TestSentryGoWrongKey(t *testing.T) {
-	h := newHarness(t, withKey(t, "right-secret", "shop"))
+	h := newHarness(t, ingesttest.WithKey(t, "right-secret", "shop"))
 	hub := sdk(t, h.dsn("wrong-secret"))
 	hub.CaptureException(errors.New("boom"))
 	hub.Flush(5 * time.Second)

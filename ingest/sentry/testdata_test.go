@@ -15,6 +15,7 @@ import (
 	sentrygo "github.com/getsentry/sentry-go"
 
 	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/ingesttest"
 )
 
 var update = flag.Bool("update", false, "write testdata/sentry-go.envelope from the real sentry-go SDK")
@@ -77,7 +78,7 @@ func TestCommittedEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, cfg := range map[string]ingest.Config{"no keys": {}, "keys": withKey(t, "my-api-key", "checkout-keyed")} {
+	for name, cfg := range map[string]ingest.Config{"no keys": {}, "keys": ingesttest.WithKey(t, "my-api-key", "checkout-keyed")} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, cfg)
 			res, out := h.post(t, "/api/1/envelope/", body, nil)

@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,37 +8,19 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
-// syncBuffer collects log lines written from the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func serve(t *testing.T, c ops.ServeConfig) (addr string, logs *syncBuffer) {
+func serve(t *testing.T, c ops.ServeConfig) (addr string, logs *harness.Buffer) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &harness.Buffer{}
 	c.Log = zerolog.New(logs)
 	c.Handler = ops.Mux(nil, nil, true)
 	addrc := make(chan net.Addr, 1)
