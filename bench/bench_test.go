@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"net/http"
 	"os"
 	"slices"
@@ -63,7 +64,7 @@ func canonical(b *testing.B, g *loadgen.Generator, n, bugs int) [][]byte {
 		}
 		ev.Timestamp, ev.Event.Ingested = time.Now().UTC(), time.Now().UTC()
 		ev.Event.ID = ingest.DerivedID(fmt.Appendf(nil, "raw-%d-%d", run, i), ev.Timestamp)
-		ev.Faultline.Fingerprint = processor.NewFingerprinter().Compute(&ev).Fingerprint
+		ev.Faultline.Fingerprint = grouping.NewFingerprinter().Compute(&ev).Fingerprint
 		// The processor's documents carry their write time too.
 		stored := time.Now().UTC().Truncate(time.Millisecond)
 		ev.Faultline.StoredAt = &stored

@@ -1,17 +1,17 @@
 package loadgen
 
 import (
+	"github.com/faultline/faultline/grouping"
 	"testing"
 
 	"github.com/faultline/faultline/ingest"
-	"github.com/faultline/faultline/processor"
 )
 
 // The load must look like real bugs to the pipeline: each bug one group
 // whatever its line numbers and arguments, different bugs different groups.
 func TestEventsGroupByBug(t *testing.T) {
 	g := NewGenerator(Config{Services: 3, Bugs: 20, Seed: 1})
-	f := processor.NewFingerprinter()
+	f := grouping.NewFingerprinter()
 	byBug := map[int]string{}
 	seen := map[string]int{}
 	for b := 0; b < 20; b++ {

@@ -3,6 +3,7 @@ package processor
 import (
 	"context"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"slices"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func alertEvents(prefix string) (fp string, mk func(i int) *event.Event) {
 			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
 			Faultline: event.Faultline{MessageTemplate: "Charge {} failed"}}
 	}
-	return NewFingerprinter().Compute(mk(0)).Fingerprint, mk
+	return grouping.NewFingerprinter().Compute(mk(0)).Fingerprint, mk
 }
 
 // unacked is how many events the processor holds without having acked them.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 func benchEvents(run, n, groups int) []*event.Event {
-	f := NewFingerprinter()
+	f := grouping.NewFingerprinter()
 	evs := make([]*event.Event, n)
 	now := time.Now().UTC()
 	for i := range evs {

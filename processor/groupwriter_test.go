@@ -3,6 +3,7 @@ package processor
 import (
 	"context"
 	"errors"
+	"github.com/faultline/faultline/grouping"
 	"reflect"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func TestMergeDeltas(t *testing.T) {
 // sample whatever the order the events came in.
 func TestDeltaSetKeepsTheNewestSample(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	fp := Result{Fingerprint: "x", Culprit: "com.acme.Jobs.run"}
+	fp := grouping.Result{Fingerprint: "x", Culprit: "com.acme.Jobs.run"}
 	newer := &event.Event{Message: "newer", Timestamp: t0.Add(time.Second)}
 	older := &event.Event{Message: "older", Timestamp: t0}
 	var set deltaSet

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,7 +152,7 @@ type Processor struct {
 	js    jetstream.JetStream
 	es    *elasticsearch.Client
 	store *Store
-	fp    *Fingerprinter
+	fp    *grouping.Fingerprinter
 	log   zerolog.Logger
 	cfg   Config
 	ready atomic.Bool
@@ -183,7 +184,7 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	if nc := js.Conn(); nc != nil {
 		natsURL = nc.Opts.Url
 	}
-	return &Processor{js: js, es: es, store: store, fp: NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen,
+	return &Processor{js: js, es: es, store: store, fp: grouping.NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen,
 		templates: retry.New("elasticsearch", "index templates", cfg.ESURLs...),
 		consumer:  retry.New("nats", "processor consumer", natsURL)}
 }
@@ -450,7 +451,7 @@ func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext)
 type pending struct {
 	msg jetstream.Msg
 	ev  *event.Event
-	fp  Result
+	fp  grouping.Result
 	doc []byte
 	dup bool // stored by an earlier delivery
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"io"
 	"maps"
 	"net/http"
@@ -161,7 +162,7 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	var evs []*event.Event
 	for i := 0; i < 4; i++ {
 		ev := mk(i)
-		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
+		ev.Faultline.Fingerprint = grouping.NewFingerprinter().Compute(ev).Fingerprint
 		evs = append(evs, ev)
 	}
 	// The "crashed" delivery wrote three events and never counted them.
@@ -176,7 +177,7 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		ev := mk(10 + i)
 		ev.Message, ev.Faultline.MessageTemplate = "Export failed", "Export {} failed"
-		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
+		ev.Faultline.Fingerprint = grouping.NewFingerprinter().Compute(ev).Fingerprint
 		unborn = append(unborn, ev)
 	}
 	if _, err := store.CreateEvents(ctx, unborn); err != nil {
@@ -370,7 +371,7 @@ func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
 			Faultline: event.Faultline{MessageTemplate: "Sync {} failed"}}
 	}
 	publish := func(ev *event.Event) { publishEvents(t, js, ev) }
-	fp := NewFingerprinter().Compute(mk(0)).Fingerprint
+	fp := grouping.NewFingerprinter().Compute(mk(0)).Fingerprint
 	count := func() int64 { return groupCount(store, fp) }
 	publish(mk(0))
 	waitFor(t, "the first event counted", func() bool { return count() == 1 })
@@ -416,7 +417,7 @@ func TestCountsExactAcrossReplicas(t *testing.T) {
 		ev := &event.Event{Timestamp: time.Now().UTC(), Message: tpl, Log: event.Log{Level: "ERROR", Logger: "com.acme.Billing"},
 			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
 			Faultline: event.Faultline{MessageTemplate: tpl}}
-		fp := NewFingerprinter().Compute(ev).Fingerprint
+		fp := grouping.NewFingerprinter().Compute(ev).Fingerprint
 		want[fp]++
 		evs = append(evs, ev)
 		if i%5 == 0 {
@@ -468,7 +469,7 @@ func TestFailedReconcileIsRetried(t *testing.T) {
 		ev := &event.Event{Timestamp: time.Now().UTC(), Message: "Sync failed", Log: event.Log{Level: "ERROR", Logger: "com.acme.Sync"},
 			Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)},
 			Faultline: event.Faultline{MessageTemplate: "Sync {} failed"}}
-		ev.Faultline.Fingerprint = NewFingerprinter().Compute(ev).Fingerprint
+		ev.Faultline.Fingerprint = grouping.NewFingerprinter().Compute(ev).Fingerprint
 		return ev
 	}
 	fp := mk(0).Faultline.Fingerprint
@@ -548,7 +549,7 @@ func TestElasticsearchOutage(t *testing.T) {
 			publishEvents(t, js, &ev)
 		}
 	}
-	fp := NewFingerprinter().Compute(&event.Event{Service: event.Service{Name: service}, Log: event.Log{Logger: "com.acme.Pay"}, Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}).Fingerprint
+	fp := grouping.NewFingerprinter().Compute(&event.Event{Service: event.Service{Name: service}, Log: event.Log{Logger: "com.acme.Pay"}, Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}).Fingerprint
 	count := func() int64 { return groupCount(store, fp) }
 	publishN(0, 10)
 	waitFor(t, "the first 10 events counted", func() bool { return count() == 10 })
@@ -623,7 +624,7 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 		}
 	}
 	want := ev
-	want.Faultline.Fingerprint = NewFingerprinter().Compute(&ev).Fingerprint
+	want.Faultline.Fingerprint = grouping.NewFingerprinter().Compute(&ev).Fingerprint
 	for _, id := range []string{asIngest, otherID} {
 		var got struct {
 			Source json.RawMessage
@@ -674,7 +675,7 @@ func TestOverlongKeywordsAreStored(t *testing.T) {
 		Error:     &event.Error{Type: long, Message: "boom"},
 		Faultline: event.Faultline{Exceptions: []event.Exception{{Type: long, Frames: []event.Frame{{Class: long, Method: "run"}}}}}}
 	publishEvents(t, js, &ev)
-	fp := NewFingerprinter().Compute(&ev).Fingerprint
+	fp := grouping.NewFingerprinter().Compute(&ev).Fingerprint
 	waitFor(t, "the group announced", func() bool {
 		kinds := candidateKinds(t, js, fp)
 		return len(kinds) == 1 && kinds[0] == group.KindNew

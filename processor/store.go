@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"net/http"
 	"strconv"
 	"time"
@@ -270,7 +271,7 @@ func (d *Delta) add(o Delta) {
 }
 
 // deltaOf is one event's delta.
-func deltaOf(ev *event.Event, fp Result) Delta {
+func deltaOf(ev *event.Event, fp grouping.Result) Delta {
 	return Delta{Fingerprint: fp.Fingerprint, Culprit: fp.Culprit, Count: 1, First: ev.Timestamp, Last: ev.Timestamp, Sample: ev}
 }
 

@@ -3,6 +3,7 @@ package processor
 import (
 	"context"
 	"fmt"
+	"github.com/faultline/faultline/grouping"
 	"slices"
 	"testing"
 	"time"
@@ -95,7 +96,7 @@ func TestRecountIsExactWhateverTheOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			deltaFor := func(ev *event.Event) Delta {
-				d := deltaOf(ev, Result{Fingerprint: service})
+				d := deltaOf(ev, grouping.Result{Fingerprint: service})
 				d.Stored = []Bucket{{Start: s.Tally.bucket(*ev.Faultline.StoredAt), N: 1}}
 				return d
 			}
@@ -147,7 +148,7 @@ func TestRecountCreatesAMissingGroup(t *testing.T) {
 	// Not settled yet: the group cannot be created, and the duplicates are
 	// to come back when they are.
 	s.now = func() time.Time { return stored.Add(2 * time.Second) }
-	cs, deferred, err := s.Reconcile(ctx, []Delta{deltaOf(evs[2], Result{Fingerprint: service})}, ids[2:])
+	cs, deferred, err := s.Reconcile(ctx, []Delta{deltaOf(evs[2], grouping.Result{Fingerprint: service})}, ids[2:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestRecountCreatesAMissingGroup(t *testing.T) {
 	}
 	// Settled: created with all three events, and announced.
 	s.now = func() time.Time { return wantDue }
-	cs, deferred, err = s.Reconcile(ctx, []Delta{deltaOf(evs[2], Result{Fingerprint: service})}, ids[2:])
+	cs, deferred, err = s.Reconcile(ctx, []Delta{deltaOf(evs[2], grouping.Result{Fingerprint: service})}, ids[2:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestRecountDueBoundsTheBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ev := range evs {
-		d := deltaOf(ev, Result{Fingerprint: service})
+		d := deltaOf(ev, grouping.Result{Fingerprint: service})
 		d.Stored = []Bucket{{Start: s.Tally.bucket(*ev.Faultline.StoredAt), N: 1}}
 		if _, err := s.UpdateGroups(ctx, []Delta{d}); err != nil {
 			t.Fatal(err)
@@ -305,7 +306,7 @@ func TestRecountFindsALateWrite(t *testing.T) {
 	reconcile := func(at time.Time, ev *event.Event, id string) {
 		t.Helper()
 		s.now = func() time.Time { return at }
-		if _, deferred, err := s.Reconcile(ctx, []Delta{deltaOf(ev, Result{Fingerprint: service})}, []string{id}); err != nil || len(deferred) != 0 {
+		if _, deferred, err := s.Reconcile(ctx, []Delta{deltaOf(ev, grouping.Result{Fingerprint: service})}, []string{id}); err != nil || len(deferred) != 0 {
 			t.Fatalf("reconcile at %v: deferred %v, %v", at, deferred, err)
 		}
 	}

@@ -2,6 +2,7 @@ package sentry
 
 import (
 	"bytes"
+	"github.com/faultline/faultline/grouping"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 	"github.com/faultline/faultline/ingest"
 	"github.com/faultline/faultline/ingest/ingesttest"
 	"github.com/faultline/faultline/internal/event"
-	"github.com/faultline/faultline/processor"
 )
 
 // TestSentryLogback replays what the real sentry-logback 8.47 sent for one
@@ -57,7 +57,7 @@ func TestSentryLogback(t *testing.T) {
 		ev.Service.Name = "checkout-logback"
 		logback = append(logback, ev)
 	}
-	f := processor.NewFingerprinter()
+	f := grouping.NewFingerprinter()
 	want := f.Compute(&evs[0]).Fingerprint
 	for i, ev := range append(evs[1:], logback...) {
 		if got := f.Compute(&ev).Fingerprint; got != want {

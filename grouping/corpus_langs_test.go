@@ -1,4 +1,4 @@
-package processor
+package grouping
 
 // Grouping quality for Python, Go and Node stacks, against the labelled
 // events that real programs logged through their usual libraries
