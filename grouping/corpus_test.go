@@ -494,43 +494,11 @@ func samplePair(a, b []*corpusEvent) (*corpusEvent, *corpusEvent) {
 }
 
 // fingerprintInput spells out, one item per line, what the fingerprint is
-// computed from: the service, then the explicit fingerprint, the exception
-// chain with its application frames (as named in the trace, without line
-// numbers), the template or the normalised message.
+// computed from (Explain's inputs): the service, then the explicit
+// fingerprint, the exception chain with the frames that counted (without
+// line numbers), the template or the normalised message.
 func fingerprintInput(f *Fingerprinter, ev *event.Event) []string {
-	lines := []string{"service " + ev.Service.Name}
-	if fp := ev.Labels["fingerprint"]; fp != "" {
-		return append(lines, "explicit fingerprint "+fp)
-	}
-	if p, exs := ev.Faultline.Platform, ev.Faultline.Exceptions; p != "" && len(exs) > 0 {
-		parts, _ := f.chainPlatform(ev.Service.Name, p, exs)
-		return append(lines, parts...)
-	}
-	if exs := ev.Faultline.Exceptions; len(exs) > 0 {
-		anyApp := false
-		for _, ex := range exs {
-			for _, fr := range ex.Frames {
-				anyApp = anyApp || isApp(f, fr.Class)
-			}
-		}
-		for _, ex := range exs {
-			lines = append(lines, "type "+ex.Type)
-			for _, fr := range ex.Frames {
-				if !anyApp || isApp(f, fr.Class) {
-					lines = append(lines, "  at "+fr.Function())
-				}
-			}
-			if len(ex.Frames) == 0 {
-				lines = append(lines, "  message "+NormalizeMessage(ex.Message))
-			}
-		}
-		return lines
-	}
-	lines = append(lines, "logger "+ev.Log.Logger)
-	if ev.Faultline.MessageTemplate != "" {
-		return append(lines, "template "+ev.Faultline.MessageTemplate)
-	}
-	return append(lines, "message "+NormalizeMessage(ev.Message))
+	return f.Explain(ev).Inputs
 }
 
 func isApp(f *Fingerprinter, class string) bool {

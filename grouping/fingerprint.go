@@ -36,6 +36,9 @@ type Fingerprinter struct {
 	InApp map[string][]string
 	// Rules set explicit fingerprints, first match wins.
 	Rules []config.FingerprintRule
+	// Strategy is the version new fingerprints are made with (a Strategy*
+	// constant); empty is Latest.
+	Strategy string
 	// names remembers what each class and lambda method name comes to: the
 	// same frames come in event after event, and the generated-name regexps
 	// and the library prefix list took two thirds of a fingerprint.
@@ -142,20 +145,29 @@ func NewFingerprinterFrom(g config.Grouping) *Fingerprinter {
 	return f
 }
 
-// inAppFunc decides per service, so one service's vendored packages can be
-// another's own code.
-func (f *Fingerprinter) inAppFunc(service string) func(class string) bool {
-	if own, ok := f.InApp[service]; ok && len(own) > 0 {
-		return func(class string) bool {
-			for _, p := range own {
-				if strings.HasPrefix(class, p) {
-					return true
-				}
+// javaInApp decides whether a Java frame is the app's, and why: the
+// service's configured in_app list first (one service's vendored packages
+// can be another's own code), then the SDK's own verdict where the strategy
+// takes it, then the library prefixes.
+func (f *Fingerprinter) javaInApp(s *strategy, own []string, fr event.Frame) (bool, string) {
+	if len(own) > 0 {
+		for _, p := range own {
+			if strings.HasPrefix(fr.Class, p) {
+				return true, ReasonInAppConfig
 			}
-			return false
 		}
+		return false, ReasonLibraryConfig
 	}
-	return func(class string) bool { return !f.class(class).library }
+	if s.sdkInApp && fr.InApp != nil {
+		if *fr.InApp {
+			return true, ReasonInAppSDK
+		}
+		return false, ReasonLibrarySDK
+	}
+	if f.class(fr.Class).library {
+		return false, ReasonLibrary
+	}
+	return true, ReasonInApp
 }
 
 // rule returns the fingerprint of the first rule the event matches.
@@ -203,10 +215,30 @@ func (f *Fingerprinter) normalFrame(fr event.Frame) (string, bool) {
 	return fr.Class + "." + f.method(fr.Method), true
 }
 
-// Result is a fingerprint and the frame to show as where the error happened.
+// Result is a fingerprint, the strategy that made it and the frame to show
+// as where the error happened.
 type Result struct {
 	Fingerprint string
 	Culprit     string
+	Strategy    string
+	// Previous holds what the older strategies give the event where they
+	// differ, newest first: a group one of them made keeps the event
+	// (the processor looks), so a new version never silently regroups.
+	Previous []Previous
+}
+
+// Previous is an older strategy's fingerprint for an event.
+type Previous struct {
+	Fingerprint string
+	Strategy    string
+}
+
+// strategy is the version this Fingerprinter makes new groups with.
+func (f *Fingerprinter) strategy() *strategy {
+	if s := strategies[f.Strategy]; s != nil {
+		return s
+	}
+	return strategies[Latest]
 }
 
 // Compute follows Sentry's order: an explicit fingerprint, else the exception
@@ -214,109 +246,223 @@ type Result struct {
 // its variable parts replaced. The service is part of every fingerprint since
 // groups belong to a service.
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
-	if r, ok := f.withDefault(ev); ok {
+	s := f.strategy()
+	r := f.compute(ev, s, explainer{})
+	// The versions differ only in how they read a stack.
+	if len(ev.Faultline.Exceptions) == 0 {
+		return r
+	}
+	for p := s.previous; p != nil; p = p.previous {
+		if o := f.compute(ev, p, explainer{}); o.Fingerprint != r.Fingerprint {
+			r.Previous = append(r.Previous, Previous{Fingerprint: o.Fingerprint, Strategy: p.id})
+		}
+	}
+	return r
+}
+
+func (f *Fingerprinter) compute(ev *event.Event, s *strategy, rec explainer) Result {
+	if r, ok := f.withDefault(ev, s, rec); ok {
 		return r
 	}
 	svc := ev.Service.Name
-	inApp := f.inAppFunc(svc)
 	exs := ev.Faultline.Exceptions
 	var parts []string
 	var culprit string
 	if p := ev.Faultline.Platform; p != "" && p != event.PlatformJava && len(exs) > 0 {
-		parts, culprit = f.chainPlatform(svc, p, exs)
+		parts, culprit = f.chainPlatform(s, svc, p, exs, rec)
 	} else if len(exs) > 0 {
-		parts, culprit = f.chainParts(inApp, exs), f.culprit(inApp, exs)
+		parts, culprit = f.chainParts(s, svc, exs, rec)
+	}
+	result := func(basis string, inputs ...string) Result {
+		rec.result(basis, inputs)
+		return Result{Fingerprint: hash(inputs...), Culprit: culprit, Strategy: s.id}
 	}
 	if explicit := ev.Labels["fingerprint"]; explicit != "" {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit}
+		return result("explicit", svc, "explicit", explicit)
 	}
 	if explicit, ok := f.rule(ev); ok {
-		return Result{Fingerprint: hash(svc, "explicit", explicit), Culprit: culprit}
+		return result("rule", svc, "explicit", explicit)
 	}
 	if len(exs) > 0 {
-		return Result{Fingerprint: hash(append([]string{svc, "exception"}, parts...)...), Culprit: culprit}
+		return result("exception", append([]string{svc, "exception"}, parts...)...)
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
-		return Result{Fingerprint: hash(svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))}
+		return result("error", svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))
 	}
 	if t := ev.Faultline.MessageTemplate; t != "" && !argumentsVary(t, ev.Message) {
-		return Result{Fingerprint: hash(svc, "template", ev.Log.Logger, t)}
+		return result("template", svc, "template", ev.Log.Logger, t)
 	}
-	return Result{Fingerprint: hash(svc, "message", ev.Log.Logger, NormalizeMessage(ev.Message))}
+	return result("message", svc, "message", ev.Log.Logger, NormalizeMessage(ev.Message))
 }
 
-// chainParts lists each exception type with its in-app frames. When no
-// exception has an in-app frame, every non-generated frame counts, and when
-// there are no frames at all the message stands in for them.
-func (f *Fingerprinter) chainParts(inApp func(string) bool, exs []event.Exception) []string {
+// javaFrame is a Java frame's verdict.
+type javaFrame struct {
+	inApp bool
+	why   string
+}
+
+// chainParts lists each exception type with the frames the strategy's Java
+// rule counts, and names the culprit. When no exception has an in-app
+// frame, every non-generated frame counts, and when there are no frames at
+// all the message stands in for them.
+func (f *Fingerprinter) chainParts(s *strategy, svc string, exs []event.Exception, rec explainer) (parts []string, culprit string) {
+	own := f.InApp[svc]
+	verdicts := make([][]javaFrame, len(exs))
 	anyInApp := false
-	for _, ex := range exs {
-		for _, fr := range ex.Frames {
-			if inApp(fr.Class) {
-				anyInApp = true
-				break
-			}
+	for i, ex := range exs {
+		verdicts[i] = make([]javaFrame, len(ex.Frames))
+		for j, fr := range ex.Frames {
+			in, why := f.javaInApp(s, own, fr)
+			verdicts[i][j] = javaFrame{in, why}
+			anyInApp = anyInApp || in
 		}
 	}
-	var parts []string
 	framesSeen := false
-	for _, ex := range exs {
+	for ei, ex := range exs {
 		parts = append(parts, "type:"+ex.Type)
+		rec.exception(ex.Type, ex.Frames)
 		var names []string
+		var idx []int
 		for i, fr := range ex.Frames {
-			if anyInApp && !inApp(fr.Class) {
+			v := verdicts[ei][i]
+			if anyInApp && !v.inApp {
+				rec.frame(ei, i, "", false, false, v.why)
 				continue
 			}
 			// An InvocationHandler's invoke right under a JDK proxy frame is
 			// there only when the call went through the proxy.
 			if fr.Method == "invoke" && i+1 < len(ex.Frames) && proxyClass.MatchString(ex.Frames[i+1].Class) {
+				rec.frame(ei, i, "", v.inApp, false, ReasonProxyHandler)
 				continue
 			}
 			name, ok := f.normalFrame(fr)
 			if !ok {
+				rec.frame(ei, i, "", v.inApp, false, ReasonGenerated)
 				continue
 			}
 			// A lambda is the same code as the loop it replaced unless the
 			// error is thrown in its body.
 			if len(names) > 0 && strings.Contains(fr.Method, "lambda$") {
+				rec.frame(ei, i, name, v.inApp, false, ReasonLambda)
 				continue
 			}
-			names = append(names, name)
+			names, idx = append(names, name), append(idx, i)
 		}
-		names = collapseCycles(names, 4)
+		all := idx
+		names, idx = collapseCycles(names, idx, 4)
+		if s.java == javaThrowSite || s.java == javaThrowSiteMessage {
+			names, idx = names[:min(1, len(names))], idx[:min(1, len(idx))]
+		}
+		if rec.on() {
+			for _, i := range all {
+				v := verdicts[ei][i]
+				name, _ := f.normalFrame(ex.Frames[i])
+				why := ReasonRecursion
+				if s.java == javaThrowSite || s.java == javaThrowSiteMessage {
+					why = ReasonNotThrowSite
+				}
+				counted := slices.Contains(idx, i)
+				if counted {
+					why = v.why
+					if !anyInApp {
+						why = ReasonNoInApp
+					}
+				}
+				rec.frame(ei, i, name, v.inApp, counted, why)
+			}
+		}
 		framesSeen = framesSeen || len(names) > 0
 		parts = append(parts, names...)
+		if s.java != javaAllFrames && s.java != javaThrowSite && len(ex.Frames) > 0 && verdicts[ei][0].inApp {
+			if msg, ok := f.constantMessage(s, ex.Message); ok {
+				parts = append(parts, "message:"+msg)
+				rec.message(ei, msg)
+			}
+		}
 	}
 	if !framesSeen {
-		parts = append(parts, "message:"+NormalizeMessage(exs[len(exs)-1].Message))
+		msg := NormalizeMessage(exs[len(exs)-1].Message)
+		parts = append(parts, "message:"+msg)
+		rec.message(len(exs)-1, msg)
 	}
-	return parts
+	return parts, f.culprit(verdicts, exs)
 }
 
-var proxyClass = regexp.MustCompile(`\$Proxy\d*$`)
-
-// collapseCycles folds repeats of any run of up to maxLen frames into one,
-// so recursion (direct or mutual) counts the same at every depth.
-func collapseCycles(names []string, maxLen int) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		out = append(out, n)
-		for l := 1; l <= maxLen && 2*l <= len(out); l++ {
-			if slices.Equal(out[len(out)-l:], out[len(out)-2*l:len(out)-l]) {
-				out = out[:len(out)-l]
+// constantMessage is msg, and whether it looks like a literal the code
+// wrote rather than text built from data: a short plain sentence, words of
+// letters only, none capitalised but the first. A number, id, name, code
+// (EU-DE), quoted value, path or "label: value" fails it, and then the
+// message is left out and the frames alone decide, which never splits a bug.
+func (f *Fingerprinter) constantMessage(s *strategy, msg string) (string, bool) {
+	msg = strings.TrimSpace(msg)
+	if msg == "" || len(msg) > maxConstantMessage {
+		return "", false
+	}
+	if s.loose {
+		n := f.messages.normalize(msg)
+		return n, n == msg
+	}
+	words := strings.Split(strings.TrimRight(msg, ".!"), " ")
+	if s.cut {
+		for i, w := range words {
+			if prepositions[w] && i > 0 {
+				words = words[:i+1]
 				break
 			}
 		}
 	}
-	return out
+	for i, w := range words {
+		if w == "" {
+			return "", false
+		}
+		for j, c := range w {
+			switch {
+			case c >= 'a' && c <= 'z':
+			case c >= 'A' && c <= 'Z' && i == 0 && j == 0:
+			case c == ',' && j == len(w)-1:
+			default:
+				return "", false
+			}
+		}
+	}
+	return strings.Join(words, " "), true
+}
+
+// prepositions after which a message most often names a value.
+var prepositions = map[string]bool{
+	"for": true, "of": true, "in": true, "on": true, "at": true, "to": true, "from": true,
+	"with": true, "by": true, "into": true, "about": true, "than": true, "as": true,
+}
+
+// maxConstantMessage: a longer message is rarely a constant.
+const maxConstantMessage = 200
+
+var proxyClass = regexp.MustCompile(`\$Proxy\d*$`)
+
+// collapseCycles folds repeats of any run of up to maxLen frames into one,
+// so recursion (direct or mutual) counts the same at every depth. idx, the
+// frames' indices, is cut alongside.
+func collapseCycles(names []string, idx []int, maxLen int) ([]string, []int) {
+	out := make([]string, 0, len(names))
+	outIdx := make([]int, 0, len(idx))
+	for k, n := range names {
+		out, outIdx = append(out, n), append(outIdx, idx[k])
+		for l := 1; l <= maxLen && 2*l <= len(out); l++ {
+			if slices.Equal(out[len(out)-l:], out[len(out)-2*l:len(out)-l]) {
+				out, outIdx = out[:len(out)-l], outIdx[:len(outIdx)-l]
+				break
+			}
+		}
+	}
+	return out, outIdx
 }
 
 // culprit is the first in-app frame of the deepest cause that has one: the
 // place closest to where the problem started.
-func (f *Fingerprinter) culprit(inApp func(string) bool, exs []event.Exception) string {
+func (f *Fingerprinter) culprit(verdicts [][]javaFrame, exs []event.Exception) string {
 	for i := len(exs) - 1; i >= 0; i-- {
-		for _, fr := range exs[i].Frames {
-			if !inApp(fr.Class) {
+		for j, fr := range exs[i].Frames {
+			if !verdicts[i][j].inApp {
 				continue
 			}
 			if name, ok := f.normalFrame(fr); ok {

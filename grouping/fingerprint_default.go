@@ -18,7 +18,7 @@ var defaultToken = regexp.MustCompile(`\{\{\s*default\s*\}\}`)
 // other parts split that group further ("{{ default }}" and a tenant: one
 // group per bug and tenant). The token alone is faultline's own grouping.
 // ok is false when the event has no such fingerprint.
-func (f *Fingerprinter) withDefault(ev *event.Event) (Result, bool) {
+func (f *Fingerprinter) withDefault(ev *event.Event, s *strategy, rec explainer) (Result, bool) {
 	explicit := ev.Labels["fingerprint"]
 	if !strings.Contains(explicit, "{{") || !defaultToken.MatchString(explicit) {
 		return Result{}, false
@@ -26,10 +26,12 @@ func (f *Fingerprinter) withDefault(ev *event.Event) (Result, bool) {
 	own := *ev
 	own.Labels = maps.Clone(ev.Labels)
 	delete(own.Labels, "fingerprint")
-	r := f.Compute(&own)
+	r := f.compute(&own, s, rec)
 	if strings.TrimSpace(defaultToken.ReplaceAllString(explicit, "")) == "" {
 		return r, true
 	}
-	r.Fingerprint = hash(ev.Service.Name, "default+", r.Fingerprint, defaultToken.ReplaceAllString(explicit, "{{ default }}"))
+	inputs := []string{ev.Service.Name, "default+", r.Fingerprint, defaultToken.ReplaceAllString(explicit, "{{ default }}")}
+	rec.result("default+", inputs)
+	r.Fingerprint = hash(inputs...)
 	return r, true
 }

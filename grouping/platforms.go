@@ -54,14 +54,16 @@ func (c *messageCache) normalize(msg string) string {
 type platformFrame struct {
 	name  string // module.function, normalised
 	inApp bool
+	why   string
 }
 
 // chainPlatform fingerprints a non-Java chain and names its culprit.
-func (f *Fingerprinter) chainPlatform(svc, platform string, exs []event.Exception) (parts []string, culprit string) {
+func (f *Fingerprinter) chainPlatform(s *strategy, svc, platform string, exs []event.Exception, rec explainer) (parts []string, culprit string) {
 	frames := make([][]platformFrame, len(exs))
+	skipped := make([]int, len(exs))
 	anyInApp := false
 	for i, ex := range exs {
-		frames[i] = f.platformFrames(svc, platform, ex.Frames)
+		frames[i], skipped[i] = f.platformFrames(s, svc, platform, ex.Frames)
 		for _, fr := range frames[i] {
 			anyInApp = anyInApp || fr.inApp
 		}
@@ -70,14 +72,34 @@ func (f *Fingerprinter) chainPlatform(svc, platform string, exs []event.Exceptio
 	for i, ex := range exs {
 		parts = append(parts, "type:"+platformType(platform, ex.Type))
 		fs := frames[i]
+		site, siteOK := throwSite(fs, anyInApp)
+		if rec.on() {
+			rec.exception(ex.Type, ex.Frames)
+			for j := range skipped[i] {
+				rec.frame(i, j, "", false, false, ReasonAbovePanic)
+			}
+			counted := false
+			for j, fr := range fs {
+				why, count := fr.why, false
+				switch {
+				case !counted && (fr.inApp || !anyInApp):
+					why, count, counted = ReasonThrowSite, true, true
+				case fr.inApp || !anyInApp:
+					why = ReasonNotThrowSite
+				}
+				rec.frame(i, skipped[i]+j, fr.name, fr.inApp, count, why)
+			}
+		}
 		if len(fs) == 0 {
 			continue
 		}
-		if site, ok := throwSite(fs, anyInApp); ok {
+		if siteOK {
 			parts = append(parts, site)
 		}
 		if fs[0].inApp {
-			parts = append(parts, "message:"+f.messages.normalize(platformMessage(platform, ex.Message)))
+			msg := f.messages.normalize(platformMessage(platform, ex.Message))
+			parts = append(parts, "message:"+msg)
+			rec.message(i, msg)
 		}
 	}
 	// The deepest cause's throw site is where the problem started.
@@ -101,36 +123,49 @@ func throwSite(fs []platformFrame, anyInApp bool) (string, bool) {
 }
 
 // platformFrames names a stack's frames, innermost first, and drops those
-// above a Go panic: the deferred function that recovered it and
-// runtime/debug.Stack are where it was caught, not where it happened.
-func (f *Fingerprinter) platformFrames(svc, platform string, frames []event.Frame) []platformFrame {
+// above a Go panic (skipped says how many): the deferred function that
+// recovered it and runtime/debug.Stack are where it was caught, not where
+// it happened. A frame is the app's by the service's configured in_app
+// list, else by the SDK's verdict where the strategy takes it, else by the
+// platform's rules and the library prefixes.
+func (f *Fingerprinter) platformFrames(s *strategy, svc, platform string, frames []event.Frame) (out []platformFrame, skipped int) {
 	if platform == event.PlatformGo {
 		for i := len(frames) - 1; i >= 0; i-- {
 			if frames[i].Class == "" && frames[i].Method == "panic" {
-				frames = frames[i+1:]
+				frames, skipped = frames[i+1:], i+1
 				break
 			}
 		}
 	}
 	own := f.InApp[svc]
-	out := make([]platformFrame, 0, len(frames))
+	out = make([]platformFrame, 0, len(frames))
 	for _, fr := range frames {
 		module, library := frameModule(platform, fr)
+		why := ReasonInApp
 		for _, p := range f.LibraryPrefixes {
 			library = library || strings.HasPrefix(module, p)
 		}
-		if len(own) > 0 {
-			library = true
+		if library {
+			why = ReasonLibrary
+		}
+		switch {
+		case len(own) > 0:
+			library, why = true, ReasonLibraryConfig
 			for _, p := range own {
 				if strings.HasPrefix(module, p) {
-					library = false
+					library, why = false, ReasonInAppConfig
 					break
 				}
 			}
+		case s.sdkInApp && fr.InApp != nil:
+			library, why = !*fr.InApp, ReasonInAppSDK
+			if library {
+				why = ReasonLibrarySDK
+			}
 		}
-		out = append(out, platformFrame{name: module + "." + platformFunction(platform, fr.Method), inApp: !library})
+		out = append(out, platformFrame{name: module + "." + platformFunction(platform, fr.Method), inApp: !library, why: why})
 	}
-	return out
+	return out, skipped
 }
 
 // The name rules below are written out rather than as regular expressions:

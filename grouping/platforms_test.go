@@ -50,7 +50,7 @@ func TestPlatformFrames(t *testing.T) {
 	}
 	f := NewFingerprinter()
 	for _, tt := range tests {
-		got := f.platformFrames("svc", tt.platform, []event.Frame{tt.frame})
+		got := f.platformFramesOf("svc", tt.platform, []event.Frame{tt.frame})
 		if len(got) != 1 || got[0].name != tt.name || got[0].inApp != tt.inApp {
 			t.Errorf("%s %+v: got %+v, want %q in-app %v", tt.platform, tt.frame, got, tt.name, tt.inApp)
 		}
@@ -63,17 +63,17 @@ func TestPlatformFramesConfiguration(t *testing.T) {
 	vendored := event.Frame{Class: "github.com/acme/shared/retry", Method: "Do", File: "/src/retry.go"}
 	own := event.Frame{Class: "github.com/acme/shop/cart", Method: "Total", File: "/src/cart.go"}
 	f := NewFingerprinter("github.com/acme/shared/")
-	if got := f.platformFrames("shop", event.PlatformGo, []event.Frame{vendored, own}); got[0].inApp || !got[1].inApp {
+	if got := f.platformFramesOf("shop", event.PlatformGo, []event.Frame{vendored, own}); got[0].inApp || !got[1].inApp {
 		t.Errorf("library_prefixes: %+v", got)
 	}
 	f = NewFingerprinter()
 	f.InApp = map[string][]string{"shop": {"github.com/acme/shop/"}}
-	if got := f.platformFrames("shop", event.PlatformGo, []event.Frame{vendored, own}); got[0].inApp || !got[1].inApp {
+	if got := f.platformFramesOf("shop", event.PlatformGo, []event.Frame{vendored, own}); got[0].inApp || !got[1].inApp {
 		t.Errorf("in_app: %+v", got)
 	}
 	// A module path without a dot looks like the standard library; in_app says otherwise.
 	f.InApp = map[string][]string{"shop": {"shop/"}}
-	if got := f.platformFrames("shop", event.PlatformGo, []event.Frame{{Class: "shop/cart", Method: "Total"}}); !got[0].inApp {
+	if got := f.platformFramesOf("shop", event.PlatformGo, []event.Frame{{Class: "shop/cart", Method: "Total"}}); !got[0].inApp {
 		t.Errorf("in_app for a dotless module: %+v", got)
 	}
 }
@@ -153,4 +153,10 @@ func TestMessageCacheIsBounded(t *testing.T) {
 	if n := len(c.m); n > nameCacheSize/10 {
 		t.Errorf("%d messages cached, bound %d", n, nameCacheSize/10)
 	}
+}
+
+// platformFramesOf is platformFrames under the latest strategy.
+func (f *Fingerprinter) platformFramesOf(svc, platform string, frames []event.Frame) []platformFrame {
+	out, _ := f.platformFrames(f.strategy(), svc, platform, frames)
+	return out
 }

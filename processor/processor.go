@@ -165,6 +165,9 @@ type Processor struct {
 	// after one was taken again.
 	dlqFull atomic.Value
 	seen    *lru.Cache[string, struct{}]
+	// older remembers whether a group exists for a fingerprint an older
+	// grouping strategy gives (transition.go).
+	older *lru.Cache[string, bool]
 	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
 	groupReqs chan groupRequest
 	// unsent is the group writer's: candidates JetStream has not
@@ -176,6 +179,7 @@ type Processor struct {
 func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, cfg Config) *Processor {
 	cfg.defaults()
 	seen, _ := lru.New[string, struct{}](cfg.SeenCacheSize)
+	older, _ := lru.New[string, bool](olderGroupsCacheSize)
 	store := NewStore(es)
 	store.Threshold = cfg.Grouping.Threshold
 	store.Tally = cfg.Tally
@@ -184,7 +188,7 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	if nc := js.Conn(); nc != nil {
 		natsURL = nc.Opts.Url
 	}
-	return &Processor{js: js, es: es, store: store, fp: grouping.NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen,
+	return &Processor{js: js, es: es, store: store, fp: grouping.NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen, older: older,
 		templates: retry.New("elasticsearch", "index templates", cfg.ESURLs...),
 		consumer:  retry.New("nats", "processor consumer", natsURL)}
 }
@@ -449,11 +453,12 @@ func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext)
 }
 
 type pending struct {
-	msg jetstream.Msg
-	ev  *event.Event
-	fp  grouping.Result
-	doc []byte
-	dup bool // stored by an earlier delivery
+	msg  jetstream.Msg
+	ev   *event.Event
+	fp   grouping.Result
+	slot event.FingerprintSlot
+	doc  []byte
+	dup  bool // stored by an earlier delivery
 }
 
 // handle writes one batch. Every message ends acked (written, duplicate or
@@ -484,9 +489,23 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	if len(items) == 0 {
 		return
 	}
-	docs := make([]Doc, len(items))
-	for i := range items {
-		docs[i] = Doc{ID: items[i].ev.Event.ID, JSON: items[i].doc}
+	if err := p.keepOlderGroups(ctx, items); err != nil {
+		p.failBatch(items, err)
+		return
+	}
+	docs := make([]Doc, 0, len(items))
+	kept := items[:0]
+	for _, it := range items {
+		if err := it.document(stamp); err != nil {
+			p.deadLetter(ctx, it.msg, err.Error())
+			continue
+		}
+		docs = append(docs, Doc{ID: it.ev.Event.ID, JSON: it.doc})
+		kept = append(kept, it)
+	}
+	items = kept
+	if len(items) == 0 {
+		return
 	}
 	results, err := p.store.CreateDocs(ctx, docs)
 	if err != nil {
@@ -593,17 +612,24 @@ func (p *Processor) prepare(m jetstream.Msg, stamp time.Time) (*pending, error) 
 	if p.seen.Contains(ev.Event.ID) {
 		return nil, nil
 	}
-	res := p.fp.Compute(&ev)
-	ev.Faultline.Fingerprint, ev.Faultline.StoredAt = res.Fingerprint, &stamp
+	ev.Faultline.StoredAt = &stamp
+	return &pending{msg: m, ev: &ev, fp: p.fp.Compute(&ev), slot: slot}, nil
+}
+
+// document makes the event's document once its fingerprint is settled.
+func (it *pending) document(stamp time.Time) error {
+	it.ev.Faultline.Fingerprint, it.ev.Faultline.GroupingStrategy = it.fp.Fingerprint, it.fp.Strategy
 	// The message with the fingerprint added is the document; encoding
 	// the event again cost a seventh of the processor's CPU.
-	doc, ok := slot.Insert(m.Data(), res.Fingerprint, stamp)
+	doc, ok := it.slot.Insert(it.msg.Data(), it.fp.Fingerprint, it.fp.Strategy, stamp)
 	if !ok {
-		if doc, err = event.Marshal(&ev); err != nil {
-			return nil, fmt.Errorf("encode event: %w", err)
+		var err error
+		if doc, err = event.Marshal(it.ev); err != nil {
+			return fmt.Errorf("encode event: %w", err)
 		}
 	}
-	return &pending{msg: m, ev: &ev, fp: res, doc: doc}, nil
+	it.doc = doc
+	return nil
 }
 
 func (p *Processor) failBatch(items []pending, err error) {

@@ -597,7 +597,7 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 	ctx := context.Background()
 	run := time.Now().UnixNano()
 	ev := event.Event{
-		Timestamp: time.Now().UTC(), Message: "stored <as> sent", Service: event.Service{Name: "doc-test"},
+		Timestamp: time.Now().UTC(), Message: "stored <as> sent", Service: event.Service{Name: fmt.Sprintf("doc-test-%d", run)},
 		Log:    event.Log{Level: "ERROR", Logger: "com.acme.A"},
 		Labels: map[string]string{"faultline": "a label, not the field"},
 		Error:  &event.Error{Type: "java.lang.IllegalStateException", Message: "boom"},
@@ -624,7 +624,8 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 		}
 	}
 	want := ev
-	want.Faultline.Fingerprint = grouping.NewFingerprinter().Compute(&ev).Fingerprint
+	res := grouping.NewFingerprinter().Compute(&ev)
+	want.Faultline.Fingerprint, want.Faultline.GroupingStrategy = res.Fingerprint, res.Strategy
 	for _, id := range []string{asIngest, otherID} {
 		var got struct {
 			Source json.RawMessage

@@ -161,6 +161,18 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 			items = append(items, *it)
 		}
 	}
+	if err := p.keepOlderGroups(ctx, items); err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	kept := items[:0]
+	for _, it := range items {
+		if err := it.document(stamp); err != nil {
+			refuse(err.Error())
+			continue
+		}
+		kept = append(kept, it)
+	}
+	items = kept
 	ids := make([]string, len(items))
 	for i, it := range items {
 		ids[i] = it.ev.Event.ID

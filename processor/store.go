@@ -249,6 +249,8 @@ func eventOutcome(it bulkItemOutcome) ItemResult {
 type Delta struct {
 	Fingerprint string
 	Culprit     string
+	// Strategy is the grouping version that made Fingerprint.
+	Strategy    string
 	Count       int
 	First, Last time.Time
 	Sample      *event.Event
@@ -272,7 +274,7 @@ func (d *Delta) add(o Delta) {
 
 // deltaOf is one event's delta.
 func deltaOf(ev *event.Event, fp grouping.Result) Delta {
-	return Delta{Fingerprint: fp.Fingerprint, Culprit: fp.Culprit, Count: 1, First: ev.Timestamp, Last: ev.Timestamp, Sample: ev}
+	return Delta{Fingerprint: fp.Fingerprint, Culprit: fp.Culprit, Strategy: fp.Strategy, Count: 1, First: ev.Timestamp, Last: ev.Timestamp, Sample: ev}
 }
 
 // deltaSet sums deltas per fingerprint, in the order the fingerprints first
@@ -409,18 +411,6 @@ func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]store
 	for i, d := range deltas {
 		ids[i] = d.Fingerprint
 	}
-	body, err := json.Marshal(map[string]any{"ids": ids})
-	if err != nil {
-		return nil, fmt.Errorf("encode mget: %w", err)
-	}
-	res, err := s.es.Mget(bytes.NewReader(body), s.es.Mget.WithIndex(elastic.GroupsIndex), s.es.Mget.WithContext(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("get groups: %w", err)
-	}
-	defer res.Body.Close()
-	if res.IsError() {
-		return nil, fmt.Errorf("get groups: %w", elastic.Check(res, nil))
-	}
 	var mr struct {
 		Docs []struct {
 			ID          string      `json:"_id"`
@@ -430,8 +420,8 @@ func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]store
 			Source      group.Group `json:"_source"`
 		} `json:"docs"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&mr); err != nil {
-		return nil, fmt.Errorf("get groups: decode: %w", err)
+	if err := s.mgetGroups(ctx, ids, true, &mr); err != nil {
+		return nil, err
 	}
 	out := make(map[string]storedGroup, len(mr.Docs))
 	for _, d := range mr.Docs {
@@ -440,6 +430,27 @@ func (s *Store) getGroups(ctx context.Context, deltas []Delta) (map[string]store
 		}
 	}
 	return out, nil
+}
+
+// mgetGroups reads the group documents of ids into mr, an _mget answer,
+// without their _source unless withSource.
+func (s *Store) mgetGroups(ctx context.Context, ids []string, withSource bool, mr any) error {
+	body, err := json.Marshal(map[string]any{"ids": ids})
+	if err != nil {
+		return fmt.Errorf("encode mget: %w", err)
+	}
+	res, err := s.es.Mget(bytes.NewReader(body), s.es.Mget.WithIndex(elastic.GroupsIndex), s.es.Mget.WithSource(strconv.FormatBool(withSource)), s.es.Mget.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("get groups: %w", err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return fmt.Errorf("get groups: %w", elastic.Check(res, nil))
+	}
+	if err := json.NewDecoder(res.Body).Decode(mr); err != nil {
+		return fmt.Errorf("get groups: decode: %w", err)
+	}
+	return nil
 }
 
 // apply adds a delta to a stored (or absent) group and says what kind of
@@ -493,16 +504,17 @@ func apply(sg storedGroup, d Delta, t config.Threshold, c TallyConfig, now time.
 func newGroup(d Delta) group.Group {
 	ev := d.Sample
 	g := group.Group{
-		Fingerprint: d.Fingerprint,
-		Title:       Title(ev),
-		Message:     truncate(ev.Message, 1024),
-		Service:     ev.Service,
-		Log:         ev.Log,
-		Culprit:     d.Culprit,
-		Count:       int64(d.Count),
-		FirstSeen:   d.First,
-		LastSeen:    d.Last,
-		Status:      group.StatusOpen,
+		Fingerprint:      d.Fingerprint,
+		Title:            Title(ev),
+		Message:          truncate(ev.Message, 1024),
+		Service:          ev.Service,
+		Log:              ev.Log,
+		Culprit:          d.Culprit,
+		GroupingStrategy: d.Strategy,
+		Count:            int64(d.Count),
+		FirstSeen:        d.First,
+		LastSeen:         d.Last,
+		Status:           group.StatusOpen,
 		Sample: group.Sample{
 			EventID:   ev.Event.ID,
 			Timestamp: ev.Timestamp,

@@ -36,16 +36,17 @@ func Unmarshal(data []byte, e *Event) error {
 	return err
 }
 
-// FingerprintSlot is where faultline.fingerprint and faultline.stored_at go
-// in an event's wire form, so the processor can add them without encoding
-// the event again.
+// FingerprintSlot is where faultline.fingerprint, faultline.stored_at and
+// faultline.grouping_strategy go in an event's wire form, so the processor
+// can add them without encoding the event again.
 type FingerprintSlot struct {
 	at    int  // just after `"faultline":{`; 0 when there is no safe place
 	empty bool // the faultline object has no members yet
 }
 
 // ReadWire is Unmarshal, and also finds the FingerprintSlot when data holds
-// no key the event does not know, no fingerprint and no stored_at: then the only
+// no key the event does not know, no fingerprint, stored_at or
+// grouping_strategy: then the only
 // `"faultline":{` in data is the event's own, since a string cannot hold
 // that sequence unescaped, labels hold only strings, and no other member of
 // the event that holds an object has a name ending in "faultline".
@@ -53,7 +54,7 @@ func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 	*e = Event{}
 	var r reader
 	if err := r.read(data, e); err == nil {
-		if r.unknown || !r.faultline || r.fingerprint || r.storedAt {
+		if r.unknown || !r.faultline || r.fingerprint || r.storedAt || r.strategy {
 			return FingerprintSlot{}, nil
 		}
 		i := bytes.Index(data, []byte(`"faultline":{`))
@@ -66,20 +67,16 @@ func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 	return FingerprintSlot{}, json.Unmarshal(data, e)
 }
 
-// Insert returns data with fp as faultline.fingerprint and stored (in UTC)
-// as faultline.stored_at: for data that Marshal wrote, the bytes Marshal
-// writes for the event with those two set. ok is false when there is no
-// slot or fp would need escaping; the caller encodes the event instead.
-func (s FingerprintSlot) Insert(data []byte, fp string, stored time.Time) (out []byte, ok bool) {
-	if s.at == 0 || s.at > len(data) {
+// Insert returns data with fp as faultline.fingerprint, stored (in UTC)
+// as faultline.stored_at and strategy as faultline.grouping_strategy
+// (left out when empty): for data that Marshal wrote, the bytes Marshal
+// writes for the event with those set. ok is false when there is no slot or
+// fp or strategy would need escaping; the caller encodes the event instead.
+func (s FingerprintSlot) Insert(data []byte, fp, strategy string, stored time.Time) (out []byte, ok bool) {
+	if s.at == 0 || s.at > len(data) || !plainToken(fp) || !plainToken(strategy) {
 		return nil, false
 	}
-	for i := 0; i < len(fp); i++ {
-		if c := fp[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == ':' || c == '.') {
-			return nil, false
-		}
-	}
-	out = make([]byte, 0, len(data)+len(fp)+len(`"fingerprint":"","stored_at":"2006-01-02T15:04:05.999999999Z",`))
+	out = make([]byte, 0, len(data)+len(fp)+len(strategy)+len(`"fingerprint":"","stored_at":"2006-01-02T15:04:05.999999999Z","grouping_strategy":"",`))
 	out = append(out, data[:s.at]...)
 	out = append(out, `"fingerprint":"`...)
 	out = append(out, fp...)
@@ -87,10 +84,26 @@ func (s FingerprintSlot) Insert(data []byte, fp string, stored time.Time) (out [
 	// What time.Time.MarshalJSON writes, for the years it accepts.
 	out = stored.UTC().AppendFormat(out, time.RFC3339Nano)
 	out = append(out, '"')
+	if strategy != "" {
+		out = append(out, `,"grouping_strategy":"`...)
+		out = append(out, strategy...)
+		out = append(out, '"')
+	}
 	if !s.empty {
 		out = append(out, ',')
 	}
 	return append(out, data[s.at:]...), true
+}
+
+// plainToken tells whether s needs no JSON escaping, by allowing only what
+// fingerprints and strategy names are made of.
+func plainToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == ':' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // reader is one fast read, and what it saw on the way.
@@ -100,6 +113,7 @@ type reader struct {
 	faultlineEmpty bool
 	fingerprint    bool // faultline had a fingerprint key, even null
 	storedAt       bool // faultline had a stored_at key, even null
+	strategy       bool // faultline had a grouping_strategy key, even null
 	num            []byte
 }
 
@@ -326,7 +340,8 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 	r.faultline, r.faultlineEmpty = true, o.Len() == 0
 	r.fingerprint = o.Get("fingerprint") != nil
 	r.storedAt = o.Get("stored_at") != nil
-	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions", "platform"}, func(i int, v *fastjson.Value) (err error) {
+	r.strategy = o.Get("grouping_strategy") != nil
+	return r.each(o, []string{"fingerprint", "stored_at", "message_template", "exceptions", "platform", "grouping_strategy"}, func(i int, v *fastjson.Value) (err error) {
 		switch i {
 		case 0:
 			return str(v, &f.Fingerprint)
@@ -341,6 +356,8 @@ func (r *reader) readFaultline(v *fastjson.Value, f *Faultline) error {
 			return str(v, &f.MessageTemplate)
 		case 4:
 			return str(v, &f.Platform)
+		case 5:
+			return str(v, &f.GroupingStrategy)
 		}
 		f.Exceptions, err = objects(v, r.readException)
 		return err

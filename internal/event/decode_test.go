@@ -144,24 +144,24 @@ func TestFingerprintSlot(t *testing.T) {
 		if err := event.Unmarshal(b, &ev); err != nil {
 			t.Fatal(err)
 		}
-		ev.Faultline.Fingerprint, ev.Faultline.StoredAt = "", nil
+		ev.Faultline.Fingerprint, ev.Faultline.StoredAt, ev.Faultline.GroupingStrategy = "", nil, ""
 		wire, _ := event.Marshal(&ev)
 		slot, err := event.ReadWire(wire, &ev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, at := range []time.Time{stored, stored.Truncate(time.Second), stored.In(time.FixedZone("CET", 3600))} {
-			got, ok := slot.Insert(wire, "0a1b2c", at)
+			got, ok := slot.Insert(wire, "0a1b2c", "faultline:2", at)
 			if !ok {
 				t.Fatalf("event %d has no slot: %s", i, wire)
 			}
 			utc := at.UTC()
-			ev.Faultline.Fingerprint, ev.Faultline.StoredAt = "0a1b2c", &utc
+			ev.Faultline.Fingerprint, ev.Faultline.StoredAt, ev.Faultline.GroupingStrategy = "0a1b2c", &utc, "faultline:2"
 			want, _ := event.Marshal(&ev)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("event %d:\n got %s\nwant %s", i, got, want)
 			}
-			ev.Faultline.Fingerprint, ev.Faultline.StoredAt = "", nil
+			ev.Faultline.Fingerprint, ev.Faultline.StoredAt, ev.Faultline.GroupingStrategy = "", nil, ""
 		}
 	}
 	for _, s := range []string{
@@ -169,6 +169,8 @@ func TestFingerprintSlot(t *testing.T) {
 		`{"faultline":{"fingerprint":null}}`,
 		`{"faultline":{"stored_at":null}}`,
 		`{"faultline":{"stored_at":"2026-11-25T09:30:00Z"}}`,
+		`{"faultline":{"grouping_strategy":null}}`,
+		`{"faultline":{"grouping_strategy":"faultline:1"}}`,
 		`{"x":{"faultline":{}},"faultline":{}}`,
 		`{"faultline":{"exceptions":[]},"labels":{"faultline":"x"}}`,
 		`{"faultl\u0069ne":{}}`,
@@ -178,9 +180,9 @@ func TestFingerprintSlot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, ok := slot.Insert([]byte(s), "0a1b2c", stored)
+		out, ok := slot.Insert([]byte(s), "0a1b2c", "faultline:2", stored)
 		if s == `{"faultline":{"exceptions":[]},"labels":{"faultline":"x"}}` {
-			if !ok || string(out) != `{"faultline":{"fingerprint":"0a1b2c","stored_at":"2026-11-25T09:30:00.12Z","exceptions":[]},"labels":{"faultline":"x"}}` {
+			if !ok || string(out) != `{"faultline":{"fingerprint":"0a1b2c","stored_at":"2026-11-25T09:30:00.12Z","grouping_strategy":"faultline:2","exceptions":[]},"labels":{"faultline":"x"}}` {
 				t.Fatalf("%s: %s %v", s, out, ok)
 			}
 			continue
@@ -189,7 +191,7 @@ func TestFingerprintSlot(t *testing.T) {
 			t.Fatalf("%s: slot found: %s", s, out)
 		}
 	}
-	if _, ok := (event.FingerprintSlot{}).Insert([]byte(`{}`), "x", stored); ok {
+	if _, ok := (event.FingerprintSlot{}).Insert([]byte(`{}`), "x", "", stored); ok {
 		t.Fatal("the zero slot inserted")
 	}
 }
@@ -200,14 +202,14 @@ func checkUnmarshal(t *testing.T, data []byte) {
 	t.Helper()
 	var got, want event.Event
 	slot, gotErr := event.ReadWire(data, &got)
-	if out, ok := slot.Insert(data, "0a1b2c", stored); ok {
+	if out, ok := slot.Insert(data, "0a1b2c", "faultline:2", stored); ok {
 		var back event.Event
 		if err := json.Unmarshal(out, &back); err != nil {
 			t.Fatalf("%q: with fingerprint %q: %v", data, out, err)
 		}
 		withFP := got
 		at := stored
-		withFP.Faultline.Fingerprint, withFP.Faultline.StoredAt = "0a1b2c", &at
+		withFP.Faultline.Fingerprint, withFP.Faultline.StoredAt, withFP.Faultline.GroupingStrategy = "0a1b2c", &at, "faultline:2"
 		if !reflect.DeepEqual(back, withFP) {
 			t.Fatalf("%q: with fingerprint %q\n got %+v\nwant %+v", data, out, back, withFP)
 		}

@@ -80,9 +80,12 @@ type Faultline struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// StoredAt is when the processor wrote the event to Elasticsearch. Group
 	// counts are recounted from it (processor/tally.go).
-	StoredAt        *time.Time  `json:"stored_at,omitempty"`
-	MessageTemplate string      `json:"message_template,omitempty"`
-	Exceptions      []Exception `json:"exceptions,omitempty"`
+	StoredAt *time.Time `json:"stored_at,omitempty"`
+	// GroupingStrategy is the grouping version that made Fingerprint
+	// (grouping.StrategyV1, …).
+	GroupingStrategy string      `json:"grouping_strategy,omitempty"`
+	MessageTemplate  string      `json:"message_template,omitempty"`
+	Exceptions       []Exception `json:"exceptions,omitempty"`
 
 	// Platform is the runtime the exceptions come from (PlatformPython,
 	// PlatformGo, PlatformJavaScript, PlatformJava); empty means Java, as

@@ -26,12 +26,17 @@ type Group struct {
 	Error       ErrorInfo     `json:"error"`
 	Log         event.Log     `json:"log"`
 	Culprit     string        `json:"culprit,omitempty"`
-	Count       int64         `json:"count"`
-	FirstSeen   time.Time     `json:"first_seen"`
-	LastSeen    time.Time     `json:"last_seen"`
-	Status      string        `json:"status"`
-	MutedUntil  *time.Time    `json:"muted_until,omitempty"`
-	ResolvedAt  *time.Time    `json:"resolved_at,omitempty"`
+	// GroupingStrategy is the grouping version that made the group
+	// (grouping.StrategyV1, …); it keeps it when a later version would
+	// fingerprint its events otherwise. Empty on groups made before
+	// versions, which were made by grouping.StrategyV1.
+	GroupingStrategy string     `json:"grouping_strategy,omitempty"`
+	Count            int64      `json:"count"`
+	FirstSeen        time.Time  `json:"first_seen"`
+	LastSeen         time.Time  `json:"last_seen"`
+	Status           string     `json:"status"`
+	MutedUntil       *time.Time `json:"muted_until,omitempty"`
+	ResolvedAt       *time.Time `json:"resolved_at,omitempty"`
 	// StatusChanges records who muted, resolved or unmuted the group, oldest
 	// first, the last MaxStatusChanges of them.
 	StatusChanges []StatusChange `json:"status_changes,omitempty"`

@@ -1,0 +1,72 @@
+package grouping
+
+// A strategy is a named, frozen version of the grouping rules, in the
+// spirit of Sentry's grouping configs. The fingerprint never includes the
+// strategy's name: where two versions agree on an event they give it the
+// same fingerprint, so a new version regroups only the events its rules
+// treat differently, and the processor keeps those in the groups the
+// previous version made (Result.Previous).
+//
+// A version, once released, never changes: a rule change is a new version
+// whose previous is the current one.
+type strategy struct {
+	id string
+	// sdkInApp takes a frame's InApp (a Sentry SDK's in_app) over the
+	// platform's default, when the service has no configured in-app list.
+	sdkInApp bool
+	// java is the rule for Java chains, and loose whether a Java message
+	// counts when normalising leaves it as it was, rather than only when
+	// it reads as a plain sentence (constantMessage).
+	java  javaRule
+	loose bool
+	// cut keeps a Java message only up to its first preposition: what
+	// follows "for", "of", "in"... is most often the value the code filled
+	// in ("no price for kiwi").
+	cut bool
+	// previous is the version this one replaced, or nil.
+	previous *strategy
+}
+
+// javaRule is which frames and messages of a Java chain count.
+type javaRule int
+
+const (
+	// javaAllFrames: every in-app frame of every exception, no message.
+	javaAllFrames javaRule = iota
+	// javaAllFramesMessage: javaAllFrames, plus the message of each
+	// exception the app threw when it looks constant.
+	javaAllFramesMessage
+	// javaThrowSiteMessage: the throw site (innermost in-app frame) of each
+	// exception, plus the message of each exception the app threw when it
+	// looks constant; the rule of the other platforms.
+	javaThrowSiteMessage
+	// javaThrowSite: the throw site alone.
+	javaThrowSite
+)
+
+// Strategy versions.
+const (
+	// StrategyV1 is the rule before versions: Java by every in-app frame,
+	// the other platforms by throw site and the app's own message, the
+	// SDK's in_app ignored.
+	StrategyV1 = "faultline:1"
+	// StrategyV2 honours the SDK's in_app and groups Java as the other
+	// platforms are: by each exception's throw site and, when the app threw
+	// it with a message that reads as a constant sentence, that message up
+	// to its first preposition.
+	StrategyV2 = "faultline:2"
+	// Latest is the version new groups are made with.
+	Latest = StrategyV2
+)
+
+var (
+	strategyV1 = &strategy{id: StrategyV1, java: javaAllFrames}
+	strategyV2 = &strategy{id: StrategyV2, sdkInApp: true, java: javaThrowSiteMessage, cut: true, previous: strategyV1}
+	strategies = map[string]*strategy{StrategyV1: strategyV1, StrategyV2: strategyV2}
+)
+
+// Strategies lists the known versions, oldest first.
+func Strategies() []string { return []string{StrategyV1, StrategyV2} }
+
+// KnownStrategy tells whether id names a version this build implements.
+func KnownStrategy(id string) bool { return strategies[id] != nil }

@@ -1,0 +1,247 @@
+package grouping
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/internal/event"
+)
+
+// faultline:1 is frozen: over every corpus event it gives exactly the
+// fingerprints the code before strategy versions gave (the digest below was
+// taken from that code), so groups made then keep receiving their events.
+func TestStrategyV1IsFrozen(t *testing.T) {
+	const want = "6b768319089f0ca0bcbe99e98fbdefa81d1231b94544017ce2271061619f41ac"
+	f := NewFingerprinter()
+	f.Strategy = StrategyV1
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.ndjson"))
+	more, _ := filepath.Glob(filepath.Join(langsCorpusDir, "*.ndjson"))
+	files = append(files, more...)
+	sort.Strings(files)
+	h := sha256.New()
+	n := 0
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, _ := ingest.SplitBody(body)
+		for _, l := range lines {
+			ev, err := ingest.ParseEvent(l.Raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.Service.Name == "" {
+				ev.Service.Name = "unknown"
+			}
+			r := f.Compute(&ev)
+			if r.Strategy != StrategyV1 || len(r.Previous) != 0 {
+				t.Fatalf("%s:%d: %+v", file, l.N, r)
+			}
+			fmt.Fprintf(h, "%s\n", r.Fingerprint)
+			n++
+		}
+	}
+	if got := fmt.Sprintf("%x", h.Sum(nil)); got != want || n != 1320 {
+		t.Errorf("faultline:1 over %d corpus events: digest %s, want %s over 1320: a released strategy changed", n, got, want)
+	}
+}
+
+// Where the latest strategy's rules are faultline:1's (no stack, the other
+// platforms without an SDK's in_app) it gives the same fingerprints, so
+// those events stay in their groups without any lookup; where they differ
+// (Java chains) it names faultline:1's fingerprint as the previous one.
+func TestLatestAgreesWithV1WhereTheRulesDo(t *testing.T) {
+	v1 := NewFingerprinter()
+	v1.Strategy = StrategyV1
+	latest := NewFingerprinter()
+	same, moved := 0, 0
+	for _, s := range langCorpusSources {
+		for _, e := range loadLangCorpus(t, latest, s.source) {
+			r, old := latest.Compute(&e.ev), v1.Compute(&e.ev).Fingerprint
+			switch {
+			case s.language != "java":
+				if r.Fingerprint != old || len(r.Previous) != 0 {
+					t.Fatalf("%s: %s/%v, faultline:1 %s: the rule did not change for %s", e.where, r.Fingerprint, r.Previous, old, s.language)
+				}
+				same++
+			case r.Fingerprint != old:
+				if len(r.Previous) != 1 || r.Previous[0] != (Previous{Fingerprint: old, Strategy: StrategyV1}) {
+					t.Fatalf("%s: previous %+v, want faultline:1's %s", e.where, r.Previous, old)
+				}
+				moved++
+			}
+		}
+	}
+	for _, e := range loadCorpus(t, latest) {
+		if len(e.ev.Faultline.Exceptions) > 0 {
+			continue
+		}
+		if r := latest.Compute(&e.ev); r.Fingerprint != v1.Compute(&e.ev).Fingerprint || len(r.Previous) != 0 {
+			t.Fatalf("%s: an event without a stack moved", e.where)
+		}
+		same++
+	}
+	if same == 0 || moved == 0 {
+		t.Fatalf("%d unchanged, %d moved: the corpus should have both", same, moved)
+	}
+}
+
+// The SDK's in_app decides which frames are the app's: a company package
+// installed in site-packages that sentry-python's in_app_include names is
+// the app's code, so two raises in it are two groups; without the SDK's
+// word (faultline:1, or an event that did not come from an SDK) site-packages
+// is library code and the raises share the app's calling frame. A
+// service's configured in_app list still comes first.
+func TestSDKInApp(t *testing.T) {
+	yes, no := true, false
+	raise := func(fn, msg string, inApp *bool) *event.Event {
+		return &event.Event{Service: event.Service{Name: "shop"}, Faultline: event.Faultline{Platform: event.PlatformPython, Exceptions: []event.Exception{{
+			Type: "ValueError", Message: msg, Frames: []event.Frame{
+				{Method: fn, File: "/venv/lib/python3.12/site-packages/acme_billing/core.py", Line: 10, InApp: inApp},
+				{Method: "handle", File: "/srv/app/shop/api.py", Line: 40, InApp: &yes},
+			}}}}}
+	}
+	latest, v1 := NewFingerprinter(), NewFingerprinter()
+	v1.Strategy = StrategyV1
+	fp := func(f *Fingerprinter, ev *event.Event) string { return f.Compute(ev).Fingerprint }
+
+	if fp(latest, raise("charge", "amount must be positive", &yes)) == fp(latest, raise("refund", "window closed", &yes)) {
+		t.Error("the SDK marked the package in-app, but two raises in it share a group")
+	}
+	if fp(v1, raise("charge", "amount must be positive", &yes)) != fp(v1, raise("refund", "window closed", &yes)) {
+		t.Error("faultline:1 ignores in_app: the raises should share the app frame's group")
+	}
+	if fp(latest, raise("charge", "amount must be positive", nil)) != fp(latest, raise("refund", "window closed", nil)) {
+		t.Error("without an SDK verdict site-packages is library code")
+	}
+	if fp(latest, raise("charge", "amount must be positive", &no)) != fp(latest, raise("refund", "window closed", &no)) {
+		t.Error("the SDK said library code")
+	}
+	x := latest.Explain(raise("charge", "amount must be positive", &yes))
+	if fr := x.Exceptions[0].Frames[0]; !fr.InApp || !fr.Counted || fr.Reason != ReasonThrowSite {
+		t.Errorf("explained frame %+v: want the SDK's in-app frame as the throw site", fr)
+	}
+	if fr := x.Exceptions[0].Frames[1]; !fr.InApp || fr.Counted || fr.Reason != ReasonNotThrowSite {
+		t.Errorf("explained frame %+v: want an in-app frame that is not the throw site", fr)
+	}
+
+	configured := NewFingerprinter()
+	configured.InApp = map[string][]string{"shop": {"shop."}}
+	if fp(configured, raise("charge", "amount must be positive", &yes)) != fp(configured, raise("refund", "window closed", &yes)) {
+		t.Error("the service's in_app list names only shop.: it must win over the SDK")
+	}
+
+	// sentry-java marks frames the same way.
+	java := func(cls string, inApp *bool) *event.Event {
+		return exEvent("shop", event.Exception{Type: "java.lang.IllegalStateException", Message: "x", Frames: []event.Frame{
+			{Class: cls, Method: "run", InApp: inApp}, {Class: "com.acme.Api", Method: "handle"}}})
+	}
+	if fp(latest, java("org.acme.shared.Jobs", &yes)) == fp(latest, java("org.acme.shared.Other", &yes)) {
+		t.Error("java: the SDK's in-app frames did not count")
+	}
+	if fp(latest, java("com.acme.Jobs", &no)) != fp(latest, java("com.acme.Other", &no)) {
+		t.Error("java: frames the SDK called library code counted")
+	}
+}
+
+// Java under the latest strategy: two throws in one method with different
+// constant messages are two groups; the same throw reached through other
+// callers, at other lines (a deploy) or with a value in its message is one.
+func TestJavaThrowSiteAndConstantMessage(t *testing.T) {
+	f := NewFingerprinter()
+	throw := func(msg string, line int, callers ...string) string {
+		fs := []event.Frame{{Class: "com.acme.Payments", Method: "validate", Line: line}}
+		for _, c := range callers {
+			fs = append(fs, event.Frame{Class: "com.acme.Api", Method: c, Line: line + 30})
+		}
+		fs = append(fs, event.Frame{Class: "org.springframework.web.servlet.FrameworkServlet", Method: "service", Line: 900})
+		return f.Compute(exEvent("shop", event.Exception{Type: "java.lang.IllegalArgumentException", Message: msg, Frames: fs})).Fingerprint
+	}
+	amount := throw("amount must be positive", 20, "checkout")
+	for name, other := range map[string]string{
+		"another caller":   throw("amount must be positive", 20, "quote"),
+		"two callers":      throw("amount must be positive", 20, "quote", "checkout"),
+		"after a deploy":   throw("amount must be positive", 27, "checkout"),
+		"with a full stop": throw("amount must be positive.", 20, "checkout"),
+	} {
+		if other != amount {
+			t.Errorf("%s: split", name)
+		}
+	}
+	if throw("currency is required", 23, "checkout") == amount {
+		t.Error("two constant messages thrown in one method: merged")
+	}
+	for _, msgs := range [][2]string{
+		{"no price for kiwi", "no price for plum"},
+		{"Invalid recipient address: a@b.org", "Invalid recipient address: c@d.org"},
+		{"Tax lookup failed for region EU-DE", "Tax lookup failed for region EU-FR"},
+		{"order 17 not found", "order 18 not found"},
+		{"Unknown status SHIPED", "Unknown status DELIVERD"},
+		{"cannot open /tmp/a", "cannot open /tmp/b"},
+	} {
+		if throw(msgs[0], 20, "checkout") != throw(msgs[1], 20, "checkout") {
+			t.Errorf("%q and %q: a value in the message split the group", msgs[0], msgs[1])
+		}
+	}
+	// A library's exception: its message names the input it choked on.
+	lib := func(msg string) string {
+		return f.Compute(exEvent("shop", event.Exception{Type: "java.lang.NumberFormatException", Message: msg, Frames: []event.Frame{
+			{Class: "java.lang.Integer", Method: "parseInt"}, {Class: "com.acme.Payments", Method: "parse"}}})).Fingerprint
+	}
+	if lib("bad input") != lib("not a number") {
+		t.Error("a library's message counted")
+	}
+}
+
+// Explain says what Compute hashed and why each frame counted.
+func TestExplain(t *testing.T) {
+	f := NewFingerprinter()
+	ev := exEvent("shop",
+		event.Exception{Type: "java.lang.IllegalStateException", Message: "order 7 failed", Frames: []event.Frame{
+			{Class: "com.acme.Pay", Method: "charge", Line: 10},
+			{Class: "com.acme.Orders$$SpringCGLIB$$0", Method: "place"},
+			{Class: "com.acme.Orders", Method: "place", Line: 20},
+			{Class: "org.springframework.web.servlet.FrameworkServlet", Method: "service"},
+		}},
+		event.Exception{Type: "java.net.SocketTimeoutException", Message: "Read timed out", Frames: []event.Frame{
+			{Class: "java.net.SocketInputStream", Method: "read"},
+			{Class: "com.acme.PayClient", Method: "post", Line: 5},
+		}},
+	)
+	x := f.Explain(ev)
+	r := f.Compute(ev)
+	if x.Fingerprint != r.Fingerprint || x.Strategy != Latest || x.Basis != "exception" || hash(x.Inputs...) != r.Fingerprint {
+		t.Fatalf("explanation %+v does not match %+v", x, r)
+	}
+	type verdict struct {
+		counted bool
+		reason  string
+	}
+	want := [][]verdict{
+		{{true, ReasonInApp}, {false, ReasonGenerated}, {false, ReasonNotThrowSite}, {false, ReasonLibrary}},
+		{{false, ReasonLibrary}, {true, ReasonInApp}},
+	}
+	for i, ex := range x.Exceptions {
+		for j, fr := range ex.Frames {
+			if got := (verdict{fr.Counted, fr.Reason}); got != want[i][j] {
+				t.Errorf("exception %d frame %d (%s): %+v, want %+v", i, j, fr.Name, got, want[i][j])
+			}
+		}
+	}
+	if !slices.Contains(x.Inputs, "com.acme.Pay.charge") || slices.Contains(x.Inputs, "com.acme.Orders.place") {
+		t.Errorf("inputs %v", x.Inputs)
+	}
+	if x.Exceptions[0].Message != "" {
+		t.Errorf("a message with a number counted: %q", x.Exceptions[0].Message)
+	}
+	if f.Explain(&event.Event{Service: event.Service{Name: "shop"}, Message: "disk full"}).Basis != "message" {
+		t.Error("an event without a stack is grouped by its message")
+	}
+}
