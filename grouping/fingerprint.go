@@ -248,11 +248,10 @@ func (f *Fingerprinter) strategy() *strategy {
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	s := f.strategy()
 	r := f.compute(ev, s, explainer{})
-	// The versions differ only in how they read a stack.
-	if len(ev.Faultline.Exceptions) == 0 {
-		return r
-	}
 	for p := s.previous; p != nil; p = p.previous {
+		if s.agrees(p, ev) {
+			continue
+		}
 		if o := f.compute(ev, p, explainer{}); o.Fingerprint != r.Fingerprint {
 			r.Previous = append(r.Previous, Previous{Fingerprint: o.Fingerprint, Strategy: p.id})
 		}
@@ -266,6 +265,9 @@ func (f *Fingerprinter) compute(ev *event.Event, s *strategy, rec explainer) Res
 	}
 	svc := ev.Service.Name
 	exs := ev.Faultline.Exceptions
+	if s.outermost && len(exs) > 1 {
+		exs = exs[:1]
+	}
 	var parts []string
 	var culprit string
 	if p := ev.Faultline.Platform; p != "" && p != event.PlatformJava && len(exs) > 0 {
