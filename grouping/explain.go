@@ -1,6 +1,10 @@
 package grouping
 
-import "github.com/faultline/faultline/internal/event"
+import (
+	"fmt"
+
+	"github.com/faultline/faultline/internal/event"
+)
 
 // Explanation says how an event's fingerprint was made: by which strategy,
 // from what, and for each frame whether it counted and why. It is what a
@@ -56,10 +60,29 @@ const (
 	ReasonExplicitWins  = "an explicit fingerprint decides"
 )
 
-// Explain fingerprints ev as Compute does and says how.
+// Explain fingerprints ev as Compute does with the Fingerprinter's own
+// strategy and says how.
 func (f *Fingerprinter) Explain(ev *event.Event) Explanation {
+	return f.explain(ev, f.strategy())
+}
+
+// ExplainAs says how the strategy named id fingerprints ev: a group's page
+// explains its sample event by the group's own grouping_strategy ("" is
+// StrategyV1, for groups made before versions).
+func (f *Fingerprinter) ExplainAs(ev *event.Event, id string) (Explanation, error) {
+	if id == "" {
+		id = StrategyV1
+	}
+	s := strategies[id]
+	if s == nil {
+		return Explanation{}, fmt.Errorf("unknown grouping strategy %q (this build knows %v)", id, Strategies())
+	}
+	return f.explain(ev, s), nil
+}
+
+func (f *Fingerprinter) explain(ev *event.Event, s *strategy) Explanation {
 	var x Explanation
-	r := f.compute(ev, f.strategy(), explainer{&x})
+	r := f.compute(ev, s, explainer{&x})
 	x.Strategy, x.Fingerprint = r.Strategy, r.Fingerprint
 	return x
 }

@@ -244,4 +244,54 @@ func TestExplain(t *testing.T) {
 	if f.Explain(&event.Event{Service: event.Service{Name: "shop"}, Message: "disk full"}).Basis != "message" {
 		t.Error("an event without a stack is grouped by its message")
 	}
+	v1 := NewFingerprinter()
+	v1.Strategy = StrategyV1
+	if old, err := f.ExplainAs(ev, ""); err != nil || old.Strategy != StrategyV1 || old.Fingerprint != v1.Compute(ev).Fingerprint || old.Fingerprint == r.Fingerprint {
+		t.Errorf("explained as a group made before versions: %+v %v", old, err)
+	}
+	if _, err := f.ExplainAs(ev, "faultline:99"); err == nil {
+		t.Error("an unknown strategy explained")
+	}
+	// On every corpus event the explanation is what Compute hashed, and
+	// every frame has a verdict.
+	evs := loadCorpus(t, f)
+	for _, s := range langCorpusSources {
+		evs = append(evs, loadLangCorpus(t, f, s.source)...)
+	}
+	for _, e := range evs {
+		x := f.Explain(&e.ev)
+		if x.Fingerprint != e.fp || hash(x.Inputs...) != e.fp {
+			t.Fatalf("%s: explained %s from %v, computed %s", e.where, x.Fingerprint, x.Inputs, e.fp)
+		}
+		for _, ex := range x.Exceptions {
+			for _, fr := range ex.Frames {
+				if fr.Reason == "" {
+					t.Fatalf("%s: frame %s has no reason", e.where, fr.Name)
+				}
+			}
+		}
+	}
+}
+
+// Any event fingerprints without a panic, and Explain says what Compute
+// hashed, under every strategy.
+func FuzzExplain(f *testing.F) {
+	f.Add("java", "com.acme.Pay", "charge", "amount must be positive", "java.lang.IllegalStateException", true)
+	f.Add("python", "", "price_of", "no price for kiwi", "KeyError", false)
+	f.Add("go", "", "panic", "", "", true)
+	f.Add("javascript", "", "Object.<anonymous>", "x: y for z", "Error", false)
+	f.Fuzz(func(t *testing.T, platform, class, method, msg, typ string, inApp bool) {
+		ev := &event.Event{Service: event.Service{Name: "fuzz"}, Message: msg, Faultline: event.Faultline{Platform: platform, Exceptions: []event.Exception{
+			{Type: typ, Message: msg, Frames: []event.Frame{{Class: class, Method: method, File: msg, InApp: &inApp}, {Class: class, Method: method}}},
+			{Type: typ, Message: method},
+		}}}
+		for _, id := range Strategies() {
+			fp := NewFingerprinter()
+			fp.Strategy = id
+			x := fp.Explain(ev)
+			if r := fp.Compute(ev); x.Fingerprint != r.Fingerprint || hash(x.Inputs...) != r.Fingerprint || r.Strategy != id {
+				t.Fatalf("%s: explained %+v, computed %+v", id, x, r)
+			}
+		}
+	})
 }
