@@ -82,7 +82,7 @@ func (f *Fingerprinter) ExplainAs(ev *event.Event, id string) (Explanation, erro
 
 func (f *Fingerprinter) explain(ev *event.Event, s *strategy) Explanation {
 	var x Explanation
-	r := f.compute(ev, s, explainer{&x})
+	r := f.compute(ev, s, explainer{&x}, nil)
 	x.Strategy, x.Fingerprint = r.Strategy, r.Fingerprint
 	return x
 }

@@ -247,20 +247,38 @@ func (f *Fingerprinter) strategy() *strategy {
 // groups belong to a service.
 func (f *Fingerprinter) Compute(ev *event.Event) Result {
 	s := f.strategy()
-	r := f.compute(ev, s, explainer{})
+	var memo javaMemo
+	r := f.compute(ev, s, explainer{}, &memo)
 	for p := s.previous; p != nil; p = p.previous {
 		if s.agrees(p, ev) {
 			continue
 		}
-		if o := f.compute(ev, p, explainer{}); o.Fingerprint != r.Fingerprint {
+		if o := f.compute(ev, p, explainer{}, &memo); o.Fingerprint != r.Fingerprint {
 			r.Previous = append(r.Previous, Previous{Fingerprint: o.Fingerprint, Strategy: p.id})
 		}
 	}
 	return r
 }
 
-func (f *Fingerprinter) compute(ev *event.Event, s *strategy, rec explainer) Result {
-	if r, ok := f.withDefault(ev, s, rec); ok {
+// javaMemo carries one event's javaStack from one strategy's computation
+// to the next; nil carries nothing.
+type javaMemo struct{ st *javaStack }
+
+func (m *javaMemo) get(s *strategy, n int) *javaStack {
+	if m == nil || m.st == nil || m.st.sdk && m.st.sdkInApp != s.sdkInApp || m.st.n != n {
+		return nil
+	}
+	return m.st
+}
+
+func (m *javaMemo) put(st *javaStack) {
+	if m != nil {
+		m.st = st
+	}
+}
+
+func (f *Fingerprinter) compute(ev *event.Event, s *strategy, rec explainer, memo *javaMemo) Result {
+	if r, ok := f.withDefault(ev, s, rec, memo); ok {
 		return r
 	}
 	svc := ev.Service.Name
@@ -273,7 +291,12 @@ func (f *Fingerprinter) compute(ev *event.Event, s *strategy, rec explainer) Res
 	if p := ev.Faultline.Platform; p != "" && p != event.PlatformJava && len(exs) > 0 {
 		parts, culprit = f.chainPlatform(s, svc, p, exs, rec)
 	} else if len(exs) > 0 {
-		parts, culprit = f.chainParts(s, svc, exs, rec)
+		st := memo.get(s, len(exs))
+		if st == nil {
+			st = f.readJava(s, svc, exs, rec)
+			memo.put(st)
+		}
+		parts, culprit = f.chainParts(s, st, exs, rec), st.culprit
 	}
 	result := func(basis string, inputs ...string) Result {
 		rec.result(basis, inputs)
@@ -303,31 +326,51 @@ type javaFrame struct {
 	why   string
 }
 
-// chainParts lists each exception type with the frames the strategy's Java
-// rule counts, and names the culprit. When no exception has an in-app
-// frame, every non-generated frame counts, and when there are no frames at
-// all the message stands in for them.
-func (f *Fingerprinter) chainParts(s *strategy, svc string, exs []event.Exception, rec explainer) (parts []string, culprit string) {
+// javaStack is what a Java chain's frames come to before a strategy's rule
+// picks from them. Strategies that decide in-app frames alike share it, so
+// computing an older strategy's fingerprint too reads the frames once.
+type javaStack struct {
+	// sdkInApp is whether the verdicts took the SDK's in_app, which
+	// matters only when a frame has one (sdk).
+	sdkInApp, sdk bool
+	n             int // exceptions read
+	verdicts      [][]javaFrame
+	// names are each exception's frames that may count, innermost first,
+	// recursion folded; idx their indices, seen those before folding.
+	names     [][]string
+	idx, seen [][]int
+	anyInApp  bool
+	culprit   string
+}
+
+// readJava names a Java chain's frames and drops those that never count:
+// library frames (when any frame is in-app), generated classes, a proxy's
+// handler, lambdas below the throw site, repeats of a recursion.
+func (f *Fingerprinter) readJava(s *strategy, svc string, exs []event.Exception, rec explainer) *javaStack {
 	own := f.InApp[svc]
-	verdicts := make([][]javaFrame, len(exs))
-	anyInApp := false
+	st := &javaStack{sdkInApp: s.sdkInApp, n: len(exs), verdicts: make([][]javaFrame, len(exs)),
+		names: make([][]string, len(exs)), idx: make([][]int, len(exs)), seen: make([][]int, len(exs))}
+	total := 0
+	for _, ex := range exs {
+		total += len(ex.Frames)
+	}
+	all := make([]javaFrame, total)
 	for i, ex := range exs {
-		verdicts[i] = make([]javaFrame, len(ex.Frames))
+		st.verdicts[i], all = all[:len(ex.Frames):len(ex.Frames)], all[len(ex.Frames):]
 		for j, fr := range ex.Frames {
 			in, why := f.javaInApp(s, own, fr)
-			verdicts[i][j] = javaFrame{in, why}
-			anyInApp = anyInApp || in
+			st.verdicts[i][j] = javaFrame{in, why}
+			st.anyInApp = st.anyInApp || in
+			st.sdk = st.sdk || fr.InApp != nil && len(own) == 0
 		}
 	}
-	framesSeen := false
 	for ei, ex := range exs {
-		parts = append(parts, "type:"+ex.Type)
 		rec.exception(ex.Type, ex.Frames)
 		var names []string
 		var idx []int
 		for i, fr := range ex.Frames {
-			v := verdicts[ei][i]
-			if anyInApp && !v.inApp {
+			v := st.verdicts[ei][i]
+			if st.anyInApp && !v.inApp {
 				rec.frame(ei, i, "", false, false, v.why)
 				continue
 			}
@@ -350,23 +393,37 @@ func (f *Fingerprinter) chainParts(s *strategy, svc string, exs []event.Exceptio
 			}
 			names, idx = append(names, name), append(idx, i)
 		}
-		all := idx
-		names, idx = collapseCycles(names, idx, 4)
-		if s.java == javaThrowSite || s.java == javaThrowSiteMessage {
+		st.seen[ei] = idx
+		st.names[ei], st.idx[ei] = collapseCycles(names, idx, 4)
+	}
+	st.culprit = f.culprit(st.verdicts, exs)
+	return st
+}
+
+// chainParts lists each exception type with the frames the strategy's Java
+// rule counts. When no exception has an in-app frame, every frame counts,
+// and when there are no frames at all the message stands in for them.
+func (f *Fingerprinter) chainParts(s *strategy, st *javaStack, exs []event.Exception, rec explainer) (parts []string) {
+	throwSite := s.java == javaThrowSite || s.java == javaThrowSiteMessage
+	framesSeen := false
+	for ei, ex := range exs {
+		parts = append(parts, "type:"+ex.Type)
+		names, idx := st.names[ei], st.idx[ei]
+		if throwSite {
 			names, idx = names[:min(1, len(names))], idx[:min(1, len(idx))]
 		}
 		if rec.on() {
-			for _, i := range all {
-				v := verdicts[ei][i]
+			for _, i := range st.seen[ei] {
+				v := st.verdicts[ei][i]
 				name, _ := f.normalFrame(ex.Frames[i])
 				why := ReasonRecursion
-				if s.java == javaThrowSite || s.java == javaThrowSiteMessage {
+				if throwSite {
 					why = ReasonNotThrowSite
 				}
 				counted := slices.Contains(idx, i)
 				if counted {
 					why = v.why
-					if !anyInApp {
+					if !st.anyInApp {
 						why = ReasonNoInApp
 					}
 				}
@@ -375,7 +432,7 @@ func (f *Fingerprinter) chainParts(s *strategy, svc string, exs []event.Exceptio
 		}
 		framesSeen = framesSeen || len(names) > 0
 		parts = append(parts, names...)
-		if s.java != javaAllFrames && s.java != javaThrowSite && len(ex.Frames) > 0 && verdicts[ei][0].inApp {
+		if s.java != javaAllFrames && s.java != javaThrowSite && len(ex.Frames) > 0 && st.verdicts[ei][0].inApp {
 			if msg, ok := f.constantMessage(s, ex.Message); ok {
 				parts = append(parts, "message:"+msg)
 				rec.message(ei, msg)
@@ -387,7 +444,7 @@ func (f *Fingerprinter) chainParts(s *strategy, svc string, exs []event.Exceptio
 		parts = append(parts, "message:"+msg)
 		rec.message(len(exs)-1, msg)
 	}
-	return parts, f.culprit(verdicts, exs)
+	return parts
 }
 
 // constantMessage is msg, and whether it looks like a literal the code

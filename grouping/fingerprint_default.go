@@ -18,7 +18,7 @@ var defaultToken = regexp.MustCompile(`\{\{\s*default\s*\}\}`)
 // other parts split that group further ("{{ default }}" and a tenant: one
 // group per bug and tenant). The token alone is faultline's own grouping.
 // ok is false when the event has no such fingerprint.
-func (f *Fingerprinter) withDefault(ev *event.Event, s *strategy, rec explainer) (Result, bool) {
+func (f *Fingerprinter) withDefault(ev *event.Event, s *strategy, rec explainer, memo *javaMemo) (Result, bool) {
 	explicit := ev.Labels["fingerprint"]
 	if !strings.Contains(explicit, "{{") || !defaultToken.MatchString(explicit) {
 		return Result{}, false
@@ -26,7 +26,7 @@ func (f *Fingerprinter) withDefault(ev *event.Event, s *strategy, rec explainer)
 	own := *ev
 	own.Labels = maps.Clone(ev.Labels)
 	delete(own.Labels, "fingerprint")
-	r := f.compute(&own, s, rec)
+	r := f.compute(&own, s, rec, memo)
 	if strings.TrimSpace(defaultToken.ReplaceAllString(explicit, "")) == "" {
 		return r, true
 	}
