@@ -539,13 +539,17 @@ func (f *Fingerprinter) culprit(verdicts [][]javaFrame, exs []event.Exception) s
 	return ""
 }
 
+// hash is the first 16 bytes of the SHA-256 of the parts, each followed by
+// a NUL, in hex. The parts are joined on the stack when they fit: every
+// event is hashed once per strategy it is compared under.
 func hash(parts ...string) string {
-	h := sha256.New()
+	var stack [1024]byte
+	buf := stack[:0]
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		buf = append(append(buf, p...), 0)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }
 
 // messageVariables are tried in order. need lists bytes of which a match
