@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates faultline's Python, Go and Node test data from real programs:
 #   schemas/testdata/corpus/langs/*.ndjson   labelled grouping corpus (JSON log lines)
-#   schemas/testdata/corpus/sdk/*.buildN/    the same bugs as the Sentry SDKs and
-#                                            OpenTelemetry log SDKs sent them
+#   schemas/testdata/corpus/sdk/*.buildN/    the same bugs as the Sentry SDKs,
+#                                            OpenTelemetry log SDKs and loki4j sent them
 #   internal/event/testdata/*.{py,go,node}.trace  raw stack texts for the parsers
 # Each program runs twice: build 1 as committed, build 2 from a copy with a
 # comment line after every block opener, so every line number moves (a deploy).
-# Needs python3 + pip, node + npm, go, JDK 17+; PyPI, npm and the Go module proxy the
-# first time. Usage: generate.sh
+# Needs python3 + pip, node + npm, go, JDK 17+ and Maven; PyPI, npm, the Go module
+# proxy and Maven Central the first time. Usage: generate.sh
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -108,7 +108,10 @@ if "$work/go/traces1" crash 2>>"$out/go.traces"; then
     exit 1
 fi
 
-# Java: the same cases, to measure Java's rule on them (not held to the bar).
+# Java: the same cases, to measure Java's rule on them (not held to the bar),
+# on the class path of java/pom.xml (logback and the three appenders).
+(cd "$here/java" && mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$work/java.classpath" -Dmdep.includeScope=runtime) | sed 's/\x1b\[[0-9;]*m//g'
+jcp="$(cat "$work/java.classpath")"
 for build in 1 2; do
     app="$work/java/build$build"
     mkdir -p "$app"
@@ -116,12 +119,20 @@ for build in 1 2; do
     if [[ $build == 2 ]]; then
         shift_lines "$app/Shop.java" "// build 2: a deploy moved this code down" '[{]$'
     fi
-    (cd "$app" && java Shop.java "$build" "$out")
+    (cd "$app" && java -cp "$jcp" Shop.java "$build" logs "$out")
+    for mode in sentry otel loki; do
+        case $mode in
+        sentry) target="$(dsn java-sentry.build$build)" ;;
+        otel) target="$(otlp java-otel.build$build)" ;;
+        loki) target="http://127.0.0.1:$port/java-loki.build$build/loki/api/v1/push" ;;
+        esac
+        (cd "$app" && java -cp "$jcp" -Dlogback.configurationFile="$here/java/logback-$mode.xml" -Dbuild="$build" -Dtarget="$target" Shop.java "$build" "$mode")
+    done
 done
 
 . "$here/../install.sh"
 
-sdk_sources=(python-sentry python-otel node-sentry node-otel go-sentry go-otel)
+sdk_sources=(python-sentry python-otel node-sentry node-otel go-sentry go-otel java-sentry java-otel java-loki)
 
 # check_sdk, install_sdk NAME...: replace corpus/sdk/NAME.build{1,2} with what the SDKs
 # sent; checked before anything is installed, so a failed run leaves every

@@ -1,6 +1,7 @@
 """Stands in for faultline when the SDKs send: accepts every POST on
 127.0.0.1 and writes its body, decompressed, to OUT_DIR/<first path
-segment>/<NNNN>.<envelope|pb|json>. The programs name their source and
+segment>/<NNNN>.<envelope|pb|json|loki>
+(loki: a Loki JSON push body). The programs name their source and
 build in that segment (a Sentry DSN's path prefix, an OTLP endpoint's
 path), so one receiver serves every SDK. It answers as Sentry and OTLP
 receivers do, so no SDK retries. Prints its port on stdout, then serves
@@ -39,6 +40,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ext, answer, atype = "pb", b"", ctype
         elif self.path.endswith("/v1/logs") and ctype == "application/json":
             ext, answer, atype = "json", b"{}", ctype
+        elif self.path.endswith("/loki/api/v1/push") and ctype == "application/json":
+            ext, answer, atype = "loki", None, None  # JSON push; Loki answers 204
         else:
             self.send_error(404, f"unexpected {self.path} ({ctype})")
             return
@@ -48,6 +51,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             os.makedirs(os.path.join(out, name), exist_ok=True)
             with open(os.path.join(out, name, f"{n:04d}.{ext}"), "wb") as f:
                 f.write(body)
+        if answer is None:
+            self.send_response(204)
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", atype)
         self.send_header("Content-Length", str(len(answer)))
