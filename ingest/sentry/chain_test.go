@@ -73,7 +73,8 @@ func TestChainShapes(t *testing.T) {
 }
 
 // TestDecodeEnvelopeSDKCorpus: every envelope that sentry-python,
-// @sentry/node and sentry-go sent for the language corpus decodes without
+// @sentry/node, sentry-go and sentry-logback sent for the language corpus
+// decodes without
 // a server, each error event with its corpus labels from the SDK's tags
 // (processor/corpus_sdk_test.go scores how they group).
 func TestDecodeEnvelopeSDKCorpus(t *testing.T) {
@@ -92,15 +93,16 @@ func TestDecodeEnvelopeSDKCorpus(t *testing.T) {
 			t.Fatalf("%s: %v", file, err)
 		}
 		for _, ev := range evs {
-			if ev.Labels["corpus_bug"] == "" || ev.Event.ID == "" || len(ev.Faultline.Exceptions) == 0 || ev.Faultline.Platform == "" {
+			java := strings.Contains(file, "java-sentry")
+			if ev.Labels["corpus_bug"] == "" || ev.Event.ID == "" || len(ev.Faultline.Exceptions) == 0 || (ev.Faultline.Platform == "java") != java {
 				t.Errorf("%s: labels %v id %q, %d exceptions, platform %q", file, ev.Labels, ev.Event.ID, len(ev.Faultline.Exceptions), ev.Faultline.Platform)
 			}
 			events++
 		}
 	}
-	// 24 Python, 18 Node and 21 Go errors, in two builds.
-	if events != 2*(24+18+21) {
-		t.Errorf("%d events from %d envelopes, want %d", events, len(files), 2*(24+18+21))
+	// 24 Python, 18 Node, 21 Go and 12 Java errors, in two builds.
+	if want := 2 * (24 + 18 + 21 + 12); events != want {
+		t.Errorf("%d events from %d envelopes, want %d", events, len(files), want)
 	}
 }
 
