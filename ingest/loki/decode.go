@@ -12,6 +12,8 @@ import (
 
 	"github.com/grafana/loki/pkg/push"
 	"github.com/klauspost/compress/snappy"
+
+	"github.com/faultline/faultline/internal/event"
 )
 
 type label struct{ name, value string }
@@ -171,4 +173,28 @@ func jsonEntry(v []json.RawMessage) (entry, error) {
 		}
 	}
 	return en, nil
+}
+
+// Decode maps a push body (JSON, or snappy-compressed protobuf) to
+// canonical events, as the push route does before it delivers them,
+// without a server and with ingest's default limits (a line up to 1 MiB,
+// 5 MiB of decompressed protobuf). A line the route would refuse fails the
+// whole body here, named by its position.
+func Decode(body []byte, contentType string) ([]event.Event, error) {
+	const maxDecompressed, maxLine = 5 << 20, 1 << 20
+	streams, err := decode(body, contentType, maxDecompressed)
+	if err != nil {
+		return nil, err
+	}
+	var evs []event.Event
+	for i, s := range streams {
+		for j, en := range s.entries {
+			ev, err := toEvent(s.labels, en, maxLine)
+			if err != nil {
+				return nil, fmt.Errorf("streams[%d].values[%d]: %w", i, j, err)
+			}
+			evs = append(evs, ev)
+		}
+	}
+	return evs, nil
 }

@@ -1,6 +1,8 @@
 package loki
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/grafana/loki/pkg/push"
@@ -17,6 +19,13 @@ func FuzzDecode(f *testing.F) {
 	f.Add(protoBody(f, push.Stream{Labels: `{app="a", b="x\"y"}`, Entries: []push.Entry{{Timestamp: base, Line: javaLine}, {Timestamp: base, Line: pythonLine}}}), false)
 	f.Add([]byte(`{"streams":[{"stream":{"app":"a"},"values":[["1","`+"ERROR x"+`",{"k":"v"}],["2","{\"message\":\"m\"}"]]}]}`), true)
 	f.Add([]byte(`{"streams":[{"stream":{},"values":[["abc","x"]]}]}`), true)
+	if files, _ := filepath.Glob("../../schemas/testdata/corpus/sdk/java-loki.build1/*.loki"); len(files) > 0 {
+		body, err := os.ReadFile(files[0])
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(body, true)
+	}
 	f.Fuzz(func(t *testing.T, body []byte, isJSON bool) {
 		ct := "application/x-protobuf"
 		if isJSON {

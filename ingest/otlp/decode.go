@@ -18,6 +18,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/faultline/faultline/internal/event"
 )
 
 // encoding is the wire form of a request, and of its answer.
@@ -247,4 +249,43 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// Decode maps an OTLP/HTTP logs export body (contentType
+// application/x-protobuf or application/json, not compressed) to canonical
+// events, as /v1/logs does before it delivers them, without a server. A
+// record the route would refuse fails the whole body here, named by its
+// position.
+func Decode(body []byte, contentType string) ([]event.Event, error) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return nil, fmt.Errorf("content type %q: %w", contentType, err)
+	}
+	var enc encoding
+	switch mt {
+	case protoType:
+		enc = encProto
+	case jsonType:
+		enc = encJSON
+	default:
+		return nil, fmt.Errorf("content type %q is not OTLP; want %s or %s", mt, protoType, jsonType)
+	}
+	req, err := decode(body, enc)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]event.Event, 0, records(req))
+	for i, rl := range req.GetResourceLogs() {
+		ri := readResource(rl.GetResource().GetAttributes())
+		for j, sl := range rl.GetScopeLogs() {
+			for k, lr := range sl.GetLogRecords() {
+				ev, err := toEvent(&ri, sl.GetScope(), lr)
+				if err != nil {
+					return nil, fmt.Errorf("resourceLogs[%d].scopeLogs[%d].logRecords[%d]: %w", i, j, k, err)
+				}
+				evs = append(evs, ev)
+			}
+		}
+	}
+	return evs, nil
 }

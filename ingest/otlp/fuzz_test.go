@@ -1,6 +1,9 @@
 package otlp
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +43,42 @@ func FuzzDecodeJSON(f *testing.F) {
 						t.Fatalf("%d labels", len(ev.Labels))
 					}
 				}
+			}
+		}
+	})
+}
+
+// FuzzDecode feeds the exported decoder, both encodings, from the bodies
+// the OTel SDKs sent for the language corpus: no input panics it, and it
+// returns events or an error, never both.
+func FuzzDecode(f *testing.F) {
+	for _, pattern := range []string{"*-otel.build1/*.pb", "*-otel.build1/*.json"} {
+		files, _ := filepath.Glob(filepath.Join("../../schemas/testdata/corpus/sdk", pattern))
+		if len(files) == 0 {
+			f.Fatalf("no %s in the SDK corpus", pattern)
+		}
+		for _, file := range files {
+			body, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(body, strings.HasSuffix(file, ".json"))
+		}
+	}
+	f.Add([]byte(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{}]}]}]}`), true)
+	f.Add([]byte{0x0a, 0x02, 0x12, 0x00}, false)
+	f.Fuzz(func(t *testing.T, body []byte, isJSON bool) {
+		ct := "application/x-protobuf"
+		if isJSON {
+			ct = "application/json"
+		}
+		evs, err := Decode(body, ct)
+		if err != nil && evs != nil {
+			t.Fatalf("%d events with the error %v", len(evs), err)
+		}
+		for _, ev := range evs {
+			if ev.Message == "" {
+				t.Fatalf("event without a message: %+v", ev)
 			}
 		}
 	})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/faultline/faultline/internal/event"
 )
 
 // MaxItems bounds the items of one envelope. SDKs send one event, or a
@@ -105,4 +107,31 @@ func cutLine(b []byte) (line, rest []byte) {
 	}
 	line, rest = b[:i], b[i+1:]
 	return bytes.TrimSuffix(line, []byte("\r")), rest
+}
+
+// DecodeEnvelope maps the event items of an envelope to canonical events,
+// as the envelope route does before it delivers them, without a server:
+// items of other types are skipped, and an event without its own id takes
+// the envelope's. The service is left to the caller (the route takes it
+// from the key).
+func DecodeEnvelope(body []byte) ([]event.Event, error) {
+	env, err := ParseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	var evs []event.Event
+	for i, it := range env.Items {
+		if it.Type != "event" && it.Type != "error" {
+			continue
+		}
+		ev, err := Decode(it.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("item %d: %w", i+1, err)
+		}
+		if ev.Event.ID == "" {
+			ev.Event.ID = normalID(env.Header.EventID)
+		}
+		evs = append(evs, ev)
+	}
+	return evs, nil
 }

@@ -17,6 +17,8 @@ func FuzzParseEnvelope(f *testing.F) {
 		[]byte("{}\n\n\n{\"type\":\"session\"}"),
 		envelope(`{}`, `{"type":"event"}`, `{"exception":{"values":[{"type":"E","value":"v","module":"m","mechanism":{"type":"generic","handled":false},"stacktrace":{"frames":[{"function":"f","module":"m","lineno":3,"in_app":true}]}}]},"tags":[["a","b"]],"fingerprint":["{{default}}",1],"timestamp":1700000000.5,"contexts":{"trace":{"trace_id":"abc"}}}`),
 		envelope(`{}`, `{"type":"event"}`, `{"exception":[{"type":"E"}],"message":{"formatted":"x"},"timestamp":"2026-01-02T03:04:05"}`),
+		envelope(`{}`, `{"type":"event"}`, `{"platform":"python","exception":{"values":[{"type":"V","mechanism":{"exception_id":1,"source":"exceptions[0]","parent_id":0}},{"type":"G","mechanism":{"exception_id":0,"parent_id":1,"is_exception_group":true}}]}}`),
+		envelope(`{}`, `{"type":"event"}`, `{"platform":"node","exception":{"values":[{"type":"E","mechanism":{"exception_id":0,"parent_id":0,"is_exception_group":true},"stacktrace":{"frames":[{"function":"?"}]}}]}}`),
 		[]byte(`{"event_id":`),
 		nil,
 	} {

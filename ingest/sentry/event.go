@@ -50,6 +50,12 @@ type exception struct {
 	Mechanism *struct {
 		Type    string `json:"type"`
 		Handled *bool  `json:"handled"`
+		// How SDKs flatten a tree of exceptions into the list: each names
+		// its parent and what it is to it ("__cause__", "exceptions[0]").
+		ExceptionID      *int   `json:"exception_id"`
+		ParentID         *int   `json:"parent_id"`
+		Source           string `json:"source"`
+		IsExceptionGroup bool   `json:"is_exception_group"`
 	} `json:"mechanism"`
 	Stacktrace *struct {
 		Frames []frame `json:"frames"`
@@ -237,7 +243,54 @@ func exceptions(raw json.RawMessage) ([]exception, error) {
 	if len(exs) > maxExceptions {
 		exs = exs[len(exs)-maxExceptions:] // keep the outermost
 	}
+	exs = withoutGroupMembers(exs)
 	return slices.DeleteFunc(exs, func(e exception) bool { return e.Type == "" && e.Value == "" }), nil
+}
+
+// causeSources are the links from an exception to its cause; any other
+// link from an exception group is to one of its members.
+var causeSources = map[string]bool{"__cause__": true, "__context__": true, "cause": true}
+
+// withoutGroupMembers drops the members of exception groups (Python's
+// ExceptionGroup, JavaScript's AggregateError), and what caused them, from
+// the chain, as the text parsers skip a group's sub-exceptions: the group
+// is the problem where it was raised, however many members it has this
+// time. The group's own causes stay.
+func withoutGroupMembers(exs []exception) []exception {
+	byID := map[int]*exception{}
+	for i := range exs {
+		if m := exs[i].Mechanism; m != nil && m.ExceptionID != nil {
+			byID[*m.ExceptionID] = &exs[i]
+		}
+	}
+	if len(byID) == 0 {
+		return exs
+	}
+	member := func(e *exception) bool {
+		// Up the parent links, bounded so a cycle cannot loop.
+		for range len(exs) {
+			m := e.Mechanism
+			if m == nil || m.ParentID == nil {
+				return false
+			}
+			parent := byID[*m.ParentID]
+			if parent == nil || parent == e {
+				return false
+			}
+			if parent.Mechanism.IsExceptionGroup && !causeSources[m.Source] {
+				return true
+			}
+			e = parent
+		}
+		return false
+	}
+	out := make([]exception, 0, len(exs))
+	for i := range exs {
+		if !member(&exs[i]) {
+			out = append(out, exs[i])
+		}
+	}
+	return out
 }
 
 // chain turns Sentry's list (oldest first, frames caller first) into
@@ -307,6 +360,11 @@ func qualified(module, typ string) string {
 // file is the absolute path they print.
 func toFrame(f frame, platform string) event.Frame {
 	fr := event.Frame{Method: f.Function, File: f.Filename, InApp: f.InApp}
+	if platform == "javascript" && f.Function == "?" {
+		// The JavaScript SDKs' name for a function V8 prints without
+		// one; the V8 text parser calls it "<anonymous>".
+		fr.Method = "<anonymous>"
+	}
 	if f.Lineno > 0 {
 		fr.Line = f.Lineno
 	}

@@ -4,23 +4,50 @@
 // fmt.Sprintf("%+v", err) (github.com/pkg/errors), a recovered panic as
 // "panic: <value>" and runtime/debug.Stack().
 //
-// Usage: shop BUILD OUT_DIR
+// In the other modes the same failure goes to an SDK instead: sentry-go
+// (CaptureException, or Recover for a panic, the labels as tags on the
+// hub's scope), or an OpenTelemetry log record (SetErr, the same stack
+// text as exception.stacktrace, the labels as attributes) that the
+// otlploghttp exporter posts as protobuf.
+//
+// Usage: shop BUILD logs OUT_DIR
+//
+//	shop BUILD sentry DSN
+//	shop BUILD otel LOGS_ENDPOINT
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	otellog "go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
 	"github.com/acme/goshop/billing"
 	"github.com/acme/goshop/cart"
 	"github.com/acme/goshop/config"
 )
 
+// failure is one failed request: an error or a recovered panic, with the
+// stack text the slog handler logs for it.
+type failure struct {
+	err      error
+	panicked any
+	stack    string
+}
+
 var (
-	logger *slog.Logger
+	report func(labels [][2]string, f failure)
 	build  string
 	count  int
 )
@@ -28,18 +55,18 @@ var (
 // run calls fn as a request handler would, with the recover middleware
 // most Go services have.
 func run(bug, variant string, fn func() error) {
-	attrs := []any{"service", "goshop", "env", "prod", "corpus_bug", bug, "corpus_build", build, "corpus_variant", variant}
+	labels := [][2]string{{"corpus_bug", bug}, {"corpus_build", build}, {"corpus_variant", variant}}
 	failed := false
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
 				failed = true
-				logger.Error("panic serving request", append(attrs, "stack_trace", fmt.Sprintf("panic: %v\n\n%s", r, debug.Stack()))...)
+				report(labels, failure{panicked: r, stack: fmt.Sprintf("panic: %v\n\n%s", r, debug.Stack())})
 			}
 		}()
 		if err := fn(); err != nil {
 			failed = true
-			logger.Error("request failed", append(attrs, "stack_trace", fmt.Sprintf("%+v", err))...)
+			report(labels, failure{err: err, stack: fmt.Sprintf("%+v", err)})
 		}
 	}()
 	if !failed {
@@ -49,15 +76,101 @@ func run(bug, variant string, fn func() error) {
 	count++
 }
 
+// slogReporter logs to OUT_DIR/go-slog.buildN.ndjson.
+func slogReporter(dir string) (func(labels [][2]string, f failure), func()) {
+	f, err := os.Create(filepath.Join(dir, "go-slog.build"+build+".ndjson"))
+	if err != nil {
+		fail(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(f, nil))
+	return func(labels [][2]string, fl failure) {
+		attrs := []any{"service", "goshop", "env", "prod"}
+		for _, l := range labels {
+			attrs = append(attrs, l[0], l[1])
+		}
+		msg := "request failed"
+		if fl.panicked != nil {
+			msg = "panic serving request"
+		}
+		logger.Error(msg, append(attrs, "stack_trace", fl.stack)...)
+	}, func() { f.Close() }
+}
+
+func sentryReporter(dsn string) (func(labels [][2]string, f failure), func()) {
+	err := sentry.Init(sentry.ClientOptions{Dsn: dsn, Release: "goshop@" + build, Environment: "prod", ServerName: "goshop-1"})
+	if err != nil {
+		fail(err)
+	}
+	return func(labels [][2]string, fl failure) {
+			hub := sentry.CurrentHub().Clone()
+			for _, l := range labels {
+				hub.Scope().SetTag(l[0], l[1])
+			}
+			if fl.panicked != nil {
+				hub.Recover(fl.panicked)
+				return
+			}
+			hub.CaptureException(fl.err)
+		}, func() {
+			if !sentry.Flush(10 * time.Second) {
+				fail(fmt.Errorf("sentry: events left unsent"))
+			}
+		}
+}
+
+func otelReporter(endpoint string) (func(labels [][2]string, f failure), func()) {
+	ctx := context.Background()
+	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(endpoint))
+	if err != nil {
+		fail(err)
+	}
+	res := resource.NewSchemaless(semconv.ServiceName("goshop"), semconv.ServiceVersion(build), semconv.DeploymentEnvironmentName("prod"))
+	provider := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)))
+	logger := provider.Logger("goshop")
+	return func(labels [][2]string, fl failure) {
+			var rec otellog.Record
+			rec.SetTimestamp(time.Now())
+			rec.SetSeverity(otellog.SeverityError)
+			rec.SetSeverityText("ERROR")
+			for _, l := range labels {
+				rec.AddAttributes(attribute.String(l[0], l[1]))
+			}
+			if fl.panicked != nil {
+				rec.SetBody(attribute.StringValue("panic serving request"))
+				rec.AddAttributes(semconv.ExceptionTypeKey.String(fmt.Sprintf("%T", fl.panicked)),
+					semconv.ExceptionMessageKey.String(fmt.Sprint(fl.panicked)))
+			} else {
+				rec.SetBody(attribute.StringValue("request failed"))
+				rec.SetErr(fl.err)
+			}
+			rec.AddAttributes(semconv.ExceptionStacktraceKey.String(fl.stack))
+			logger.Emit(ctx, rec)
+		}, func() {
+			if err := provider.Shutdown(ctx); err != nil {
+				fail(err)
+			}
+		}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
 func main() {
 	build = os.Args[1]
-	f, err := os.Create(filepath.Join(os.Args[2], "go-slog.build"+build+".ndjson"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	mode, target := os.Args[2], os.Args[3]
+	var done func()
+	switch mode {
+	case "logs":
+		report, done = slogReporter(target)
+	case "sentry":
+		report, done = sentryReporter(target)
+	case "otel":
+		report, done = otelReporter(target)
+	default:
+		fail(fmt.Errorf("unknown mode %q", mode))
 	}
-	defer f.Close()
-	logger = slog.New(slog.NewJSONHandler(f, nil))
 
 	for _, item := range []int{5, 7, 9} {
 		c := &cart.Cart{Items: []int{0, item}}
@@ -86,5 +199,6 @@ func main() {
 			return nil
 		})
 	}
-	fmt.Fprintf(os.Stderr, "go: %d events\n", count)
+	done()
+	fmt.Fprintf(os.Stderr, "go %s: %d events\n", mode, count)
 }
