@@ -1,4 +1,4 @@
-package processor
+package grouping
 
 // Grouping quality for what the SDKs and appenders send: the same labelled
 // bugs the language corpus holds (schemas/testdata/corpus/langs), thrown by
@@ -26,9 +26,7 @@ const sdkCorpusDir = "../schemas/testdata/corpus/sdk"
 
 // sdkCorpusSources are the SDK sources, each with its language. short
 // names why a source is below the bar today; it is then reported, not
-// failed, and the test fails once it passes, so the note goes. Java's
-// sources are measured only, as java-text is in TestGroupingCorpusLanguages:
-// Java's rule (every in-app frame, no message) is not changed for them.
+// failed, and the test fails once it passes, so the note goes.
 var sdkCorpusSources = []struct {
 	source, language, short string
 }{
@@ -37,10 +35,8 @@ var sdkCorpusSources = []struct {
 	{"go-sentry", "go", "G04: sentry-go's exception value is err.Error() of the whole chain, with encoding/json's " +
 		`"invalid character '\''", which NormalizeMessage leaves a quote of, so one of the three bad JSON texts splits`},
 	{"go-otel", "go", ""},
-	{"java-sentry", "java", javaRule}, {"java-otel", "java", javaRule}, {"java-loki", "java", javaRule},
+	{"java-sentry", "java", ""}, {"java-otel", "java", ""}, {"java-loki", "java", ""},
 }
-
-const javaRule = "Java's rule, measured only"
 
 // sdkServices is the name each language's programs log under in the
 // language corpus. On the wire the API key decides the service, so the
@@ -177,7 +173,7 @@ func TestGroupingCorpusSDK(t *testing.T) {
 			reportSplits(t, f, [][]*corpusEvent{evs}, nil)
 		case !passes:
 			t.Logf("%s: below the bar, not held: %s", s.source, s.short)
-		case s.short != "" && s.short != javaRule:
+		case s.short != "":
 			t.Errorf("%s passes now: remove its note in sdkCorpusSources", s.source)
 		}
 		checkLinesMoved(t, s.source, evs)
@@ -196,8 +192,8 @@ func TestGroupingCorpusSDK(t *testing.T) {
 			all = append(all, s.evs...)
 		}
 		if lang == "java" {
-			// Java's rule is not the bar, but the appenders must not
-			// change what it gives: one fingerprint for a bug and variant
+			// Beyond the pair scores: the appenders must not change what
+			// Java's rule gives, one fingerprint for a bug and variant
 			// whichever way it came.
 			byCase := map[string]map[string]bool{}
 			for _, e := range all {
@@ -218,9 +214,6 @@ func TestGroupingCorpusSDK(t *testing.T) {
 				}
 				x := crossPairs(a.evs, b.evs)
 				why, short := crossShort[[2]string{a.name, b.name}]
-				if lang == "java" {
-					why, short = javaRule, true
-				}
 				verdict := ""
 				switch {
 				case x.recall() < corpusMinScore && !short:
@@ -231,11 +224,11 @@ func TestGroupingCorpusSDK(t *testing.T) {
 					if testing.Verbose() {
 						reportSplits(t, f, [][]*corpusEvent{slices.Concat(a.evs, b.evs)}, nil)
 					}
-				case short && lang != "java":
+				case short:
 					t.Errorf("%s x %s passes now: remove it from crossShort", a.name, b.name)
 				}
 				t.Logf("  %-13s x %-13s precision %.4f recall %.4f (TP %d, FP %d, FN %d)%s", a.name, b.name, x.precision(), x.recall(), x.tp, x.fp, x.fn, verdict)
-				if x.precision() < corpusMinScore && lang != "java" {
+				if x.precision() < corpusMinScore {
 					t.Errorf("%s x %s: precision %.4f across sources", a.name, b.name, x.precision())
 					reportMerges(t, f, [][]*corpusEvent{slices.Concat(a.evs, b.evs)})
 				}
