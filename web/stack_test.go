@@ -32,6 +32,7 @@ const (
 	adminKey  = "admin-secret-key"
 	readKey   = "read-secret-key"
 	ingestKey = "ingest-secret-key"
+	scopedKey = "scoped-secret-key"
 )
 
 // stack is faultline in-process: an embedded NATS, a processor and a
@@ -119,6 +120,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 			{Name: "oncall", Roles: []auth.Role{auth.RoleAdmin}, Hash: auth.Hash(adminKey)},
 			{Name: "viewer", Roles: []auth.Role{auth.RoleRead}, Hash: auth.Hash(readKey)},
 			{Name: "shop", Service: "shop", Hash: auth.Hash(ingestKey)},
+			{Name: "billing-team", Roles: []auth.Role{auth.RoleAdmin}, Services: []string{"billing-*"}, Hash: auth.Hash(scopedKey)},
 		}
 	}
 	keys, err := auth.New(keyList)
