@@ -101,6 +101,20 @@ func TestOnCallPageInBrowser(t *testing.T) {
 	if *screenshots {
 		saveScreenshot(t, ctx, "oncall-groups.png")
 	}
+	// Trend ranks by the last hour's events (4 and 2; the timeout group
+	// has none), and the time range keeps groups seen within it.
+	rowsOf := func(query string) string {
+		t.Helper()
+		do(chromedp.Navigate(s.URL+"/groups?service="+s.Service+"&"+query), chromedp.WaitVisible(chromedp.CSS("#total")))
+		return eval(`[...document.querySelectorAll('#groups tbody tr')].map(r => r.dataset.fingerprint).join(',')`)
+	}
+	if got := rowsOf("sort=trend"); got != payment.Fingerprint+","+npe.Fingerprint {
+		t.Errorf("sorted by trend: %q", got)
+	}
+	if got := rowsOf("range=1h&sort=first_seen"); got != npe.Fingerprint+","+payment.Fingerprint {
+		t.Errorf("seen in the last hour, newest first seen first: %q", got)
+	}
+	do(chromedp.Navigate(s.URL+"/groups?service="+s.Service), chromedp.WaitVisible(chromedp.CSS("#f-q")))
 	do(chromedp.SendKeys(chromedp.CSS("#f-q"), "zebra-1"))
 	nav(chromedp.Click(chromedp.CSS("#apply")))
 	if rows := eval(`[...document.querySelectorAll('#groups tbody tr')].map(r => r.dataset.fingerprint).join(',')`); rows != npe.Fingerprint {
