@@ -3,9 +3,9 @@ package web
 import (
 	"strings"
 
+	"github.com/faultline/faultline/grouping"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
-	"github.com/faultline/faultline/processor"
 )
 
 // FrameView is one stack frame as the group page shows it.
@@ -47,7 +47,7 @@ type Explainer func(ev *event.Event) []ExceptionView
 // library packages; when any frame of the chain is in-app, the in-app
 // frames make the fingerprint, else every frame does.
 func StoredFrames(g config.Grouping) Explainer {
-	f := processor.NewFingerprinterFrom(g)
+	f := grouping.NewFingerprinterFrom(g)
 	return func(ev *event.Event) []ExceptionView {
 		own := f.InApp[ev.Service.Name]
 		inApp := func(fr event.Frame) bool {
