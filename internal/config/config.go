@@ -238,6 +238,11 @@ type Notify struct {
 	Cooldown Duration `yaml:"cooldown"`
 	// KibanaURL, when set, makes alerts link to the group's events.
 	KibanaURL string `yaml:"kibana_url"`
+	// PublicURL is where faultline's own pages are reached from a browser
+	// (behind any reverse proxy and path prefix); when set, alerts link to
+	// <public_url>/groups/<fingerprint> and storm summaries to
+	// <public_url>/storms/<id>.
+	PublicURL string `yaml:"public_url"`
 	// MinLevel is the lowest level that alerts (default ERROR); lower levels
 	// are still grouped and searchable.
 	MinLevel string `yaml:"min_level"`
@@ -409,6 +414,7 @@ func (f *File) defaults() {
 	if n.Cooldown.Duration == 0 {
 		n.Cooldown.Duration = 5 * time.Minute
 	}
+	n.PublicURL = strings.TrimRight(n.PublicURL, "/")
 	if n.MinLevel == "" {
 		n.MinLevel = "ERROR"
 	}
@@ -528,6 +534,11 @@ func (f File) Validate() error {
 	}
 	if _, ok := Levels[f.Notify.MinLevel]; !ok {
 		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))
+	}
+	if u := f.Notify.PublicURL; u != "" {
+		if err := checkPublicURL(u); err != nil {
+			errs = append(errs, fmt.Errorf("notify.public_url: %w", err))
+		}
 	}
 	if f.Notify.Storm.Threshold < 0 || f.Notify.Storm.Top < 0 || f.Notify.LagThreshold < 0 {
 		errs = append(errs, errors.New("notify: storm.threshold, storm.top and lag_threshold must not be negative"))
