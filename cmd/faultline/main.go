@@ -255,7 +255,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			return err
 		}
 		checks["notifier state"] = n.Readiness
-		n.RegisterAPI(mux, processor.NewStore(es), keys)
+		store := processor.NewStore(es)
+		n.ReadGroupsFrom(store)
+		n.RegisterAPI(mux, store, keys)
 		dlqadmin.Register(mux, &dlqadmin.Admin{JS: js, Log: log}, keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}
