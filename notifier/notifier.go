@@ -79,6 +79,8 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 		return &Discord{URL: ch.URL, Client: client}, nil
 	case "slack":
 		return &Slack{URL: ch.URL, Client: client}, nil
+	case "console":
+		return &Console{}, nil
 	case "webhook":
 		return &Webhook{URL: ch.URL, Secret: ch.Secret, Client: client}, nil
 	case "sentry":
