@@ -364,35 +364,20 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
-	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group), Page: s.groupPage(c.Group)}
-	inFlight := rev != 0 && !st.Confirmed && now.Sub(st.LastSent) < claimTimeout
-	switch {
-	case rev == 0:
-		if a.Kind == group.KindRepeat {
-			// Its announcement is lost or expired from state: announce it now.
-			a.Kind = group.KindNew
-		}
-	case inFlight && a.Kind != group.KindRepeat:
+	d := decide(st, rev != 0, c, now, s.cfg.Cooldown.Duration)
+	switch d.verdict {
+	case busy:
 		return errInFlight
-	case !st.Confirmed && a.Kind != group.KindRepeat:
-		// The claim's owner died before the provider took the message.
-	case a.Kind == group.KindRegression || a.Kind == group.KindThreshold:
-		// Escalations go out at once; the processor raises each only once.
-	case a.Kind == group.KindNew:
-		// The announcement was made: this is a redelivery or a second replica.
+	case quiet:
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
-	case inFlight || now.Sub(st.LastSent) < s.cfg.Cooldown.Duration:
-		// Quiet time: remember the occurrences for the digest.
+	case hold:
 		st.Pending += c.Occurrences
 		st.Group = &c.Group
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return s.save(ctx, key, rev, st)
-	default:
-		a.Kind = group.KindRepeat
-		a.Occurrences = st.Pending + c.Occurrences
-		a.Since = now.Sub(st.LastSent)
 	}
+	a := Alert{Kind: d.kind, Group: c.Group, Occurrences: d.occurrences, Since: d.since, Link: s.link(c.Group), Page: s.groupPage(c.Group)}
 	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
 	}
