@@ -1,6 +1,9 @@
 // Package notifier turns alert candidates into chat messages: it routes each
 // group to channels, keeps repeats quiet for a cooldown, and remembers what it
-// sent in NATS KV so a restart or a second replica sends nothing twice.
+// sent in NATS KV so a restart or a second replica sends nothing twice. It
+// folds storms and late backlogs into summaries (kept as storm records the
+// web UI reads through Storms) and reads each group's state at send time
+// through Groups; it never writes to Elasticsearch.
 package notifier
 
 import (
@@ -22,28 +25,15 @@ type Alert struct {
 	Occurrences int
 	// Link points at the group's events in Kibana, when configured.
 	Link string
+	// Page is faultline's own page of the group (or of the storm), when
+	// notify.public_url is set; chat shows it first, Kibana second.
+	Page string
 	// Since is how long a digest's occurrences took to gather.
 	Since time.Duration
-}
-
-// digestLine is the first line of a digest: "+N occurrences in the last 5 min".
-func digestLine(a Alert) string {
-	if a.Since <= 0 {
-		return fmt.Sprintf("+%d occurrences since the last message", a.Occurrences)
-	}
-	return fmt.Sprintf("+%d occurrences in the last %s", a.Occurrences, humanDuration(a.Since))
-}
-
-// humanDuration rounds to the unit a person would say.
-func humanDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
-	case d < 2*time.Hour:
-		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
-	default:
-		return fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
-	}
+	// Storm is every group a storm summary stands for (KindStorm only).
+	Storm *StormRecord
+	// StormPage is the part of the summary this message names.
+	StormPage *stormPage
 }
 
 // Notifier sends alerts to one channel. retry tells whether trying the same
@@ -71,6 +61,8 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 		return &Discord{URL: ch.URL, Client: client}, nil
 	case "slack":
 		return &Slack{URL: ch.URL, Client: client}, nil
+	case "console":
+		return &Console{}, nil
 	case "webhook":
 		return &Webhook{URL: ch.URL, Secret: ch.Secret, Client: client}, nil
 	case "sentry":

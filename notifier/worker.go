@@ -26,14 +26,22 @@ type worker struct {
 	// recent are the announcements sent within the storm window.
 	recent []time.Time
 	storm  *storm
+	// catchUp holds new groups whose candidates were already stale when
+	// they arrived (a backlog: a channel added late, a notifier that was
+	// down), for one catch-up summary instead of a flood of late alerts.
+	catchUp *storm
 }
 
 // storm holds the announcements that arrived after the threshold was
 // crossed. Their messages stay unacked until the summary is delivered, so a
 // crash mid-storm loses nothing.
 type storm struct {
+	id    string
+	kind  string // StormKind or CatchUpKind
 	start time.Time
-	held  []held
+	// oldest is the earliest candidate time held (catch-ups).
+	oldest time.Time
+	held   []held
 	// refreshed is when the held groups' claims were last renewed.
 	refreshed time.Time
 }
@@ -56,6 +64,8 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 	defer w.abandonStorm()
 	for ctx.Err() == nil {
 		m, err := cons.Next(jetstream.FetchMaxWait(time.Second))
+		// Nothing came within the wait: a backlog is drained.
+		idle := errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
 		switch {
 		case err == nil:
 			w.handle(context.WithoutCancel(ctx), m)
@@ -68,6 +78,7 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 			}
 		}
 		w.flushStorm(context.WithoutCancel(ctx))
+		w.flushCatchUp(context.WithoutCancel(ctx), idle)
 		w.renewStormClaims(context.WithoutCancel(ctx))
 	}
 	return nil
@@ -79,7 +90,12 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 // the group's escalations at once, before the summary announced it, and
 // the summary's confirmation would land on that replica's claim.
 func (w *worker) renewStormClaims(ctx context.Context) {
-	st := w.storm
+	for _, st := range []*storm{w.storm, w.catchUp} {
+		w.renewClaims(ctx, st)
+	}
+}
+
+func (w *worker) renewClaims(ctx context.Context, st *storm) {
 	now := w.s.now()
 	if st == nil || now.Sub(st.refreshed) < w.keepAliveEvery() {
 		return
@@ -92,14 +108,7 @@ func (w *worker) renewStormClaims(ctx context.Context) {
 			continue
 		}
 		renewed[key] = true
-		cur, rev, err := w.s.readState(ctx, key)
-		if err != nil || rev == 0 || cur.Confirmed {
-			continue
-		}
-		cur.LastSent = now.UTC()
-		// On a conflict (a repeat counted meanwhile) the next round reads
-		// the claim again.
-		_ = w.s.save(ctx, key, rev, cur)
+		w.s.claims().renew(ctx, key, now)
 	}
 }
 
@@ -112,24 +121,29 @@ func (w *worker) keepAliveEvery() time.Duration {
 // abandonStorm stops keeping held messages alive when the worker stops, so
 // they come back after AckWait to whichever replica runs on.
 func (w *worker) abandonStorm() {
-	if w.storm == nil {
-		return
+	for _, st := range []*storm{w.storm, w.catchUp} {
+		if st == nil {
+			continue
+		}
+		for _, h := range st.held {
+			h.stopKeepAlive()
+		}
 	}
-	for _, h := range w.storm.held {
-		h.stopKeepAlive()
-	}
-	w.storm = nil
+	w.storm, w.catchUp = nil, nil
 }
 
 func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	var c group.Candidate
 	if err := json.Unmarshal(m.Data(), &c); err != nil {
 		w.s.log.Error().Err(err).Msg("undecodable alert candidate dropped")
-		_ = m.Term()
+		w.settled("term", "", m.Term())
 		return
 	}
 	if !w.s.wants(w.name, c.Group) {
-		_ = m.Ack()
+		w.settled("ack", c.Group.Fingerprint, m.Ack())
+		return
+	}
+	if w.holdStale(ctx, m, c) {
 		return
 	}
 	announce := c.Kind == group.KindNew || c.Kind == group.KindRegression
@@ -138,13 +152,13 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		window := w.s.cfg.Storm.Window.Duration
 		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
 		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
-			w.storm = &storm{start: now, refreshed: now}
+			w.storm = &storm{id: newStormID(now), kind: StormKind, start: now, refreshed: now}
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {
 			// Claim the group for the summary, so its repeats meanwhile are
 			// held back as pending instead of announcing it on their own.
-			if w.s.save(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
+			if w.s.claims().write(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
 				w.storm.held = append(w.storm.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
 				notificationsSuppressed.WithLabelValues(w.name).Inc()
 				return
@@ -157,23 +171,33 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	stop()
 	switch {
 	case errors.Is(err, errInFlight):
-		_ = m.NakWithDelay(5 * time.Second)
+		w.settled("nak", c.Group.Fingerprint, m.NakWithDelay(5*time.Second))
 	case errors.Is(err, errStopping):
 		// Shutting down: another replica can take it now.
 		w.s.log.Info().Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("shutting down: alert handed back for redelivery")
-		_ = m.Nak()
+		w.settled("nak", c.Group.Fingerprint, m.Nak())
 	case errors.Is(err, errPermanent):
 		// Redelivering would only be refused again, forever: the consumer
 		// has no MaxDeliver.
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert refused by the channel; dropped")
-		_ = m.Term()
+		w.settled("term", c.Group.Fingerprint, m.Term())
 	case err != nil:
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered; will retry")
-		_ = m.NakWithDelay(30 * time.Second)
+		w.settled("nak", c.Group.Fingerprint, m.NakWithDelay(30*time.Second))
 	default:
-		_ = m.Ack()
+		w.settled("ack", c.Group.Fingerprint, m.Ack())
+	}
+}
+
+// settled logs an acknowledgement that did not reach NATS: the message
+// comes back after AckWait, so an alert may go out twice or a repeat count
+// twice in a digest, and the log should say why.
+func (w *worker) settled(reply, fingerprint string, err error) {
+	if err != nil {
+		w.s.log.Warn().Err(err).Str("channel", w.name).Str("fingerprint", fingerprint).Str("reply", reply).
+			Msg("alert candidate's acknowledgement not delivered to NATS; it will be redelivered")
 	}
 }
 
@@ -185,61 +209,170 @@ func (w *worker) flushStorm(ctx context.Context) {
 	}
 	w.storm = nil
 	w.recent = []time.Time{w.s.now()}
+	w.summarise(ctx, st)
+}
+
+// catchUpMax bounds the candidates one catch-up holds unacked.
+const catchUpMax = 2000
+
+// holdStale takes a new group's candidate that waited longer than
+// notify.catch_up_after into the catch-up summary. Other kinds, and groups
+// this channel already knows, go on to deliver, which reads their state at
+// send time.
+func (w *worker) holdStale(ctx context.Context, m jetstream.Msg, c group.Candidate) bool {
+	now := w.s.now()
+	bound := w.s.cfg.CatchUpAfter.Duration
+	if c.Kind != group.KindNew || c.At.IsZero() || bound <= 0 || now.Sub(c.At) <= bound {
+		return false
+	}
+	if w.s.mutedAt(ctx, c.Group, now) {
+		notificationsSuppressed.WithLabelValues(w.name).Inc()
+		w.settled("ack", c.Group.Fingerprint, m.Ack())
+		return true
+	}
+	if w.catchUp == nil {
+		w.catchUp = &storm{id: newStormID(now), kind: CatchUpKind, start: now, oldest: c.At, refreshed: now}
+		w.s.log.Warn().Str("channel", w.name).Dur("waited", now.Sub(c.At)).Msg("alert candidates arrive late: new groups go into one catch-up summary")
+	}
+	if w.s.claims().write(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: now.UTC()}) != nil {
+		// Announced already, or being announced: deliver decides.
+		return false
+	}
+	if c.At.Before(w.catchUp.oldest) {
+		w.catchUp.oldest = c.At
+	}
+	w.catchUp.held = append(w.catchUp.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
+	notificationsSuppressed.WithLabelValues(w.name).Inc()
+	return true
+}
+
+// flushCatchUp sends the catch-up once the backlog is drained (a fetch came
+// back empty), or after a storm window of collecting, or when it is full.
+func (w *worker) flushCatchUp(ctx context.Context, idle bool) {
+	st := w.catchUp
+	if st == nil || !idle && len(st.held) < catchUpMax && w.s.now().Sub(st.start) < w.s.cfg.Storm.Window.Duration {
+		return
+	}
+	w.catchUp = nil
+	w.summarise(ctx, st)
+}
+
+// summariseBudget bounds reading the held groups' state before a summary.
+const summariseBudget = 5 * time.Second
+
+// summarise sends a storm or catch-up summary of the held groups, with
+// their counts read now; groups muted meanwhile are left out of it.
+func (w *worker) summarise(ctx context.Context, st *storm) {
 	latest := map[string]group.Group{}
 	for _, h := range st.held {
 		latest[h.c.Group.Fingerprint] = h.c.Group
 	}
 	groups := make([]group.Group, 0, len(latest))
-	for _, g := range latest {
+	var quiet []string
+	readBy := time.Now().Add(summariseBudget)
+	now := w.s.now()
+	for fp, g := range latest {
+		if time.Now().Before(readBy) {
+			g = w.s.current(ctx, g)
+		}
+		if w.s.mutedAt(ctx, g, now) {
+			quiet = append(quiet, fp)
+			continue
+		}
 		groups = append(groups, g)
 	}
-	slices.SortFunc(groups, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
-	a := Alert{Kind: group.KindStorm, Group: stormGroup(groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now())}
-	if err := w.s.send(ctx, w.n, a, 5); err != nil {
-		notificationsFailed.WithLabelValues(w.name).Inc()
-		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; the groups will be announced one by one")
-		for _, g := range groups {
-			w.s.release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
-		}
+	done := func(ack bool) {
 		for _, h := range st.held {
-			_ = h.msg.NakWithDelay(5 * time.Second)
+			if ack {
+				w.settled("ack", h.c.Group.Fingerprint, h.msg.Ack())
+			} else {
+				w.settled("nak", h.c.Group.Fingerprint, h.msg.NakWithDelay(5*time.Second))
+			}
 			h.stopKeepAlive()
 		}
+	}
+	// Muted since they were held: their claims stand for an announcement,
+	// as deliver does.
+	for _, fp := range quiet {
+		w.s.claims().confirm(ctx, stateKey(w.name, fp))
+		notificationsSuppressed.WithLabelValues(w.name).Inc()
+	}
+	if len(groups) == 0 {
+		done(true)
 		return
 	}
-	notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
+	slices.SortFunc(groups, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
+	record := newStormRecord(st.id, w.name, st.start, now, groups)
+	record.Kind = st.kind
+	if st.kind == CatchUpKind {
+		record.Oldest = st.oldest.UTC()
+	}
+	// Written before the summary, so its link leads somewhere when clicked.
+	if err := NewStorms(w.s.state).put(ctx, record); err != nil {
+		w.s.log.Warn().Err(err).Str("channel", w.name).Str("storm", st.id).Msg("storm record not kept; the summary goes out without its page")
+	}
+	if err := w.sendStorm(ctx, record); err != nil {
+		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.log.Error().Err(err).Str("channel", w.name).Str("summary", st.kind).Int("groups", len(groups)).Msg("summary not delivered; its groups are handed back")
+		for _, g := range groups {
+			w.s.claims().release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
+		}
+		done(false)
+		return
+	}
 	// The summary announced them: later repeats become digests as usual.
 	for _, g := range groups {
-		w.s.confirm(ctx, stateKey(w.name, g.Fingerprint))
+		w.s.claims().confirm(ctx, stateKey(w.name, g.Fingerprint))
 	}
-	for _, h := range st.held {
-		_ = h.msg.Ack()
-		h.stopKeepAlive()
-	}
+	done(true)
 }
 
-// stormGroup renders a storm as a group-shaped alert, so every channel can
-// show it without knowing about storms.
-func stormGroup(groups []group.Group, top int, window time.Duration, now time.Time) group.Group {
-	var b strings.Builder
-	var total int64
-	for i, g := range groups {
-		total += g.Count
-		if i < top {
-			fmt.Fprintf(&b, "%d× %s: %s\n", g.Count, g.Service.Name, g.Title)
+// sendStorm sends the summary's messages in order. Once the first is
+// delivered the storm counts as announced: it carries the heading, the
+// count and the link to every group, and announcing the groups one by one
+// on top of it would be the flood the summary is for. A later message that
+// fails is logged and counted as failed.
+func (w *worker) sendStorm(ctx context.Context, r StormRecord) error {
+	window := w.s.cfg.Storm.Window.Duration
+	link := w.s.stormLink(r.ID)
+	g := stormGroup(r, window)
+	for i, p := range stormPages(w.n, r, window, link) {
+		a := Alert{Kind: group.KindStorm, Group: g, Storm: &r, StormPage: &p, Page: link}
+		err := w.s.send(ctx, w.n, a, 5)
+		switch {
+		case err != nil && i == 0:
+			return err
+		case err != nil:
+			notificationsFailed.WithLabelValues(w.name).Inc()
+			w.s.log.Error().Err(err).Str("channel", w.name).Str("storm", r.ID).Int("message", p.Index).Int("of", p.Of).Msg("a storm summary message not delivered; the storm page lists its groups")
+		default:
+			notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
 		}
 	}
-	if len(groups) > top {
-		fmt.Fprintf(&b, "… and %d more groups\n", len(groups)-top)
+	return nil
+}
+
+// stormGroup renders a storm as a group-shaped alert, for channels that
+// show it without knowing about storms (Sentry, the webhook's group).
+func stormGroup(r StormRecord, window time.Duration) group.Group {
+	var b strings.Builder
+	var total int64
+	for _, g := range r.Groups {
+		total += g.Count
+		count, service, title := stormLine(g)
+		fmt.Fprintf(&b, "%s %s: %s\n", count, service, title)
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(&b, "+%d more\n", r.Omitted)
 	}
 	return group.Group{
-		Fingerprint: fmt.Sprintf("storm-%d", now.UnixNano()),
-		Title:       fmt.Sprintf("%d new error groups within %s", len(groups), window),
+		Fingerprint: "storm-" + r.ID,
+		Title:       fmt.Sprintf("%s within %s", plural(len(r.Groups)+r.Omitted, "new error group", "new error groups"), humanDuration(window)),
 		Message:     b.String(),
 		Service:     event.Service{Name: "faultline"},
 		Count:       total,
-		FirstSeen:   now,
-		LastSeen:    now,
+		FirstSeen:   r.Start,
+		LastSeen:    r.End,
 		Status:      group.StatusOpen,
 	}
 }

@@ -247,8 +247,12 @@ type Notify struct {
 	// are still grouped and searchable.
 	MinLevel string `yaml:"min_level"`
 	// Storm: more than Threshold groups announced within Window become one
-	// summary listing the Top of them by count.
+	// summary naming each of them.
 	Storm Storm `yaml:"storm"`
+	// CatchUpAfter: a new group's alert that waited longer than this (a
+	// backlog: a channel added later, a notifier that was down) goes into
+	// one catch-up summary instead of its own late message.
+	CatchUpAfter Duration `yaml:"catch_up_after"`
 	// FlatlineAfter alerts once when a service that was sending has sent
 	// nothing for this long (0 = off), and once when it is back.
 	FlatlineAfter Duration `yaml:"flatline_after"`
@@ -264,7 +268,9 @@ type Notify struct {
 type Storm struct {
 	Threshold int      `yaml:"threshold"`
 	Window    Duration `yaml:"window"`
-	Top       int      `yaml:"top"`
+	// Top is read so that older files still load; summaries name every
+	// group now.
+	Top int `yaml:"top"`
 }
 
 // Duration reads YAML strings such as "5m".
@@ -414,6 +420,7 @@ func (f *File) defaults() {
 	if n.Cooldown.Duration == 0 {
 		n.Cooldown.Duration = 5 * time.Minute
 	}
+	n.PublicURL = strings.TrimRight(n.PublicURL, "/")
 	if n.MinLevel == "" {
 		n.MinLevel = "ERROR"
 	}
@@ -426,6 +433,9 @@ func (f *File) defaults() {
 	}
 	if n.Storm.Top == 0 {
 		n.Storm.Top = 10
+	}
+	if n.CatchUpAfter.Duration == 0 {
+		n.CatchUpAfter.Duration = 5 * time.Minute
 	}
 	if n.LagThreshold == 0 {
 		n.LagThreshold = 10000
@@ -452,7 +462,7 @@ func Defaults() File {
 // Levels orders log levels for min_level.
 var Levels = map[string]int{"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
 
-var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true}
+var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true, "console": true}
 
 var routeKeys = map[string]bool{"service": true, "environment": true, "level": true, "error_type": true, "logger": true}
 
@@ -470,9 +480,14 @@ func (f File) Validate() error {
 		}
 		names[ch.Name] = true
 		if !channelTypes[ch.Type] {
-			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want discord, slack, webhook or sentry)", where, ch.Name, ch.Type))
+			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want discord, slack, webhook, sentry or console)", where, ch.Name, ch.Type))
 		}
-		if ch.URL == "" {
+		if ch.Type == "console" {
+			// The terminal of the process: there is nowhere to point it.
+			if ch.URL != "" {
+				errs = append(errs, fmt.Errorf("%s (%s): a console channel takes no url (it prints to standard output)", where, ch.Name))
+			}
+		} else if ch.URL == "" {
 			errs = append(errs, fmt.Errorf("%s (%s): url is empty", where, ch.Name))
 		} else if err := checkChannelURL(ch.URL); err != nil {
 			errs = append(errs, fmt.Errorf("%s (%s): %w", where, ch.Name, err))
@@ -533,6 +548,14 @@ func (f File) Validate() error {
 	}
 	if _, ok := Levels[f.Notify.MinLevel]; !ok {
 		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))
+	}
+	if f.Notify.CatchUpAfter.Duration < 0 {
+		errs = append(errs, fmt.Errorf("notify.catch_up_after: %v must not be negative", f.Notify.CatchUpAfter.Duration))
+	}
+	if u := f.Notify.PublicURL; u != "" {
+		if err := checkPublicURL(u); err != nil {
+			errs = append(errs, fmt.Errorf("notify.public_url: %w", err))
+		}
 	}
 	if f.Notify.Storm.Threshold < 0 || f.Notify.Storm.Top < 0 || f.Notify.LagThreshold < 0 {
 		errs = append(errs, errors.New("notify: storm.threshold, storm.top and lag_threshold must not be negative"))
