@@ -457,6 +457,8 @@ func (s *Server) prepare(ev *event.Event, raw []byte, pos int, keyService, id st
 	}
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = now
+	} else if err := checkTime(ev.Timestamp, now); err != nil {
+		return encoded{}, err
 	}
 	switch {
 	case id != "":
