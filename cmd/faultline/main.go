@@ -261,8 +261,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	st := cfg.File.Streams
-	limits := broker.Limits{EventsMaxBytes: int64(st.EventsMaxBytes), DLQMaxBytes: int64(st.DLQMaxBytes), AlertsMaxBytes: int64(st.AlertsMaxBytes)}
+	limits := broker.LimitsFrom(cfg.File.Streams)
 	streams := broker.Streams(natsURL)
 
 	runs := cmd == "all"
@@ -275,10 +274,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		if err != nil {
 			return err
 		}
-		pc := cfg.File.Processor
-		p := processor.New(js, es, log, processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
-			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
-			MaxBulkBytes: int(pc.MaxBulkBytes), ESURLs: cfg.ESURLs})
+		pcfg := processor.ConfigFrom(cfg.File)
+		pcfg.ESURLs = cfg.ESURLs
+		p := processor.New(js, es, log, pcfg)
 		checks["dead letters"] = p.DeadLetters
 		checks["processor"] = p.Readiness
 		g.Go(func() error { return p.Run(gctx) })
@@ -304,8 +302,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
-		srv, err := ingest.New(nc, js, log, ingest.Config{Auth: keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes,
-			MaxInflightBytes: int64(cfg.File.Ingest.MaxInflightBytes), Quotas: cfg.File.Ingest.Quotas, Streams: streams})
+		icfg := ingest.ConfigFrom(cfg.File.Ingest)
+		icfg.Auth, icfg.Streams = keys, streams
+		srv, err := ingest.New(nc, js, log, icfg)
 		if err != nil {
 			return err
 		}
@@ -590,10 +589,7 @@ func restore(ctx context.Context, cfg *config.Config, f *backupFlags, out io.Wri
 		if o.JS, err = jetstream.New(nc); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
-		pc := cfg.File.Processor
-		o.Processor = processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
-			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
-			MaxBulkBytes: int(pc.MaxBulkBytes)}
+		o.Processor = processor.ConfigFrom(cfg.File)
 	}
 	rep, err := recovery.Run(ctx, es, o, log)
 	if rep.Snapshot.Name != "" {

@@ -181,6 +181,12 @@ type Ingest struct {
 	Burst     int     `yaml:"burst"`
 	// MaxBodyBytes bounds a request body, also after decompression (default 5 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxEventBytes bounds one event as sent (0 = 1 MiB); a larger one is
+	// refused with its line number.
+	MaxEventBytes Size `yaml:"max_event_bytes"`
+	// PublishTimeout bounds the wait for JetStream to acknowledge a
+	// request's events (0 = 10s); past it the request is answered 503.
+	PublishTimeout Duration `yaml:"publish_timeout"`
 	// MaxInflightBytes bounds the request bodies all requests together hold
 	// at once (0 = 64 MiB); past it ingest answers 503 with Retry-After.
 	MaxInflightBytes Size `yaml:"max_inflight_bytes"`
@@ -599,8 +605,11 @@ func (f File) Validate() error {
 	if f.Notify.Storm.Threshold < 0 || f.Notify.Storm.Top < 0 || f.Notify.LagThreshold < 0 {
 		errs = append(errs, errors.New("notify: storm.threshold, storm.top and lag_threshold must not be negative"))
 	}
-	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 {
-		errs = append(errs, errors.New("ingest: rate_limit, burst and max_body_bytes must not be negative"))
+	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 || f.Ingest.PublishTimeout.Duration < 0 {
+		errs = append(errs, errors.New("ingest: rate_limit, burst, max_body_bytes and publish_timeout must not be negative"))
+	}
+	if e, body := f.Ingest.MaxEventBytes, f.Ingest.MaxBodyBytes; e != 0 && (e < 1<<10 || (body > 0 && int64(e) > body) || (body == 0 && e > 5<<20)) {
+		errs = append(errs, fmt.Errorf("ingest.max_event_bytes: %d is outside 1 KiB to max_body_bytes (default 5 MiB)", e))
 	}
 	if b := f.Processor.MaxBulkBytes; b != 0 && (b < MinMaxBulkBytes || b > 90<<20) {
 		errs = append(errs, fmt.Errorf("processor.max_bulk_bytes: %d is outside %d bytes to 90 MiB (Elasticsearch refuses requests over 100 MB)", b, MinMaxBulkBytes))

@@ -207,3 +207,20 @@ func TestDurationsTakeDays(t *testing.T) {
 		t.Errorf("1.5d: %v", err)
 	}
 }
+
+func TestIngestLimitsValidated(t *testing.T) {
+	for in, want := range map[string]string{
+		"ingest: {max_event_bytes: 100}":                          "ingest.max_event_bytes: 100 is outside 1 KiB to max_body_bytes",
+		"ingest: {max_event_bytes: 6MiB}":                         "ingest.max_event_bytes: 6291456 is outside",
+		"ingest: {max_body_bytes: 1048576, max_event_bytes: 2MB}": "ingest.max_event_bytes: 2000000 is outside",
+		"ingest: {publish_timeout: -1s}":                          "publish_timeout must not be negative",
+	} {
+		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want %q", in, err, want)
+		}
+	}
+	f, err := Parse([]byte("ingest: {max_event_bytes: 512KiB, publish_timeout: 1d}"))
+	if err != nil || f.Ingest.MaxEventBytes != 512<<10 || f.Ingest.PublishTimeout.Duration != 24*time.Hour {
+		t.Errorf("%+v %v", f.Ingest, err)
+	}
+}
