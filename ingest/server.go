@@ -1,6 +1,3 @@
-// Package ingest accepts log events over HTTP, normalises them to the
-// canonical event and publishes them to JetStream, answering 202 only after
-// the stream acknowledged every accepted event.
 package ingest
 
 import (

@@ -1,6 +1,3 @@
-// Package broker owns faultline's use of NATS JetStream: the embedded server
-// for single-machine runs, the connection, and the streams every service
-// relies on, so their names and settings live in one place.
 package broker
 
 import (

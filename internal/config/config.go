@@ -1,7 +1,3 @@
-// Package config reads faultline's settings: flags with FAULTLINE_* environment
-// fallbacks for the process, and the optional YAML file for channels, routes
-// and API keys. Every subcommand shares it so the contract in DESIGN.md holds
-// in one place.
 package config
 
 import (
