@@ -152,7 +152,7 @@ func (c *Command) printList(io cli.IO, list []group.Group) error {
 	}
 	t := cli.NewTable(io.Out, "FINGERPRINT", "STATUS", "COUNT", "LAST SEEN", "SERVICE", "TITLE", "CHANGED")
 	for _, g := range list {
-		t.Row(g.Fingerprint, g.Status, strconv.FormatInt(g.Count, 10), stamp(g.LastSeen), g.Service.Name, g.Title, LastChange(g))
+		t.Row(g.Fingerprint, g.Status, strconv.FormatInt(g.Count, 10), stamp(g.LastSeen), g.Service.Name, cli.Short(g.Title, 80), LastChange(g))
 	}
 	return t.Flush()
 }
@@ -182,7 +182,7 @@ func (c *Command) printShow(io cli.IO, g group.Group, evs []event.Event) error {
 	fmt.Fprintf(io.Out, "\nlatest %d event(s):\n", len(evs))
 	t = cli.NewTable(io.Out, "TIME", "LEVEL", "SERVICE", "ID", "MESSAGE")
 	for _, e := range evs {
-		t.Row(stamp(e.Timestamp), e.Log.Level, e.Service.Name, e.Event.ID, e.Message)
+		t.Row(stamp(e.Timestamp), e.Log.Level, e.Service.Name, e.Event.ID, cli.Short(e.Message, 120))
 	}
 	return t.Flush()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 )
 
 // IO is where a command writes: Out for its data (what a script pipes on),
@@ -181,21 +182,39 @@ func NewTable(out io.Writer, header ...string) *Table {
 	return t
 }
 
-// Row adds one row; tabs and newlines in a cell become spaces so a cell
-// never splits a row.
+// Row adds one row. Cells hold what senders wrote (titles, messages), so
+// tabs and newlines become spaces, which keeps a cell from splitting a row,
+// and other control characters U+FFFD, which keeps an escape sequence from
+// reaching the terminal.
 func (t *Table) Row(cells ...string) {
 	for i, c := range cells {
 		if i > 0 {
 			io.WriteString(t.w, "\t")
 		}
 		io.WriteString(t.w, strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\n' || r == '\r' {
+			switch {
+			case r == '\t' || r == '\n' || r == '\r':
 				return ' '
+			case unicode.IsControl(r):
+				return unicode.ReplacementChar
 			}
 			return r
 		}, c))
 	}
 	io.WriteString(t.w, "\n")
+}
+
+// Short is the first line of s, cut to at most n characters with "…", for
+// a table cell that stays one line of a terminal; --json has the whole.
+func Short(s string, n int) string {
+	s, _, cut := strings.Cut(s, "\n")
+	s = strings.TrimRight(s, "\r")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	} else if cut {
+		return s + " …"
+	}
+	return s
 }
 
 // Flush writes the table out.

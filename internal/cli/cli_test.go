@@ -121,12 +121,26 @@ func TestVersionOf(t *testing.T) {
 	}
 }
 
+func TestShort(t *testing.T) {
+	for in, want := range map[string]string{
+		"short":                 "short",
+		"first\nsecond":         "first …",
+		strings.Repeat("é", 12): "ééééééééé…",
+		"":                      "",
+	} {
+		if got := Short(in, 10); got != want {
+			t.Errorf("Short(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestTableKeepsRowsWhole(t *testing.T) {
 	var out bytes.Buffer
 	tb := NewTable(&out, "A", "B")
 	tb.Row("x", "two\nlines\tand a tab")
+	tb.Row("y", "\x1b]0;pwned\x07\x9b2J")
 	tb.Flush()
-	if got := out.String(); got != "A  B\nx  two lines and a tab\n" {
+	if got := out.String(); got != "A  B\nx  two lines and a tab\ny  \ufffd]0;pwned\ufffd\ufffd2J\n" {
 		t.Errorf("%q", got)
 	}
 }
