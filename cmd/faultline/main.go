@@ -152,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 	}
 	fs := flag.NewFlagSet("faultline "+cmd, flag.ContinueOnError)
 	cfg, finish := config.Flags(fs)
-	rest, synopsis := args[1:], synopses[cmd]
+	rest, synopsis, hide := args[1:], synopses[cmd], []string(nil)
 	var bf *backupFlags
 	var groupsCmd *groupadmin.Command
 	var dlqCmd *dlqadmin.Command
@@ -161,17 +161,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks)
 		bf = newBackupFlags(fs)
 	case "groups":
 		groupsCmd, rest = groupadmin.NewCommand(fs, rest)
-		synopsis = groupsCmd.Synopsis()
+		synopsis, hide = groupsCmd.Synopsis(), config.ServerFlags
 	case "dlq":
 		dlqCmd, rest = dlqadmin.NewCommand(fs, rest)
-		synopsis = dlqCmd.Synopsis()
+		synopsis, hide = dlqCmd.Synopsis(), config.ServerFlags
 	default:
 		if synopsis == "" {
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("unknown command %q", cmd)
 		}
 	}
-	pos, err := cli.Parse(fs, synopsis, rest, stdout)
+	pos, err := cli.Parse(fs, synopsis, rest, stdout, hide...)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -26,17 +27,18 @@ var ErrUsage = errors.New("usage")
 
 // Parse parses args with fs, flags and positional arguments in any order
 // (`groups mute FP --for 1h` as `groups mute --for 1h FP`); "--" ends the
-// flags. On -h or --help it prints "Usage: " + synopsis and fs's flags to
-// out and returns flag.ErrHelp, which the caller answers with exit 0. Other
+// flags. On -h or --help it prints "Usage: " + synopsis and fs's flags
+// (but those named in hide, which the command accepts and ignores) to out
+// and returns flag.ErrHelp, which the caller answers with exit 0. Other
 // errors name the flag and how to see the others.
-func Parse(fs *flag.FlagSet, synopsis string, args []string, out io.Writer) ([]string, error) {
+func Parse(fs *flag.FlagSet, synopsis string, args []string, out io.Writer, hide ...string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				Help(fs, synopsis, out)
+				Help(without(fs, hide), synopsis, out)
 				return nil, err
 			}
 			return nil, fmt.Errorf("%s: %w (see %s -h)", fs.Name(), err, fs.Name())
@@ -61,6 +63,22 @@ func Help(fs *flag.FlagSet, synopsis string, out io.Writer) {
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
+}
+
+// without is fs without the flags named in hide, for its help.
+func without(fs *flag.FlagSet, hide []string) *flag.FlagSet {
+	if len(hide) == 0 {
+		return fs
+	}
+	shown := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	fs.VisitAll(func(f *flag.Flag) {
+		if !slices.Contains(hide, f.Name) {
+			shown.Var(f.Value, f.Name, f.Usage)
+			// The default as fs shows it: a secret's is blanked there.
+			shown.Lookup(f.Name).DefValue = f.DefValue
+		}
+	})
+	return shown
 }
 
 func hasFlags(fs *flag.FlagSet) bool {

@@ -286,6 +286,12 @@ func EnvName(flagName string) string {
 	return "FAULTLINE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// ServerFlags are the shared flags only the services and the embedded NATS
+// use; the client commands (groups, dlq) accept them and leave them out of
+// their help.
+var ServerFlags = []string{"http-addr", "data-dir", "config", "log-level", "snapshot-location", "kibana-url", "stream-replicas",
+	"allow-anonymous", "metrics-addr", "tls-cert", "tls-key", "jetstream-sync"}
+
 // Flags registers the shared flags on fs, each defaulting to its environment
 // variable, and returns a function that finishes parsing (the YAML file) once
 // fs.Parse ran.
