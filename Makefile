@@ -2,11 +2,14 @@
 GO ?= go
 ES_URL ?= $(or $(FAULTLINE_ES_URL),http://127.0.0.1:9200)
 BIN := bin/faultline
+# --version prints this; go build alone falls back to the VCS revision.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := -X github.com/faultline/faultline/internal/cli.version=$(VERSION)
 
 .PHONY: build run test test-k8s chaos drill es-start es-stop bench fuzz vet clean screenshots
 
 build:
-	$(GO) build -o $(BIN) ./cmd/faultline
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/faultline
 
 # Starts the local Elasticsearch node when nothing answers at $(ES_URL), then
 # runs ingest + processor + notifier with an embedded NATS JetStream.

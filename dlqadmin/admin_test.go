@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
+	clikit "github.com/faultline/faultline/internal/cli"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/harness"
@@ -367,15 +369,24 @@ func TestCommandRemoteMode(t *testing.T) {
 		t.Fatal("remote mode reached NATS directly")
 		return nil, nil, nil
 	}
+	var diag bytes.Buffer
 	cli := func(key string, args ...string) (string, error) {
 		t.Setenv(groupadmin.KeyEnv, key)
 		var out bytes.Buffer
-		err := dlqadmin.Command(context.Background(), args, &out, direct)
+		diag.Reset()
+		fs := flag.NewFlagSet("faultline dlq", flag.ContinueOnError)
+		c, rest := dlqadmin.NewCommand(fs, args)
+		pos, err := clikit.Parse(fs, c.Synopsis(), rest, io.Discard)
+		if err == nil {
+			err = c.Run(context.Background(), pos, clikit.IO{Out: &out, Err: &diag}, direct)
+		}
 		return out.String(), err
 	}
+	// A header, the one dead letter a's reader may see; the count on stderr.
 	out, err := cli("k-a-reader", "list", "--api-url", f.url)
-	if err != nil || !strings.Contains(out, fmt.Sprintf("%d\t", f.seq[f.a])) || !strings.Contains(out, f.a+"-1\t") || !strings.HasSuffix(out, "\n1 dead letter(s)\n") {
-		t.Errorf("scoped list: %q %v", out, err)
+	if rows := strings.Split(out, "\n"); err != nil || len(rows) != 3 || !strings.HasPrefix(rows[0], "SEQ ") ||
+		!strings.HasPrefix(rows[1], fmt.Sprintf("%d ", f.seq[f.a])) || !strings.Contains(rows[1], " "+f.a+"-1 ") || diag.String() != "1 dead letter(s)\n" {
+		t.Errorf("scoped list: %q %q %v", out, diag.String(), err)
 	}
 	if _, err := cli("k-reader", "replay", fmt.Sprint(f.seq[f.b]), "--api-url", f.url); err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "admin role") {
 		t.Errorf("replay with a read key: %v, want 403", err)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"time"
 
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 )
 
@@ -15,6 +17,7 @@ type Store interface {
 	SetStatus(ctx context.Context, fingerprint string, change group.StatusChange, allow func(group.Group) error) (group.Group, error)
 	ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error)
 	Group(ctx context.Context, fingerprint string) (group.Group, error)
+	Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error)
 }
 
 // Mutes is the notifiers' own record of mutes (notifier.Mutes), which stops
@@ -27,6 +30,8 @@ type Mutes interface {
 // through the group API (Client).
 type Groups interface {
 	List(ctx context.Context, service string, limit int) ([]group.Group, error)
+	Get(ctx context.Context, fingerprint string) (group.Group, error)
+	Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error)
 	Change(ctx context.Context, fingerprint, action string, muteFor time.Duration) (group.Group, error)
 }
 
@@ -42,16 +47,39 @@ type Admin struct {
 // Actions a group's status can take.
 var Actions = []string{"mute", "resolve", "unmute"}
 
-// List returns the groups p may read, newest first: a scoped key's query
-// holds only its services.
+// List returns the groups p may read, newest first, of the services that
+// match service (a glob as in routes; empty is every service): a scoped
+// key's query holds only its services.
 func (a *Admin) List(ctx context.Context, p *auth.Principal, service string, limit int) ([]group.Group, error) {
 	if !p.Has(auth.RoleRead) {
 		return nil, fmt.Errorf("%w: key %q does not have the read role", auth.ErrForbidden, p.Name)
 	}
-	if limit < 1 || limit > 1000 {
-		return nil, &InputError{fmt.Sprintf("limit %d: want a number from 1 to 1000", limit)}
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	if _, err := path.Match(service, ""); err != nil {
+		return nil, &InputError{fmt.Sprintf("service %q: not a valid glob (as in routes: *, ?, [a-z])", service)}
 	}
 	return a.Store.ListGroups(ctx, service, p.Services, limit)
+}
+
+func checkLimit(limit int) error {
+	if limit < 1 || limit > 1000 {
+		return &InputError{fmt.Sprintf("limit %d: want a number from 1 to 1000", limit)}
+	}
+	return nil
+}
+
+// Events returns the latest limit events of a group p may read, newest
+// first; errors as Get's.
+func (a *Admin) Events(ctx context.Context, p *auth.Principal, fingerprint string, limit int) ([]event.Event, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	if _, err := a.Get(ctx, p, fingerprint); err != nil {
+		return nil, err
+	}
+	return a.Store.Events(ctx, fingerprint, limit)
 }
 
 // Get returns one group p may read: auth.ErrForbidden for a group of a
@@ -123,6 +151,14 @@ type bound struct {
 
 func (b bound) List(ctx context.Context, service string, limit int) ([]group.Group, error) {
 	return b.a.List(ctx, b.p, service, limit)
+}
+
+func (b bound) Get(ctx context.Context, fingerprint string) (group.Group, error) {
+	return b.a.Get(ctx, b.p, fingerprint)
+}
+
+func (b bound) Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error) {
+	return b.a.Events(ctx, b.p, fingerprint, limit)
 }
 
 func (b bound) Change(ctx context.Context, fingerprint, action string, muteFor time.Duration) (group.Group, error) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 )
 
@@ -35,6 +36,22 @@ func (c *Client) List(ctx context.Context, service string, limit int) ([]group.G
 	}
 	err := c.Do(ctx, http.MethodGet, "/v1/groups?"+q.Encode(), &out)
 	return out.Groups, err
+}
+
+// Get asks GET /v1/groups/{fingerprint}.
+func (c *Client) Get(ctx context.Context, fingerprint string) (group.Group, error) {
+	var g group.Group
+	err := c.Do(ctx, http.MethodGet, "/v1/groups/"+url.PathEscape(fingerprint), &g)
+	return g, err
+}
+
+// Events asks GET /v1/groups/{fingerprint}/events.
+func (c *Client) Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error) {
+	var out struct {
+		Events []event.Event `json:"events"`
+	}
+	err := c.Do(ctx, http.MethodGet, "/v1/groups/"+url.PathEscape(fingerprint)+"/events?limit="+strconv.Itoa(limit), &out)
+	return out.Events, err
 }
 
 // Change asks POST /v1/groups/{fingerprint}/{action}.

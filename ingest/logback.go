@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -68,8 +69,19 @@ func fromLogback(o *fastjson.Object, e *event.Event, c *common) error {
 			c.host = strOf(field(props.GetObject(), "HOSTNAME"))
 		}
 	}
-	if typeOf(timestamp) == fastjson.TypeNumber {
-		e.Timestamp = logbackTime(numberText(timestamp), nanos)
+	switch typeOf(timestamp) {
+	case fastjson.TypeNumber:
+		if e.Timestamp = logbackTime(numberText(timestamp), nanos); e.Timestamp.IsZero() {
+			return badTime(numberText(timestamp))
+		}
+	case fastjson.TypeString:
+		var err error
+		if e.Timestamp, err = parseTime(string(timestamp.GetStringBytes())); err != nil {
+			return err
+		}
+	case fastjson.TypeNull:
+	default:
+		return fmt.Errorf("timestamp is a JSON %s: want a number of milliseconds since 1970", typeName(timestamp.Type()))
 	}
 
 	var tpl string

@@ -422,7 +422,10 @@ func argString(v any) string {
 func fromECS(m map[string]any, e *event.Event, c *common) error {
 	e.Event.Dataset = DatasetECS
 	f := flatten(m)
-	e.Timestamp = parseTime(f.take("@timestamp"))
+	var err error
+	if e.Timestamp, err = parseTime(f.take("@timestamp")); err != nil {
+		return err
+	}
 	e.Message = f.takeStr("message")
 	e.Log.Level = normLevel(f.take("log.level"))
 	e.Log.Logger = f.takeStr("log.logger")
@@ -465,7 +468,10 @@ func fromECS(m map[string]any, e *event.Event, c *common) error {
 func fromLogstash(m map[string]any, e *event.Event, c *common) error {
 	e.Event.Dataset = DatasetLogstash
 	f := flatten(m)
-	e.Timestamp = parseTime(f.take("@timestamp"))
+	var err error
+	if e.Timestamp, err = parseTime(f.take("@timestamp")); err != nil {
+		return err
+	}
 	e.Message = f.takeStr("message")
 	level, levelValue := f.take("level"), f.take("level_value")
 	if level == nil {
@@ -495,7 +501,10 @@ func fromLogstash(m map[string]any, e *event.Event, c *common) error {
 func fromGELF(m map[string]any, e *event.Event, c *common) error {
 	e.Event.Dataset = DatasetGELF
 	f := flatten(m)
-	e.Timestamp = parseTime(f.take("timestamp"))
+	var err error
+	if e.Timestamp, err = parseTime(f.take("timestamp")); err != nil {
+		return err
+	}
 	e.Message = f.takeStr("short_message")
 	full := f.takeStr("full_message")
 	syslog, name := f.take("level"), f.take("_level_name")
@@ -545,7 +554,10 @@ func fromPlain(m map[string]any, e *event.Event, c *common) error {
 	f := flatten(m)
 	msg := f.take("message", "msg")
 	e.Message = str(msg)
-	e.Timestamp = parseTime(f.take("timestamp", "time", "ts", "@timestamp"))
+	var err error
+	if e.Timestamp, err = parseTime(f.take("timestamp", "time", "ts", "@timestamp")); err != nil {
+		return err
+	}
 	e.Log.Level = normLevel(f.take("level", "severity"))
 	e.Log.Logger = f.takeStr("logger")
 	c.thread = f.takeStr("thread")
@@ -723,25 +735,94 @@ var timeLayouts = []string{
 }
 
 // parseTime reads ISO-8601 text or an epoch number whose unit (s, ms, µs,
-// ns) is inferred from its magnitude. Anything else is the zero time.
-func parseTime(v any) time.Time {
+// ns) is inferred from its magnitude. No value (absent, null, "") is the
+// zero time, which ingest stamps with its own clock; anything else it
+// cannot read is an error, so an event is never stored under a time it did
+// not say.
+func parseTime(v any) (time.Time, error) {
 	var s string
 	switch v := v.(type) {
+	case nil:
+		return time.Time{}, nil
 	case string:
 		s = strings.TrimSpace(v)
+		if s == "" {
+			return time.Time{}, nil
+		}
 	case json.Number:
-		t, _ := epochTime(v.String())
-		return t
+		s = v.String()
+		if t, ok := epochTime(s); ok {
+			return t, nil
+		}
+		return time.Time{}, badTime(s)
 	default:
-		return time.Time{}
+		return time.Time{}, fmt.Errorf("timestamp is a JSON %s: want RFC 3339 text or a Unix epoch number", valueKind(v))
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
+			return t.UTC(), nil
 		}
 	}
-	t, _ := epochTime(s)
-	return t
+	if t, ok := epochTime(s); ok {
+		return t, nil
+	}
+	return time.Time{}, badTime(strconv.Quote(s))
+}
+
+// badTime is the reason an event's timestamp text is refused; text is cut
+// short, since the reason goes back in the answer with the line number.
+func badTime(text string) error {
+	if len(text) > 64 {
+		text = text[:61] + "..."
+	}
+	return fmt.Errorf("timestamp %s: want RFC 3339 text (2006-01-02T15:04:05Z) or a positive Unix epoch number in s, ms, µs or ns", text)
+}
+
+func valueKind(v any) string {
+	switch v.(type) {
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// Timestamps outside these bounds are refused, each event with its reason:
+// a clock years ahead would put its event at the top of every "newest"
+// list until that year, and one before 2000 is a clock that was never set.
+// Within them, an event keeps the time it says, so logs shipped late
+// (a backfill, an agent that was down) land where they happened.
+var (
+	// MaxAhead is how far past ingest's clock an event's time may be:
+	// clocks drift, and a zone-less local time east of UTC reads as UTC
+	// hours ahead.
+	MaxAhead = 24 * time.Hour
+	// Earliest is the earliest event time accepted.
+	Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checkTime refuses an event time outside [Earliest, now+MaxAhead].
+func checkTime(t, now time.Time) error {
+	switch {
+	case t.After(now.Add(MaxAhead)):
+		return fmt.Errorf("timestamp %s is %s after ingest's clock (%s); more than %s ahead is refused: fix the sender's clock",
+			t.Format(time.RFC3339Nano), ahead(t, now), now.Format(time.RFC3339), MaxAhead)
+	case t.Before(Earliest):
+		return fmt.Errorf("timestamp %s is before %s; the sender's clock is not set", t.Format(time.RFC3339Nano), Earliest.Format("2006-01-02"))
+	}
+	return nil
+}
+
+// ahead says how far t is after now, in days once it is days (a
+// time.Duration stops at 292 years).
+func ahead(t, now time.Time) string {
+	if d := t.Sub(now); d <= 48*time.Hour {
+		return d.Round(time.Second).String()
+	}
+	return strconv.FormatInt((t.Unix()-now.Unix())/86400, 10) + " days"
 }
 
 func epochTime(s string) (time.Time, bool) {

@@ -475,26 +475,119 @@ func TestParseTime(t *testing.T) {
 	tests := []struct {
 		in   any
 		want time.Time
+		err  string // the reason, when refused
 	}{
-		{"2024-06-01T14:00:00.123+02:00", time.Date(2024, 6, 1, 12, 0, 0, 123000000, time.UTC)},
-		{"2024-06-01T14:00:00.123+0200", time.Date(2024, 6, 1, 12, 0, 0, 123000000, time.UTC)},
-		{"2024-06-01 12:00:00,123", time.Date(2024, 6, 1, 12, 0, 0, 123000000, time.UTC)},
-		{json.Number("1717243200"), time.Unix(1717243200, 0).UTC()},
-		{json.Number("1717243200.25"), time.Unix(1717243200, 250000000).UTC()},
-		{json.Number("1717243200123"), time.UnixMilli(1717243200123).UTC()},
-		{json.Number("1717243200123456"), time.UnixMicro(1717243200123456).UTC()},
-		{json.Number("1717243200123456789"), time.Unix(0, 1717243200123456789).UTC()},
-		{json.Number("1.7172432e9"), time.Unix(1717243200, 0).UTC()},
-		{"NaN", time.Time{}},
-		{"yesterday", time.Time{}},
-		{json.Number("-5"), time.Time{}},
-		{true, time.Time{}},
+		{in: "2024-06-01T14:00:00.123+02:00", want: time.Date(2024, 6, 1, 12, 0, 0, 123000000, time.UTC)},
+		{in: "2024-06-01T14:00:00.123+0200", want: time.Date(2024, 6, 1, 12, 0, 0, 123000000, time.UTC)},
+		{in: "2024-06-01 12:00:00,123", want: time.Date(2024, 6, 1, 12, 0, 0, 123000000, time.UTC)},
+		{in: json.Number("1717243200"), want: time.Unix(1717243200, 0).UTC()},
+		{in: json.Number("1717243200.25"), want: time.Unix(1717243200, 250000000).UTC()},
+		{in: json.Number("1717243200123"), want: time.UnixMilli(1717243200123).UTC()},
+		{in: json.Number("1717243200123456"), want: time.UnixMicro(1717243200123456).UTC()},
+		{in: json.Number("1717243200123456789"), want: time.Unix(0, 1717243200123456789).UTC()},
+		{in: json.Number("1.7172432e9"), want: time.Unix(1717243200, 0).UTC()},
+		// No value: ingest stamps the event with its own clock.
+		{in: nil},
+		{in: ""},
+		{in: "  "},
+		// A value it cannot read is refused, saying why.
+		{in: "NaN", err: `timestamp "NaN": want RFC 3339 text`},
+		{in: "yesterday", err: `timestamp "yesterday": want RFC 3339 text`},
+		{in: "Dec  3 13:00:00", err: `timestamp "Dec  3 13:00:00": want RFC 3339`},
+		{in: "2026-13-01T00:00:00Z", err: `timestamp "2026-13-01T00:00:00Z"`},
+		{in: strings.Repeat("9", 200), err: `timestamp "99999999`},
+		{in: json.Number("-5"), err: "timestamp -5: want RFC 3339 text (2006-01-02T15:04:05Z) or a positive Unix epoch number"},
+		{in: json.Number("0"), err: "timestamp 0: want"},
+		{in: true, err: "timestamp is a JSON boolean"},
+		{in: map[string]any{}, err: "timestamp is a JSON object"},
 	}
 	for _, tt := range tests {
-		if got := parseTime(tt.in); !got.Equal(tt.want) {
-			t.Errorf("parseTime(%v) = %v, want %v", tt.in, got, tt.want)
+		got, err := parseTime(tt.in)
+		if !got.Equal(tt.want) || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("parseTime(%v) = %v, %v; want %v, error %q", tt.in, got, err, tt.want, tt.err)
+		}
+		if err != nil && len(err.Error()) > 200 {
+			t.Errorf("parseTime(%.20v…): a reason of %d bytes", tt.in, len(err.Error()))
 		}
 	}
+}
+
+// TestEventTimestamps: per format, what happens to a timestamp far ahead,
+// far behind, unreadable or absent, as ingest answers it.
+func TestEventTimestamps(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	s := &Server{now: func() time.Time { return now }, cfg: Config{MaxEventBytes: 1 << 20}}
+	for _, tc := range []struct {
+		name, line string
+		want       time.Time // the stored time when accepted
+		err        string
+	}{
+		{"logback, now", `{"timestamp":1796299200000,"level":"ERROR","loggerName":"a.B","message":"x"}`, now, ""},
+		{"logback, year 5138", `{"timestamp":99999999999999,"level":"ERROR","loggerName":"a.B","message":"x"}`, time.Time{}, "timestamp 5138-11-16T09:46:39.999Z is 1136616 days after ingest's clock"},
+		{"logback, zero", `{"timestamp":0,"level":"ERROR","loggerName":"a.B","message":"x"}`, time.Time{}, "timestamp 0: want"},
+		{"logback, text", `{"timestamp":"soon","level":"ERROR","loggerName":"a.B","message":"x"}`, time.Time{}, `timestamp "soon"`},
+		{"logback, RFC 3339 text", `{"timestamp":"2026-12-03T11:00:00Z","level":"ERROR","loggerName":"a.B","message":"x"}`, now.Add(-time.Hour), ""},
+		{"logback, object", `{"timestamp":{},"level":"ERROR","loggerName":"a.B","message":"x"}`, time.Time{}, "timestamp is a JSON object"},
+		{"logback, none", `{"level":"ERROR","loggerName":"a.B","message":"x"}`, now, ""},
+		{"ECS, 23h ahead", `{"@timestamp":"2026-12-04T11:00:00Z","log.level":"error","message":"x","ecs.version":"1.6.0"}`, now.Add(23 * time.Hour), ""},
+		{"ECS, 25h ahead", `{"@timestamp":"2026-12-04T13:00:00Z","log.level":"error","message":"x","ecs.version":"1.6.0"}`, time.Time{}, "is 25h0m0s after ingest's clock (2026-12-03T12:00:00Z); more than 24h0m0s ahead is refused"},
+		{"logstash, 1999", `{"@timestamp":"1999-12-31T23:59:59Z","@version":"1","message":"x","level":"ERROR"}`, time.Time{}, "timestamp 1999-12-31T23:59:59Z is before 2000-01-01"},
+		{"logstash, 2000", `{"@timestamp":"2000-01-01T00:00:00Z","@version":"1","message":"x","level":"ERROR"}`, Earliest, ""},
+		{"GELF, epoch seconds", `{"short_message":"x","timestamp":1796299200.5}`, now.Add(500 * time.Millisecond), ""},
+		{"GELF, null", `{"short_message":"x","timestamp":null}`, now, ""},
+		{"plain, 1970 epoch", `{"message":"x","time":1}`, time.Time{}, "is before 2000-01-01"},
+		{"plain, unreadable ts", `{"message":"x","ts":"3 pm"}`, time.Time{}, `timestamp "3 pm"`},
+		{"plain, year 9999", `{"message":"x","timestamp":"9999-12-31T23:59:59Z"}`, time.Time{}, "after ingest's clock"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := s.parse(Line{Raw: []byte(tc.line), N: 1}, "svc", "", &idRules{})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("got %v, want an error containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev event.Event
+			derr := event.Unmarshal(e.data, &ev)
+			if derr != nil || !ev.Timestamp.Equal(tc.want) {
+				t.Errorf("stored at %v (%v), want %v", ev.Timestamp, derr, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzEventTime: whatever a line says, an event ingest accepts is stored
+// at a time within the bounds, and a refusal says why.
+func FuzzEventTime(f *testing.F) {
+	for _, s := range []string{
+		`{"timestamp":1796299200000,"loggerName":"a","message":"x"}`, `{"timestamp":99999999999999,"loggerName":"a","message":"x"}`,
+		`{"@timestamp":"2026-12-04T13:00:00Z","ecs.version":"1","message":"x"}`, `{"@timestamp":"1999-12-31T23:59:59Z","@version":"1","message":"x"}`,
+		`{"short_message":"x","timestamp":1796299200.5}`, `{"message":"x","time":1}`, `{"message":"x","ts":"3 pm"}`,
+		`{"message":"x","timestamp":"9999-12-31T23:59:59Z"}`, `{"message":"x","ts":"1796299200123456789"}`, `{"message":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	s := &Server{now: func() time.Time { return now }, cfg: Config{MaxEventBytes: 1 << 20}}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		e, err := s.parse(Line{Raw: raw, N: 1}, "svc", "", &idRules{})
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty reason")
+			}
+			return
+		}
+		var ev event.Event
+		if err := event.Unmarshal(e.data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Timestamp.Before(Earliest) || ev.Timestamp.After(now.Add(MaxAhead)) {
+			t.Fatalf("%q stored at %v", raw, ev.Timestamp)
+		}
+	})
 }
 
 func FuzzParseEvent(f *testing.F) {
@@ -506,6 +599,11 @@ func FuzzParseEvent(f *testing.F) {
 		`{"short_message":"m","full_message":"m\n\nx.Y: z\n\tat a.b(c:1)","level":7,"timestamp":"1.7e9"}`,
 		`{"log":{"level":"ERROR"},"error":{"type":"x.Y","stack_trace":["x.Y: z","\tat a.b(c:1)"]},"labels":{"a.b":1}}`,
 		`{"@version":"1","level_value":40000,"stack_trace":"Wrapped by: a.B\n\tSuppressed: c.D"}`,
+		// Timestamps ahead, behind, unreadable and of the wrong type.
+		`{"timestamp":99999999999999,"loggerName":"a","message":"x"}`, `{"timestamp":-1,"threadName":"t","message":"x"}`,
+		`{"timestamp":"2026-01-01T00:00:00Z","loggerName":"a","message":"x"}`, `{"timestamp":{},"loggerName":"a","message":"x"}`,
+		`{"@timestamp":"soon","ecs.version":"1","message":"x"}`, `{"message":"x","time":"9999-12-31T23:59:59Z"}`,
+		`{"short_message":"x","timestamp":[1]}`, `{"message":"x","ts":1e300}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -81,8 +81,19 @@ func referenceParse(raw []byte) (event.Event, error) {
 // refFromLogback reads ch.qos.logback.classic.encoder.JsonEncoder output.
 func refFromLogback(m map[string]any, e *event.Event, c *common) error {
 	e.Event.Dataset = DatasetLogback
-	if ms, ok := m["timestamp"].(json.Number); ok {
-		e.Timestamp = refLogbackTime(ms, m["nanoseconds"])
+	switch ts := m["timestamp"].(type) {
+	case json.Number:
+		if e.Timestamp = refLogbackTime(ts, m["nanoseconds"]); e.Timestamp.IsZero() {
+			return badTime(ts.String())
+		}
+	case string:
+		var err error
+		if e.Timestamp, err = parseTime(ts); err != nil {
+			return err
+		}
+	case nil:
+	default:
+		return fmt.Errorf("timestamp is a JSON %s: want a number of milliseconds since 1970", jsonKind(ts))
 	}
 	e.Log.Level = normLevel(m["level"])
 	e.Log.Logger = nonNull(str(m["loggerName"]))
@@ -312,6 +323,8 @@ func jsonKind(v any) string {
 	switch v.(type) {
 	case []any:
 		return "array"
+	case map[string]any:
+		return "object"
 	case string:
 		return "string"
 	case json.Number:

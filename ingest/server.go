@@ -1,6 +1,3 @@
-// Package ingest accepts log events over HTTP, normalises them to the
-// canonical event and publishes them to JetStream, answering 202 only after
-// the stream acknowledged every accepted event.
 package ingest
 
 import (
@@ -457,6 +454,8 @@ func (s *Server) prepare(ev *event.Event, raw []byte, pos int, keyService, id st
 	}
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = now
+	} else if err := checkTime(ev.Timestamp, now); err != nil {
+		return encoded{}, err
 	}
 	switch {
 	case id != "":

@@ -1,7 +1,3 @@
-// Package loadgen produces realistic logback JsonEncoder error events and
-// sends them to ingest: many services, many distinct bugs with a long-tail
-// frequency (a few bugs make most of the noise), real nested stack traces,
-// and bursts.
 package loadgen
 
 import (

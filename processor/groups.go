@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 )
 
@@ -88,15 +89,43 @@ func (s *Store) Group(ctx context.Context, fingerprint string) (group.Group, err
 	return g, nil
 }
 
+// Events returns the latest limit events of a group, newest first.
+func (s *Store) Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error) {
+	q := map[string]any{"size": limit, "sort": []any{map[string]any{"@timestamp": "desc"}},
+		"query": map[string]any{"term": map[string]any{"faultline.fingerprint": fingerprint}}}
+	var sr struct {
+		Hits struct {
+			Hits []struct {
+				Source event.Event `json:"_source"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+		return nil, fmt.Errorf("events of group %s: %w", fingerprint, err)
+	}
+	out := make([]event.Event, len(sr.Hits.Hits))
+	for i, h := range sr.Hits.Hits {
+		out[i] = h.Source
+	}
+	return out, nil
+}
+
 // ListGroups returns groups, most recently seen first, of one service (or
-// all) within the scope (service globs as path.Match reads them; empty is
+// all; a glob as path.Match reads it) within the scope (service globs as path.Match reads them; empty is
 // every service). The scope is part of the query, so limit counts only
 // groups in it.
 func (s *Store) ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error) {
 	q := map[string]any{"size": limit, "sort": []any{map[string]any{"last_seen": "desc"}}}
 	var filter []any
 	if service != "" {
-		filter = append(filter, map[string]any{"term": map[string]any{"service.name": service}})
+		// The same globs as routes and key scopes; a plain name stays a term.
+		if !strings.ContainsAny(service, `*?[\`) {
+			filter = append(filter, map[string]any{"term": map[string]any{"service.name": service}})
+		} else if re, ok := GlobRegexp(service); ok {
+			filter = append(filter, map[string]any{"regexp": map[string]any{"service.name": map[string]any{"value": re, "flags": "NONE"}}})
+		} else {
+			return nil, nil
+		}
 	}
 	if len(scope) > 0 {
 		var should []any

@@ -1,6 +1,3 @@
-// Package schemas embeds the Elasticsearch index templates (and, later, the
-// input JSON Schemas and Kibana objects) so the binary installs exactly what
-// the repository reviews.
 package schemas
 
 import _ "embed"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
@@ -50,7 +53,7 @@ func TestRefusesAnonymousBeyondLoopback(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			listening := make(chan struct{})
-			err := run(ctx, tc.args, io.Discard, &hooks{httpReady: func(net.Addr) { close(listening); cancel() }})
+			err := run(ctx, tc.args, io.Discard, io.Discard, &hooks{httpReady: func(net.Addr) { close(listening); cancel() }})
 			select {
 			case <-listening:
 			default:
@@ -127,6 +130,7 @@ auth:
 		{"PUT", "/_component_template/x", http.StatusUnauthorized},
 		{"GET", "/v1/groups", http.StatusUnauthorized},
 		{"GET", "/v1/groups/x", http.StatusUnauthorized},
+		{"GET", "/v1/groups/x/events", http.StatusUnauthorized},
 		{"POST", "/v1/groups/x/mute", http.StatusUnauthorized},
 		{"POST", "/v1/groups/x/resolve", http.StatusUnauthorized},
 		{"POST", "/v1/groups/x/unmute", http.StatusUnauthorized},
@@ -154,9 +158,30 @@ auth:
 	})
 
 	cli := func(key string, args ...string) (string, error) { t.Helper(); return runCLI(t, key, args...) }
-	out, err := cli("secret-read", "groups", "list", "--api-url", base, "--service", service)
-	if err != nil || !strings.Contains(out, fp) {
-		t.Errorf("remote list with a read key: %q %v", out, err)
+	// The same globs as routes; a header row above the groups.
+	out, err := cli("secret-read", "groups", "list", "--api-url", base, "--service", service[:len(service)-3]+"*")
+	if err != nil || !strings.HasPrefix(out, "FINGERPRINT ") || !strings.Contains(out, "\n"+fp+" ") {
+		t.Errorf("remote list with a read key and a glob: %q %v", out, err)
+	}
+	if out, err := cli("secret-read", "groups", "list", "--api-url", base, "--service", "no-such-*"+service); err != nil || strings.Count(out, "\n") != 1 {
+		t.Errorf("remote list of a glob that matches nothing: %q %v, want the header alone", out, err)
+	}
+	// show: the group and its latest events, as text and as JSON, remote
+	// and direct with the shared flag after the action.
+	out, err = cli("secret-read", "groups", "show", fp, "--api-url", base)
+	if err != nil || !strings.Contains(out, "fingerprint  "+fp) || !strings.Contains(out, "latest 1 event(s):") || !strings.Contains(out, "o-1") {
+		t.Errorf("remote show: %q %v", out, err)
+	}
+	out, err = cli("", "groups", "show", "--json", fp, "--es-url", es, "--events", "5")
+	var shown struct {
+		Group  group.Group   `json:"group"`
+		Events []event.Event `json:"events"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &shown) != nil || shown.Group.Fingerprint != fp || len(shown.Events) != 1 || shown.Events[0].Service.Name != service {
+		t.Errorf("direct show --json: %q %v", out, err)
+	}
+	if _, err := cli("secret-read", "groups", "show", "no-such-fingerprint-"+service, "--api-url", base); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("remote show of an unknown fingerprint: %v, want 404", err)
 	}
 	if _, err := cli("secret-read", "groups", "mute", fp, "--api-url", base); err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "admin role") {
 		t.Errorf("remote mute with a read key: %v, want 403", err)
@@ -164,17 +189,24 @@ auth:
 	if _, err := cli("", "groups", "mute", fp, "--api-url", base); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("remote mute without a key: %v, want 401", err)
 	}
-	out, err = cli("secret-admin", "groups", "mute", fp, "--for", "2h", "--api-url", base)
+	out, err = cli("secret-admin", "groups", "mute", fp, "--for", "1d", "--api-url", base)
 	if err != nil || !strings.Contains(out, fp+" is now muted (muted by oncall at ") || !strings.Contains(out, " until ") {
 		t.Errorf("remote mute with an admin key: %q %v", out, err)
 	}
+	var muted group.Group
+	if out, err := cli("secret-read", "groups", "show", fp, "--api-url", base, "--json"); err != nil || json.Unmarshal([]byte(out), &shown) != nil {
+		t.Errorf("show after the mute: %q %v", out, err)
+	} else if muted = shown.Group; muted.MutedUntil == nil || muted.MutedUntil.Sub(muted.StatusChanges[len(muted.StatusChanges)-1].At) != 24*time.Hour {
+		t.Errorf("mute --for 1d: until %v, want a day after the change", muted.MutedUntil)
+	}
 	// Direct mode shows who changed it, and records the operator itself.
 	out, err = cli("", "groups", "--es-url", es, "list", "--service", service)
-	if err != nil || !strings.Contains(out, "\tmuted by oncall at ") {
+	if err != nil || !strings.Contains(out, "  muted by oncall at ") {
 		t.Errorf("direct list: %q %v", out, err)
 	}
-	out, err = cli("", "groups", "--es-url", es, "--nats-url", "nats://127.0.0.1:1", "resolve", fp)
-	if err != nil || !strings.Contains(out, "is now resolved (resolved by cli:") {
-		t.Errorf("direct resolve: %q %v", out, err)
+	// Data on stdout, the warning about NATS on stderr.
+	out, diag, err := runCLIStreams(t, "", "groups", "--es-url", es, "--nats-url", "nats://127.0.0.1:1", "resolve", fp)
+	if err != nil || !strings.HasPrefix(out, fp+" is now resolved (resolved by cli:") || strings.Count(out, "\n") != 1 || !strings.HasPrefix(diag, "warning: NATS at ") {
+		t.Errorf("direct resolve: stdout %q, stderr %q, %v", out, diag, err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
+	"github.com/faultline/faultline/processor"
 )
 
 // TestDLQThroughTheAPI runs `faultline all` with keys and a bulk cap that
@@ -63,16 +65,18 @@ auth:
 	}
 
 	cli := func(key string, args ...string) (string, error) { t.Helper(); return runCLI(t, key, args...) }
-	var out string
+	var out, diag string
 	harness.Eventually(t, "the dead letter, listed with a read key", 60*time.Second, func() bool {
-		out, _ = cli("secret-read", "dlq", "list", "--api-url", base)
-		return strings.HasSuffix(out, "1 dead letter(s)\n")
+		out, diag, _ = runCLIStreams(t, "secret-read", "dlq", "list", "--api-url", base)
+		return diag == "1 dead letter(s)\n"
 	})
-	if !strings.HasPrefix(out, "1\t") || !strings.Contains(out, "bulk request cap") {
+	// A header row, then the dead letter; the count is a diagnostic.
+	if rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); len(rows) != 2 || !strings.HasPrefix(rows[0], "SEQ ") ||
+		!strings.HasPrefix(rows[1], "1 ") || !strings.Contains(rows[1], "bulk request cap") || !strings.Contains(rows[1], service) {
 		t.Errorf("remote list: %q", out)
 	}
-	if out, err := cli("secret-other", "dlq", "list", "--api-url", base); err != nil || out != "0 dead letter(s)\n" {
-		t.Errorf("list with a key scoped to other services: %q %v", out, err)
+	if out, diag, err := runCLIStreams(t, "secret-other", "dlq", "list", "--api-url", base, "--json"); err != nil || out != "[]\n" || diag != "0 dead letter(s)\n" {
+		t.Errorf("list with a key scoped to other services: %q %q %v", out, diag, err)
 	}
 	for key, want := range map[string]string{"secret-read": "admin role", "secret-other": "may not replay", "": "401"} {
 		if _, err := cli(key, "dlq", "replay", "1", "--api-url", base); err == nil || !strings.Contains(err.Error(), want) {
@@ -85,20 +89,28 @@ auth:
 	// Back on the events stream, the processor refuses it again: the direct
 	// mode finds it under a new sequence number.
 	harness.Eventually(t, "the replayed event dead-lettered again", 60*time.Second, func() bool {
-		out, _ = cli("", "dlq", "--nats-url", natsURL, "list")
-		return strings.HasPrefix(out, "2\t") && strings.HasSuffix(out, "\n1 dead letter(s)\n")
+		out, _ = cli("", "dlq", "--nats-url", natsURL, "list", "--json")
+		var dls []processor.DeadLetter
+		return json.Unmarshal([]byte(out), &dls) == nil && len(dls) == 1 && dls[0].Seq == 2
 	})
 }
 
 // runCLI runs a faultline command with key in FAULTLINE_API_KEY and returns
-// what it printed; a key ("secret-…") in its output or error fails t.
+// what it printed on stdout; a key ("secret-…") in its output or error fails t.
 func runCLI(t *testing.T, key string, args ...string) (string, error) {
 	t.Helper()
+	out, _, err := runCLIStreams(t, key, args...)
+	return out, err
+}
+
+// runCLIStreams is runCLI returning stdout and stderr apart.
+func runCLIStreams(t *testing.T, key string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	t.Setenv("FAULTLINE_API_KEY", key)
-	var out bytes.Buffer
-	err := run(context.Background(), args, &out, nil)
-	if strings.Contains(out.String(), "secret-") || (err != nil && strings.Contains(err.Error(), "secret-")) {
-		t.Errorf("the CLI printed a key: %s %v", out.String(), err)
+	var out, diag bytes.Buffer
+	err = run(context.Background(), args, &out, &diag, nil)
+	if strings.Contains(out.String()+diag.String(), "secret-") || (err != nil && strings.Contains(err.Error(), "secret-")) {
+		t.Errorf("the CLI printed a key: %s %s %v", out.String(), diag.String(), err)
 	}
-	return out.String(), err
+	return out.String(), diag.String(), err
 }

@@ -262,8 +262,7 @@ func launchAll(t *testing.T, args ...string) *allInstance {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"all", "--http-addr", "127.0.0.1:0", "--nats-listen", "127.0.0.1:-1"}, args...),
-			lockedWriter{&a.logMu, &a.logs}, &hooks{httpReady: func(addr net.Addr) { bound <- addr }, metricsReady: func(addr net.Addr) { metricsBound <- addr },
-				stdout: lockedWriter{&a.logMu, &a.out}})
+			lockedWriter{&a.logMu, &a.out}, lockedWriter{&a.logMu, &a.logs}, &hooks{httpReady: func(addr net.Addr) { bound <- addr }, metricsReady: func(addr net.Addr) { metricsBound <- addr }})
 	}()
 	a.stop = func() {
 		cancel()

@@ -34,6 +34,7 @@ import (
 	"github.com/faultline/faultline/ingest/sentry"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/cli"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/kibana"
@@ -58,19 +59,33 @@ Usage:
   faultline backup [--every 24h] [--keep 14]     snapshot events and groups (once, or on a timer)
   faultline restore [--snapshot NAME] [--force]  restore the latest (or named) snapshot in place, then replay JetStream since it
   faultline restore --tag T [--snapshot NAME]    a copy beside the live data, as restored-faultline-T-*
-  faultline groups list [--service S] [--limit N] [--api-url URL]
-  faultline groups resolve|unmute FINGERPRINT [--api-url URL]
-  faultline groups mute FINGERPRINT [--for 24h] [--api-url URL]   (0 = until unmuted)
-                       with --api-url through the group API, the key in FAULTLINE_API_KEY
+  faultline groups list [--service GLOB] [--limit N] [--json]
+  faultline groups show FINGERPRINT [--events N] [--json]   the group and its latest events
+  faultline groups resolve|unmute FINGERPRINT
+  faultline groups mute FINGERPRINT [--for 24h|7d]   (0 = until unmuted)
+  faultline dlq list [--limit N] [--json]   show dead-lettered events and why
+  faultline dlq replay [SEQ ...]            put dead letters back on the stream (all without SEQs)
+                       groups and dlq: with --api-url through the API, the key in FAULTLINE_API_KEY
   faultline loadgen [--url U] [--events N] [--rate R] [--services S] [--bugs B]   realistic logback load
-  faultline dlq list [--limit N] [--api-url URL]      show dead-lettered events and why
-  faultline dlq replay [seq ...] [--api-url URL]      put dead letters back on the stream (all without seqs)
-                       with --api-url through the API, the key in FAULTLINE_API_KEY
   faultline healthcheck --url URL [--tls-cert F]   exit 0 when URL answers 200 (for container health checks)
+  faultline --version
 
-Run "faultline <command> -h" for the flags; the shared ones (addresses, URLs,
-config, data dir, replicas) also read FAULTLINE_<NAME>, as their help says.
+Run "faultline <command> -h" for its flags; the shared ones (addresses, URLs,
+config, data dir, replicas) may come anywhere after the command and also read
+FAULTLINE_<NAME>, as their help says. Data goes to stdout, logs and errors to
+stderr.
 `
+
+// synopses are the first lines of each command's -h.
+var synopses = map[string]string{
+	"all":       "faultline all [flags]\n\ningest + processor + notifier in one process (embedded NATS unless --nats-url).",
+	"ingest":    "faultline ingest [flags]\n\nThe HTTP intake.",
+	"processor": "faultline processor [flags]\n\nFingerprinting, grouping, Elasticsearch writes.",
+	"notifier":  "faultline notifier [flags]\n\nChat and Sentry alerts, the group and dead-letter API.",
+	"setup":     "faultline setup [flags]\n\nInstall templates, the groups index, the snapshot repository and Kibana's objects, then exit.",
+	"backup":    "faultline backup [--every 24h] [--keep 14] [flags]\n\nSnapshot events and groups, once or on a timer.",
+	"restore":   "faultline restore [--snapshot NAME] [--force | --tag T] [flags]\n\nRestore the latest (or named) snapshot, then replay JetStream since it.",
+}
 
 func main() {
 	// Ingest keeps a live heap of a few MB and allocates per event; at the
@@ -93,7 +108,11 @@ func main() {
 		}
 	}
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+	switch err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, cli.ErrUsage):
+		os.Exit(2)
+	default:
 		fmt.Fprintln(redact.Writer(os.Stderr), "faultline:", err)
 		os.Exit(1)
 	}
@@ -102,42 +121,67 @@ func main() {
 // hooks let tests learn the addresses chosen at start-up.
 type hooks struct {
 	httpReady, metricsReady func(net.Addr)
-	// stdout receives what the console channel prints (os.Stdout if nil).
-	stdout io.Writer
 }
 
-func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
-	// Everything printed (logs, CLI output, usage) goes through the
-	// redaction: a library error that echoes a URL is masked too.
-	stderr = redact.Writer(stderr)
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+// run runs the command of args: data on stdout, logs and errors on stderr.
+// flag.ErrHelp means help was asked for and printed; cli.ErrUsage, that
+// args named no command.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, h *hooks) error {
+	// The console channel asks whether stdout is a terminal.
+	terminal := isTerminal(stdout)
+	// Everything printed (logs, CLI output, usage, console alerts) goes
+	// through the redaction: a library error that echoes a URL is masked too.
+	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
+	std := cli.IO{Out: stdout, Err: stderr}
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return nil
+		return cli.ErrUsage
 	}
 	if h == nil {
 		h = &hooks{}
 	}
-	if h.stdout == nil {
-		h.stdout = os.Stdout
-	}
 	cmd := args[0]
-	if cmd == "healthcheck" {
-		return healthcheck(ctx, args[1:], stderr)
-	}
-	if cmd == "loadgen" {
-		return runLoadgen(ctx, args[1:], stderr)
+	switch cmd {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return flag.ErrHelp
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, "faultline", cli.Version())
+		return nil
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], std)
+	case "loadgen":
+		return runLoadgen(ctx, args[1:], std)
 	}
 	fs := flag.NewFlagSet("faultline "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg, finish := config.Flags(fs)
+	rest, synopsis, hide := args[1:], synopses[cmd], []string(nil)
 	var bf *backupFlags
-	if cmd == "backup" || cmd == "restore" {
+	var groupsCmd *groupadmin.Command
+	var dlqCmd *dlqadmin.Command
+	switch cmd {
+	case "backup", "restore":
 		bf = newBackupFlags(fs)
+	case "groups":
+		groupsCmd, rest = groupadmin.NewCommand(fs, rest)
+		synopsis, hide = groupsCmd.Synopsis(), config.ServerFlags
+	case "dlq":
+		dlqCmd, rest = dlqadmin.NewCommand(fs, rest)
+		synopsis, hide = dlqCmd.Synopsis(), config.ServerFlags
+	default:
+		if synopsis == "" {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("unknown command %q", cmd)
+		}
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := cli.Parse(fs, synopsis, rest, stdout, hide...)
+	if err != nil {
 		return err
 	}
-	err := finish()
+	if len(pos) > 0 && groupsCmd == nil && dlqCmd == nil {
+		return fmt.Errorf("%s: unexpected argument %q (see faultline %s -h)", cmd, pos[0], cmd)
+	}
+	err = finish()
 	// Registered before anything is logged, and even when the file did not
 	// load: its channels' secrets may be in the error.
 	redact.Register(cfg.Secrets()...)
@@ -150,20 +194,17 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 	log := newLogger(stderr, cfg.LogLevel)
 	switch cmd {
 	case "all", "ingest", "processor", "notifier":
-		return serve(ctx, cmd, cfg, log, h)
+		return serve(ctx, cmd, cfg, log, console{stdout, terminal}, h)
 	case "setup":
 		return setup(ctx, cfg, log)
 	case "backup":
 		return backup(ctx, cmd, cfg, bf, log)
 	case "restore":
-		return restore(ctx, cfg, bf, stderr, log)
+		return restore(ctx, cfg, bf, stdout, log)
 	case "groups":
-		return groups(ctx, cfg, fs.Args(), stderr)
-	case "dlq":
-		return dlq(ctx, cfg, fs.Args(), stderr)
-	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
+		return groupsCmd.Run(ctx, pos, std, directGroups(cfg, stderr))
+	default: // dlq
+		return dlqCmd.Run(ctx, pos, std, directDLQ(cfg))
 	}
 }
 
@@ -176,12 +217,12 @@ func newLogger(w io.Writer, level string) zerolog.Logger {
 }
 
 // serve wires the services that cmd names and runs them until ctx ends.
-func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logger, h *hooks) error {
+func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logger, out console, h *hooks) error {
 	keys, err := auth.New(cfg.File.Auth.Keys)
 	if err != nil {
 		return err
 	}
-	cfg.File = notifier.WithTerminalDefault(cfg.File, cmd, isTerminal(h.stdout), log)
+	cfg.File = notifier.WithTerminalDefault(cfg.File, cmd, out.terminal, log)
 	natsURL := cfg.NATSURL
 	embeds := natsURL == "" && cmd == "all"
 	if cmd != "processor" {
@@ -224,8 +265,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	st := cfg.File.Streams
-	limits := broker.Limits{EventsMaxBytes: int64(st.EventsMaxBytes), DLQMaxBytes: int64(st.DLQMaxBytes), AlertsMaxBytes: int64(st.AlertsMaxBytes)}
+	limits := broker.LimitsFrom(cfg.File.Streams)
 	streams := broker.Streams(natsURL)
 
 	runs := cmd == "all"
@@ -238,10 +278,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		if err != nil {
 			return err
 		}
-		pc := cfg.File.Processor
-		p := processor.New(js, es, log, processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
-			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
-			MaxBulkBytes: int(pc.MaxBulkBytes), ESURLs: cfg.ESURLs})
+		pcfg := processor.ConfigFrom(cfg.File)
+		pcfg.ESURLs = cfg.ESURLs
+		p := processor.New(js, es, log, pcfg)
 		checks["dead letters"] = p.DeadLetters
 		checks["processor"] = p.Readiness
 		g.Go(func() error { return p.Run(gctx) })
@@ -261,7 +300,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		if err != nil {
 			return err
 		}
-		n.ConsoleTo(redact.Writer(h.stdout))
+		n.ConsoleTo(out.w)
 		checks["notifier state"] = n.Readiness
 		store := processor.NewStore(es)
 		n.ReadGroupsFrom(store)
@@ -276,8 +315,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
-		srv, err := ingest.New(nc, js, log, ingest.Config{Auth: keys, RateLimit: cfg.File.Ingest.RateLimit, Burst: cfg.File.Ingest.Burst, MaxBodyBytes: cfg.File.Ingest.MaxBodyBytes,
-			MaxInflightBytes: int64(cfg.File.Ingest.MaxInflightBytes), Quotas: cfg.File.Ingest.Quotas, Streams: streams})
+		icfg := ingest.ConfigFrom(cfg.File.Ingest)
+		icfg.Auth, icfg.Streams = keys, streams
+		srv, err := ingest.New(nc, js, log, icfg)
 		if err != nil {
 			return err
 		}
@@ -307,6 +347,12 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 }
 
 // isTerminal tells whether w is a terminal a person is watching.
+// console is where the console channel prints: the command's stdout.
+type console struct {
+	w        io.Writer
+	terminal bool
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -334,12 +380,11 @@ func newES(cfg *config.Config) (*elasticsearch.Client, error) {
 }
 
 // healthcheck lets a distroless container check itself without curl.
-func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+func healthcheck(ctx context.Context, args []string, std cli.IO) error {
 	fs := flag.NewFlagSet("faultline healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL that must answer 200")
 	cert := fs.String("tls-cert", os.Getenv(config.EnvName("tls-cert")), "for an https URL: accept only this certificate, whatever its name (env FAULTLINE_TLS_CERT)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseOnly(fs, "faultline healthcheck [--url URL] [--tls-cert F]\n\nExit 0 when URL answers 200.", args, std); err != nil {
 		return err
 	}
 	client := http.DefaultClient
@@ -366,11 +411,19 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
-// dlq lists or replays dead letters, through the API (--api-url) or on the
-// NATS server of --nats-url (or the embedded server's listen address of a
-// running "faultline all").
-func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
-	return dlqadmin.Command(ctx, args, out, func(ctx context.Context) (dlqadmin.DeadLetters, func(), error) {
+// parseOnly parses a command that takes flags and no arguments.
+func parseOnly(fs *flag.FlagSet, synopsis string, args []string, std cli.IO) error {
+	pos, err := cli.Parse(fs, synopsis, args, std.Out)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("%s: unexpected argument %q (see %s -h)", fs.Name(), pos[0], fs.Name())
+	}
+	return err
+}
+
+// directDLQ lists or replays dead letters on the NATS server of --nats-url
+// (or the embedded server's listen address of a running "faultline all").
+func directDLQ(cfg *config.Config) func(ctx context.Context) (dlqadmin.DeadLetters, func(), error) {
+	return func(ctx context.Context) (dlqadmin.DeadLetters, func(), error) {
 		url := cfg.NATSURL
 		if url == "" {
 			url = "nats://" + cfg.NATSListen
@@ -386,14 +439,14 @@ func dlq(ctx context.Context, cfg *config.Config, args []string, out io.Writer) 
 		}
 		admin := &dlqadmin.Admin{JS: js, Log: zerolog.Nop()}
 		return admin.As(auth.Local(groupadmin.CLIName())), nc.Close, nil
-	})
+	}
 }
 
-// groups lists groups or changes their status, through the group API
-// (--api-url) or directly: Elasticsearch, and the notifiers' state in NATS
-// so a mute also silences alerts already on their way.
-func groups(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
-	return groupadmin.Command(ctx, args, out, func(ctx context.Context, change bool) (groupadmin.Groups, func(), error) {
+// directGroups lists groups or changes their status directly:
+// Elasticsearch, and the notifiers' state in NATS so a mute also silences
+// alerts already on their way; warnings go to stderr.
+func directGroups(cfg *config.Config, stderr io.Writer) func(ctx context.Context, change bool) (groupadmin.Groups, func(), error) {
+	return func(ctx context.Context, change bool) (groupadmin.Groups, func(), error) {
 		es, err := newES(cfg)
 		if err != nil {
 			return nil, nil, err
@@ -410,7 +463,7 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 		}
 		nc, err := connectNATS(cfg, url, "faultline-groups", zerolog.Nop(), nats.RetryOnFailedConnect(false), nats.Timeout(3*time.Second))
 		if err != nil {
-			fmt.Fprintf(out, "warning: NATS at %s unreachable (%v); only Elasticsearch is changed, alerts already in flight may still go out\n", redact.URL(url), err)
+			fmt.Fprintf(stderr, "warning: NATS at %s unreachable (%v); only Elasticsearch is changed, alerts already in flight may still go out\n", redact.URL(url), err)
 		} else {
 			done = nc.Close
 			js, err := jetstream.New(nc)
@@ -424,7 +477,7 @@ func groups(ctx context.Context, cfg *config.Config, args []string, out io.Write
 			}
 		}
 		return admin.As(who), done, nil
-	})
+	}
 }
 
 // snapshotRepo is the repository faultline's backups live in.
@@ -483,14 +536,14 @@ type backupFlags struct {
 
 func newBackupFlags(fs *flag.FlagSet) *backupFlags {
 	return &backupFlags{
-		every:      fs.Duration("every", 0, "backup: take a snapshot this often (0 = once)"),
+		every:      cli.DurationFlag(fs, "every", 0, "backup: take a snapshot this often, such as 24h or 1d (0 = once)"),
 		keep:       fs.Int("keep", 14, "backup: snapshots to keep"),
 		name:       fs.String("snapshot", "", "restore: the snapshot (default: the latest)"),
 		tag:        fs.String("tag", "", "restore: beside the live data, as the indices restored-faultline-<tag>-events-… and restored-faultline-<tag>-groups"),
 		force:      fs.Bool("force", false, "restore: delete the live events data stream and groups index when they hold documents, and restore over them"),
 		replay:     fs.Bool("replay", true, "restore: then replay from JetStream (--nats-url) every event accepted since the snapshot began"),
 		replayOnly: fs.Bool("replay-only", false, "restore: only the replay, for a restore whose replay failed"),
-		margin:     fs.Duration("replay-margin", recovery.DefaultMargin, "restore: start the replay this long before the snapshot began (events stored late)"),
+		margin:     cli.DurationFlag(fs, "replay-margin", recovery.DefaultMargin, "restore: start the replay this long before the snapshot began (events stored late)"),
 	}
 }
 
@@ -565,10 +618,7 @@ func restore(ctx context.Context, cfg *config.Config, f *backupFlags, out io.Wri
 		if o.JS, err = jetstream.New(nc); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
-		pc := cfg.File.Processor
-		o.Processor = processor.Config{Grouping: cfg.File.Grouping, BatchTimeout: pc.BatchTimeout.Duration,
-			Tally:        processor.TallyConfig{Settle: pc.CountSettle.Duration, Recount: pc.RecountEvery.Duration, Late: pc.LateWrites.Duration},
-			MaxBulkBytes: int(pc.MaxBulkBytes)}
+		o.Processor = processor.ConfigFrom(cfg.File)
 	}
 	rep, err := recovery.Run(ctx, es, o, log)
 	if rep.Snapshot.Name != "" {
@@ -577,23 +627,13 @@ func restore(ctx context.Context, cfg *config.Config, f *backupFlags, out io.Wri
 	return err
 }
 
-func runLoadgen(ctx context.Context, args []string, out io.Writer) error {
+func runLoadgen(ctx context.Context, args []string, std cli.IO) error {
 	fs := flag.NewFlagSet("faultline loadgen", flag.ContinueOnError)
-	fs.SetOutput(out)
-	var c loadgen.Config
-	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "ingest base URL")
-	fs.IntVar(&c.Services, "services", 5, "services sending")
-	fs.IntVar(&c.Bugs, "bugs", 50, "distinct bugs (long-tail frequencies)")
-	fs.IntVar(&c.Events, "events", 10000, "events to send")
-	fs.Float64Var(&c.Rate, "rate", 0, "events per second (0 = as fast as ingest takes them)")
-	fs.IntVar(&c.Batch, "batch", 100, "events per request")
-	fs.IntVar(&c.Workers, "workers", 4, "concurrent requests")
-	fs.Float64Var(&c.BurstProb, "burst", 0.05, "chance that a request is a burst of one bug")
-	fs.Uint64Var(&c.Seed, "seed", uint64(time.Now().UnixNano()), "random seed")
-	if err := fs.Parse(args); err != nil {
+	c := loadgen.Flags(fs)
+	if err := parseOnly(fs, "faultline loadgen [flags]\n\nRealistic logback error load against ingest.", args, std); err != nil {
 		return err
 	}
-	res, err := loadgen.Run(ctx, c)
-	fmt.Fprintf(out, "loadgen: %d events accepted in %s (%.0f events/s), %d retries\n", res.Accepted, res.Elapsed.Round(time.Millisecond), res.Rate(), res.Retries)
+	res, err := loadgen.Run(ctx, *c)
+	fmt.Fprintf(std.Out, "loadgen: %d events accepted in %s (%.0f events/s), %d retries\n", res.Accepted, res.Elapsed.Round(time.Millisecond), res.Rate(), res.Retries)
 	return err
 }

@@ -184,7 +184,7 @@ func runFor(t *testing.T, args []string, serve, sendEvent bool, timeout time.Dur
 	bound := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, args, lockedWriter{&mu, &out}, &hooks{httpReady: func(a net.Addr) { bound <- a }})
+		done <- run(ctx, args, lockedWriter{&mu, &out}, lockedWriter{&mu, &out}, &hooks{httpReady: func(a net.Addr) { bound <- a }})
 	}()
 	if serve {
 		select {

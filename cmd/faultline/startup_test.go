@@ -42,7 +42,7 @@ func startRole(t *testing.T, cmd string, args ...string) role {
 	var mu sync.Mutex
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{cmd, "--http-addr", "127.0.0.1:0"}, args...), lockedWriter{&mu, &logs},
+		done <- run(ctx, append([]string{cmd, "--http-addr", "127.0.0.1:0"}, args...), lockedWriter{&mu, &logs}, lockedWriter{&mu, &logs},
 			&hooks{httpReady: func(a net.Addr) { bound <- a }})
 	}()
 	r := role{logs: func() string {

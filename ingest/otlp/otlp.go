@@ -1,8 +1,3 @@
-// Package otlp accepts OpenTelemetry logs over OTLP/HTTP (protobuf and OTLP
-// JSON on POST /v1/logs), maps each log record to the canonical event and
-// hands the events to ingest's sink, answering as the OTLP spec asks:
-// ExportLogsServiceResponse with partial_success for refused records, and
-// google.rpc.Status bodies on errors, both in the request's encoding.
 package otlp
 
 import (

@@ -1,6 +1,3 @@
-// Package broker owns faultline's use of NATS JetStream: the embedded server
-// for single-machine runs, the connection, and the streams every service
-// relies on, so their names and settings live in one place.
 package broker
 
 import (
@@ -17,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/redact"
 )
 
@@ -89,6 +87,11 @@ func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
 // Limits caps the streams in bytes; zero takes the default.
 type Limits struct {
 	EventsMaxBytes, DLQMaxBytes, AlertsMaxBytes int64
+}
+
+// LimitsFrom is the streams section of the configuration file.
+func LimitsFrom(s config.Streams) Limits {
+	return Limits{EventsMaxBytes: int64(s.EventsMaxBytes), DLQMaxBytes: int64(s.DLQMaxBytes), AlertsMaxBytes: int64(s.AlertsMaxBytes)}
 }
 
 // Default stream caps (README, Configuration).

@@ -13,6 +13,9 @@ import (
 // for a loopback host, where nothing leaves the machine. Its errors never
 // quote the URL, which carries the channel's token.
 func checkChannelURL(raw string) error {
+	if !strings.Contains(raw, "://") {
+		return errors.New("url has no scheme: add https:// in front")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("url is not a valid URL")

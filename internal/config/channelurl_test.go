@@ -22,7 +22,8 @@ func TestChannelURLMustBeHTTPS(t *testing.T) {
 		{"http://localhost.evil.example/secret-tok", "channels[0] (oncall): url must use https"},
 		{"http://127.0.0.1.nip.io/secret-tok", "channels[0] (oncall): url must use https"},
 		{"ftp://files.example/secret-tok", "channels[0] (oncall): url must use https"},
-		{"discord.com/api/webhooks/1/secret-tok", "channels[0] (oncall): url has no host"},
+		{"discord.com/api/webhooks/1/secret-tok", "channels[0] (oncall): url has no scheme: add https:// in front"},
+		{"https:///api/webhooks/1/secret-tok", "channels[0] (oncall): url has no host"},
 		{"https://discord.com/%zz/secret-tok", "channels[0] (oncall): url is not a valid URL"},
 	}
 	for _, tc := range cases {

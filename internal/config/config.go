@@ -1,7 +1,3 @@
-// Package config reads faultline's settings: flags with FAULTLINE_* environment
-// fallbacks for the process, and the optional YAML file for channels, routes
-// and API keys. Every subcommand shares it so the contract in DESIGN.md holds
-// in one place.
 package config
 
 import (
@@ -9,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/cli"
 )
 
 // Config is the process configuration.
@@ -178,6 +177,12 @@ type Ingest struct {
 	Burst     int     `yaml:"burst"`
 	// MaxBodyBytes bounds a request body, also after decompression (default 5 MiB).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxEventBytes bounds one event as sent (0 = 1 MiB); a larger one is
+	// refused with its line number.
+	MaxEventBytes Size `yaml:"max_event_bytes"`
+	// PublishTimeout bounds the wait for JetStream to acknowledge a
+	// request's events (0 = 10s); past it the request is answered 503.
+	PublishTimeout Duration `yaml:"publish_timeout"`
 	// MaxInflightBytes bounds the request bodies all requests together hold
 	// at once (0 = 64 MiB); past it ingest answers 503 with Retry-After.
 	MaxInflightBytes Size `yaml:"max_inflight_bytes"`
@@ -273,14 +278,15 @@ type Storm struct {
 	Top int `yaml:"top"`
 }
 
-// Duration reads YAML strings such as "5m".
+// Duration reads YAML strings such as "5m", "24h" or "7d".
 type Duration struct{ time.Duration }
 
-// UnmarshalYAML parses a Go duration string.
+// UnmarshalYAML parses a Go duration string, or one that starts with days
+// or weeks (cli.ParseDuration).
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := time.ParseDuration(n.Value)
+	v, err := cli.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: duration %q: %w", n.Line, n.Value, err)
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	d.Duration = v
 	return nil
@@ -290,6 +296,12 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 func EnvName(flagName string) string {
 	return "FAULTLINE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
+
+// ServerFlags are the shared flags only the services and the embedded NATS
+// use; the client commands (groups, dlq) accept them and leave them out of
+// their help.
+var ServerFlags = []string{"http-addr", "data-dir", "config", "log-level", "snapshot-location", "kibana-url", "stream-replicas",
+	"allow-anonymous", "metrics-addr", "tls-cert", "tls-key", "jetstream-sync"}
 
 // Flags registers the shared flags on fs, each defaulting to its environment
 // variable, and returns a function that finishes parsing (the YAML file) once
@@ -348,32 +360,48 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	for _, name := range secretFlags {
 		fs.Lookup(name).DefValue = ""
 	}
+	// Every problem at once: a deploy that fails should name all it must fix.
 	return c, func() error {
-		if len(badBools) > 0 {
-			return errors.New(strings.Join(badBools, "; "))
+		var errs []error
+		for _, b := range badBools {
+			errs = append(errs, errors.New(b))
 		}
 		n, err := strconv.Atoi(replicas)
 		if err != nil || n < 1 || n > 5 {
-			return fmt.Errorf("stream-replicas: %q is not a number from 1 to 5", replicas)
+			errs = append(errs, fmt.Errorf("stream-replicas: %q is not a number from 1 to 5", replicas))
 		}
 		c.Replicas = n
+		if _, ok := logLevels[strings.ToLower(c.LogLevel)]; !ok {
+			errs = append(errs, fmt.Errorf("log-level (%s): unknown level %q (want trace, debug, info, warn or error)", EnvName("log-level"), c.LogLevel))
+		}
 		for _, u := range strings.Split(esURL, ",") {
 			if u = strings.TrimSpace(u); u != "" {
 				c.ESURLs = append(c.ESURLs, u)
+				errs = append(errs, checkServiceURL("es-url", u, "http", "https"))
 			}
 		}
-		if c.ConfigFile == "" {
-			c.File = Defaults()
-			return nil
+		if c.NATSURL != "" {
+			for _, u := range strings.Split(c.NATSURL, ",") {
+				errs = append(errs, checkServiceURL("nats-url", strings.TrimSpace(u), "nats", "tls", "ws", "wss"))
+			}
 		}
-		f, err := Load(c.ConfigFile)
-		if err != nil {
-			return err
+		if c.KibanaURL != "" {
+			errs = append(errs, checkServiceURL("kibana-url", c.KibanaURL, "http", "https"))
 		}
-		c.File = f
-		return nil
+		c.File = Defaults()
+		if c.ConfigFile != "" {
+			f, err := Load(c.ConfigFile)
+			if err == nil {
+				c.File = f
+			}
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
 	}
 }
+
+// logLevels are what --log-level takes; "" is the default, info.
+var logLevels = map[string]bool{"": true, "trace": true, "debug": true, "info": true, "warn": true, "error": true}
 
 // Load reads and validates a YAML configuration file.
 func Load(file string) (File, error) {
@@ -466,6 +494,57 @@ var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": tr
 
 var routeKeys = map[string]bool{"service": true, "environment": true, "level": true, "error_type": true, "logger": true}
 
+// levelNames lists Levels in order, for messages.
+const levelNames = "TRACE, DEBUG, INFO, WARN, ERROR or FATAL"
+
+// checkPattern checks one match glob: it must parse, and a level glob must
+// match a level ingest gives events (upper case), or the route or rule
+// would never fire.
+func checkPattern(where, key, pattern string) error {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, key, err)
+	}
+	if key != "level" {
+		return nil
+	}
+	for l := range Levels {
+		if ok, _ := path.Match(pattern, l); ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: level %q matches no level (want %s, or a glob of them; levels are upper case)", where, pattern, levelNames)
+}
+
+// checkServiceURL says what is wrong with a URL faultline connects to, the
+// flag it came from first; it never quotes the URL, which may carry a
+// password.
+func checkServiceURL(flagName, raw string, schemes ...string) error {
+	if !strings.Contains(raw, "://") {
+		return fmt.Errorf("%s: a URL without a scheme: add %s:// in front (as in %s://%s)", flagName, schemes[0], schemes[0], hostOnly(raw))
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s: not a valid URL", flagName)
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return fmt.Errorf("%s: scheme %q (want %s://)", flagName, u.Scheme, strings.Join(schemes, ":// or "))
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%s: the URL has no host", flagName)
+	}
+	return nil
+}
+
+// hostOnly is the host:port of a URL written without a scheme, without a
+// user:password@ that may precede it.
+func hostOnly(raw string) string {
+	if i := strings.LastIndex(raw, "@"); i >= 0 {
+		raw = raw[i+1:]
+	}
+	host, _, _ := strings.Cut(raw, "/")
+	return host
+}
+
 // Validate reports every problem at once, each naming where it is.
 func (f File) Validate() error {
 	var errs []error
@@ -499,9 +578,7 @@ func (f File) Validate() error {
 			if !routeKeys[k] {
 				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want service, environment, level, error_type or logger)", where, k))
 			}
-			if _, err := path.Match(pattern, ""); err != nil {
-				errs = append(errs, fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, k, err))
-			}
+			errs = append(errs, checkPattern(where, k, pattern))
 		}
 		if len(r.Channels) == 0 {
 			errs = append(errs, fmt.Errorf("%s: no channels", where))
@@ -527,9 +604,7 @@ func (f File) Validate() error {
 			if !routeKeys[k] && k != "message" {
 				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want service, environment, level, error_type, logger or message)", where, k))
 			}
-			if _, err := path.Match(pattern, ""); err != nil {
-				errs = append(errs, fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, k, err))
-			}
+			errs = append(errs, checkPattern(where, k, pattern))
 		}
 	}
 	if p := f.Processor; p.BatchTimeout.Duration < 0 || p.CountSettle.Duration < 0 || p.RecountEvery.Duration < 0 || p.LateWrites.Duration < 0 {
@@ -547,7 +622,7 @@ func (f File) Validate() error {
 		errs = append(errs, errors.New("grouping.threshold: count must be positive with a positive window"))
 	}
 	if _, ok := Levels[f.Notify.MinLevel]; !ok {
-		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))
+		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want %s)", f.Notify.MinLevel, levelNames))
 	}
 	if f.Notify.CatchUpAfter.Duration < 0 {
 		errs = append(errs, fmt.Errorf("notify.catch_up_after: %v must not be negative", f.Notify.CatchUpAfter.Duration))
@@ -560,8 +635,11 @@ func (f File) Validate() error {
 	if f.Notify.Storm.Threshold < 0 || f.Notify.Storm.Top < 0 || f.Notify.LagThreshold < 0 {
 		errs = append(errs, errors.New("notify: storm.threshold, storm.top and lag_threshold must not be negative"))
 	}
-	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 {
-		errs = append(errs, errors.New("ingest: rate_limit, burst and max_body_bytes must not be negative"))
+	if f.Ingest.RateLimit < 0 || f.Ingest.Burst < 0 || f.Ingest.MaxBodyBytes < 0 || f.Ingest.PublishTimeout.Duration < 0 {
+		errs = append(errs, errors.New("ingest: rate_limit, burst, max_body_bytes and publish_timeout must not be negative"))
+	}
+	if e, body := f.Ingest.MaxEventBytes, f.Ingest.MaxBodyBytes; e != 0 && (e < 1<<10 || (body > 0 && int64(e) > body) || (body == 0 && e > 5<<20)) {
+		errs = append(errs, fmt.Errorf("ingest.max_event_bytes: %d is outside 1 KiB to max_body_bytes (default 5 MiB)", e))
 	}
 	if b := f.Processor.MaxBulkBytes; b != 0 && (b < MinMaxBulkBytes || b > 90<<20) {
 		errs = append(errs, fmt.Errorf("processor.max_bulk_bytes: %d is outside %d bytes to 90 MiB (Elasticsearch refuses requests over 100 MB)", b, MinMaxBulkBytes))

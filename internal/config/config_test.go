@@ -1,6 +1,9 @@
 package config
 
 import (
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +132,106 @@ auth:
 	f, err := Parse([]byte(`auth: {keys: [{service: checkout, hash: "` + h("d") + `"}, {name: dash, roles: [read], services: ["checkout-*"], hash: "` + h("e") + `"}]}`))
 	if err != nil || len(f.Auth.Keys) != 2 || f.Auth.Keys[1].Roles[0] != "read" || f.Auth.Keys[1].Services[0] != "checkout-*" {
 		t.Errorf("parsed %+v, %v", f.Auth, err)
+	}
+}
+
+// TestEveryProblemInOneRun: a start-up that fails names everything to fix,
+// from the flags, the environment and the file, not the first problem only.
+func TestEveryProblemInOneRun(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "faultline.yaml")
+	if err := os.WriteFile(file, []byte(`
+channels:
+  - {name: oncall, type: slack, url: hooks.slack.com/services/T0/B0/secret-tok}
+routes:
+  - match: {level: error}
+    channels: [oncall]
+  - match: {level: "WARN*"}
+    channels: [oncall]
+  - match: {level: "CRIT"}
+    channels: [oncall]
+grouping:
+  rules:
+    - {match: {level: fatal}, fingerprint: x}
+notify: {min_level: LOUD}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAULTLINE_LOG_LEVEL", "verbose")
+	t.Setenv("FAULTLINE_ALLOW_ANONYMOUS", "maybe")
+	fs := flag.NewFlagSet("faultline all", flag.ContinueOnError)
+	_, finish := Flags(fs)
+	if err := fs.Parse([]string{"--config", file, "--stream-replicas", "9", "--es-url", "user:secret-pass@127.0.0.1:9200",
+		"--nats-url", "127.0.0.1:4222", "--kibana-url", "ftp://kibana:5601"}); err != nil {
+		t.Fatal(err)
+	}
+	err := finish()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`FAULTLINE_ALLOW_ANONYMOUS: "maybe" is not true or false`,
+		`stream-replicas: "9" is not a number from 1 to 5`,
+		`log-level (FAULTLINE_LOG_LEVEL): unknown level "verbose" (want trace, debug, info, warn or error)`,
+		`es-url: a URL without a scheme: add http:// in front (as in http://127.0.0.1:9200)`,
+		`nats-url: a URL without a scheme: add nats:// in front (as in nats://127.0.0.1:4222)`,
+		`kibana-url: scheme "ftp" (want http:// or https://)`,
+		`channels[0] (oncall): url has no scheme: add https:// in front`,
+		`routes[0]: level "error" matches no level (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL, or a glob of them; levels are upper case)`,
+		`routes[2]: level "CRIT" matches no level`,
+		`grouping.rules[0]: level "fatal" matches no level`,
+		`notify.min_level: unknown level "LOUD"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "routes[1]") {
+		t.Errorf("a glob that matches WARN refused:\n%v", err)
+	}
+	if strings.Contains(err.Error(), "secret-") {
+		t.Errorf("the error quotes a secret:\n%v", err)
+	}
+}
+
+func TestFlagsAcceptGoodURLsAndLevels(t *testing.T) {
+	t.Setenv("FAULTLINE_LOG_LEVEL", "DEBUG")
+	fs := flag.NewFlagSet("faultline all", flag.ContinueOnError)
+	c, finish := Flags(fs)
+	if err := fs.Parse([]string{"--es-url", "https://a:9200, http://b:9200", "--nats-url", "nats://n1:4222,tls://n2:4222", "--kibana-url", "http://k:5601"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := finish(); err != nil || len(c.ESURLs) != 2 {
+		t.Errorf("%v %q", err, c.ESURLs)
+	}
+}
+
+func TestDurationsTakeDays(t *testing.T) {
+	f, err := Parse([]byte("notify: {flatline_after: 1d, cooldown: 1d12h}\nprocessor: {late_writes: 2w}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Notify.FlatlineAfter.Duration != 24*time.Hour || f.Notify.Cooldown.Duration != 36*time.Hour || f.Processor.LateWrites.Duration != 14*24*time.Hour {
+		t.Errorf("%v %v %v", f.Notify.FlatlineAfter, f.Notify.Cooldown, f.Processor.LateWrites)
+	}
+	if _, err := Parse([]byte("notify: {cooldown: 1.5d}")); err == nil || !strings.Contains(err.Error(), `line 1: duration "1.5d"`) {
+		t.Errorf("1.5d: %v", err)
+	}
+}
+
+func TestIngestLimitsValidated(t *testing.T) {
+	for in, want := range map[string]string{
+		"ingest: {max_event_bytes: 100}":                          "ingest.max_event_bytes: 100 is outside 1 KiB to max_body_bytes",
+		"ingest: {max_event_bytes: 6MiB}":                         "ingest.max_event_bytes: 6291456 is outside",
+		"ingest: {max_body_bytes: 1048576, max_event_bytes: 2MB}": "ingest.max_event_bytes: 2000000 is outside",
+		"ingest: {publish_timeout: -1s}":                          "publish_timeout must not be negative",
+	} {
+		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want %q", in, err, want)
+		}
+	}
+	f, err := Parse([]byte("ingest: {max_event_bytes: 512KiB, publish_timeout: 1d}"))
+	if err != nil || f.Ingest.MaxEventBytes != 512<<10 || f.Ingest.PublishTimeout.Duration != 24*time.Hour {
+		t.Errorf("%+v %v", f.Ingest, err)
 	}
 }

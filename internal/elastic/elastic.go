@@ -1,5 +1,3 @@
-// Package elastic creates the Elasticsearch client and installs faultline's
-// index templates, which the processor and the setup command both need.
 package elastic
 
 import (

@@ -1,6 +1,3 @@
-// Package event holds the canonical event that ingest produces and the
-// processor and notifier consume. Field names follow ECS so that the JSON
-// written to Elasticsearch is what Kibana's logs-* views expect.
 package event
 
 import (

@@ -1,6 +1,3 @@
-// Package group holds the error group document and the alert candidate that
-// the processor publishes and the notifier consumes, so the two agree on one
-// shape without the notifier ever querying Elasticsearch.
 package group
 
 import (

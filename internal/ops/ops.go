@@ -1,5 +1,3 @@
-// Package ops serves what every faultline service exposes to operators:
-// /healthz, /readyz and /metrics, on a server that drains on shutdown.
 package ops
 
 import (
