@@ -1,0 +1,33 @@
+// Command sentry reports an error to faultline with sentry-go: the DSN is
+// the only change.
+//
+//	SENTRY_DSN=http://<faultline API key>@<faultline host:port>/1 go run ./sentry
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+)
+
+func charge(order string, cents int) error {
+	if cents <= 0 {
+		return errors.New("amount must be positive")
+	}
+	return nil
+}
+
+func main() {
+	// The DSN comes from SENTRY_DSN; Release becomes service.version.
+	if err := sentry.Init(sentry.ClientOptions{Release: "shop@1.0.0", Environment: "prod", AttachStacktrace: true}); err != nil {
+		log.Fatalf("sentry: %v", err)
+	}
+	defer sentry.Flush(5 * time.Second)
+
+	if err := charge("o-1", 0); err != nil {
+		sentry.CaptureException(fmt.Errorf("checkout of order o-1: %w", err))
+	}
+}

@@ -1,0 +1,19 @@
+// @sentry/node reporting to faultline: the DSN is the only change.
+//   SENTRY_DSN=http://<faultline API key>@<faultline host:port>/1 node sentry.js
+const Sentry = require('@sentry/node');
+
+// The DSN comes from SENTRY_DSN; release becomes service.version.
+Sentry.init({ release: 'shop@1.0.0', environment: 'prod' });
+
+function charge(order, cents) {
+  if (cents <= 0) {
+    throw new RangeError('amount must be positive');
+  }
+}
+
+try {
+  charge('o-1', 0);
+} catch (err) {
+  Sentry.captureException(err);
+}
+Sentry.flush(5000);
