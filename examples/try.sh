@@ -17,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 es="${FAULTLINE_ES_URL:-http://127.0.0.1:9200}"
 stacks=(python-sentry python-otel go-sentry go-otel node-sentry node-pino
-    spring-sentry spring-otel spring-loki4j)
+    spring-sentry spring-otel spring-loki4j rsyslog fluent-bit vector filebeat)
 
 stack="${1:-}"
 if [[ -z "$stack" || "$stack" == list || ! " ${stacks[*]} " =~ " $stack " ]]; then
@@ -27,8 +27,9 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/faultline-try-$stack.XXXX")"
 fl_pid=""
+shipper_pid=""
 cleanup() {
-    if [[ -n "$fl_pid" ]]; then kill "$fl_pid" 2>/dev/null && wait "$fl_pid" 2>/dev/null; fi
+    for pid in $shipper_pid $fl_pid; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
     if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -145,16 +146,53 @@ run_spring-loki4j() {
     java -jar "$jar" --spring.profiles.active=loki4j
 }
 
-# A multi-line Java error in a log file, as a shipper tails it.
-app_log() {
-    local t
-    t="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
-    printf '%s ERROR [main] com.acme.shop.Checkout - checkout of order o-1 failed\njava.lang.IllegalArgumentException: amount must be positive\n\tat com.acme.shop.PaymentService.charge(PaymentService.java:41)\n\tat com.acme.shop.Checkout.run(Checkout.java:18)\n' "$t" >>"$1"
+# The log shippers tail the JSON log the Spring Boot example writes with
+# its json-file profile (examples/shippers/shop.json, ECS, one object a
+# line): each starts on an empty file, then the app's lines are appended, as
+# an app writes them. The example config's /var/log/shop/ and port 8080 are
+# replaced by the scratch directory and this faultline's port.
+local_config() { sed -e "s|/var/log/shop/|$scratch/log/|" -e "s|8080|$FAULTLINE_PORT|" "$1"; }
+
+ship() { # ship CMD...: start the shipper, then write the app's log
+    mkdir -p "$scratch/log"
+    : >"$scratch/log/shop.json"
+    "$@" >"$scratch/shipper.log" 2>&1 &
+    shipper_pid=$!
+    sleep 5
+    kill -0 "$shipper_pid" 2>/dev/null || { cat "$scratch/shipper.log" >&2; exit 1; }
+    cat "$here/shippers/shop.json" >>"$scratch/log/shop.json"
 }
 
+need() { command -v "$1" >/dev/null || { echo "try.sh: $1 is not installed; $2" >&2; exit 1; }; }
+
+run_rsyslog() {
+    need rsyslogd "on Debian: apt-get install rsyslog rsyslog-elasticsearch"
+    # As a drop-in the main rsyslog.conf gives the work directory; alone it needs one.
+    { echo "global(workDirectory=\"$scratch\")"; local_config "$here/rsyslog/faultline.conf"; } >"$scratch/rsyslog.conf"
+    ship rsyslogd -n -f "$scratch/rsyslog.conf" -i "$scratch/rsyslogd.pid"
+}
+
+run_fluent-bit() {
+    need fluent-bit "see the README's Connect your app for how it was built"
+    local_config "$here/fluent-bit/fluent-bit.yaml" >"$scratch/fluent-bit.yaml"
+    ship fluent-bit -c "$scratch/fluent-bit.yaml"
+}
+
+run_vector() {
+    need vector "see vector.dev"
+    local_config "$here/vector/vector.yaml" >"$scratch/vector.yaml"
+    ship vector --config "$scratch/vector.yaml"
+}
+
+run_filebeat() {
+    need filebeat "see elastic.co"
+    local_config "$here/filebeat/filebeat.yml" >"$scratch/filebeat.yml"
+    ship filebeat -e -c "$scratch/filebeat.yml" --path.data "$scratch/filebeat-data"
+}
 
 echo "== recipe $stack"
-(cd "$scratch" && "run_$stack")
+cd "$scratch"
+"run_$stack"
 
 # --- did it land? -------------------------------------------------------------
 # The recipe's ERROR event, with its exception, in Elasticsearch, and its
