@@ -26,6 +26,8 @@ func main() {
 		log.Fatalf("sentry: %v", err)
 	}
 	defer sentry.Flush(5 * time.Second)
+	// Names the service when faultline runs without keys (with one, the key decides).
+	sentry.ConfigureScope(func(s *sentry.Scope) { s.SetTag("service", "shop") })
 
 	if err := charge("o-1", 0); err != nil {
 		sentry.CaptureException(fmt.Errorf("checkout of order o-1: %w", err))
