@@ -2,6 +2,7 @@
 // err.stack becomes the event's stack trace.
 //   FAULTLINE_URL=http://<faultline host:port> FAULTLINE_KEY=<faultline API key> node pino.js
 const pino = require('pino');
+const { charge } = require('./shop');
 
 const transport = pino.transport({
   target: 'pino-loki',
@@ -13,12 +14,6 @@ const transport = pino.transport({
   },
 });
 const log = pino(transport);
-
-function charge(order, cents) {
-  if (cents <= 0) {
-    throw new RangeError('amount must be positive');
-  }
-}
 
 try {
   charge('o-1', 0);

@@ -8,24 +8,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"log/slog"
 	"runtime/debug"
 
+	"github.com/faultline/faultline/examples/go/shop"
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 )
-
-func charge(order string, cents int) error {
-	if cents <= 0 {
-		return errors.New("amount must be positive")
-	}
-	return nil
-}
 
 func main() {
 	ctx := context.Background()
@@ -43,7 +36,7 @@ func main() {
 	}()
 	logger := slog.New(otelslog.NewHandler("shop/checkout", otelslog.WithLoggerProvider(provider)))
 
-	if err := charge("o-1", 0); err != nil {
+	if err := shop.Charge("o-1", 0); err != nil {
 		// The exception.* attributes are OpenTelemetry's names for an error:
 		// faultline groups by the stack in exception.stacktrace.
 		logger.ErrorContext(ctx, "checkout of order o-1 failed",

@@ -5,20 +5,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log"
 	"time"
 
+	"github.com/faultline/faultline/examples/go/shop"
 	"github.com/getsentry/sentry-go"
 )
-
-func charge(order string, cents int) error {
-	if cents <= 0 {
-		return errors.New("amount must be positive")
-	}
-	return nil
-}
 
 func main() {
 	// The DSN comes from SENTRY_DSN; Release becomes service.version.
@@ -29,7 +22,7 @@ func main() {
 	// Names the service when faultline runs without keys (with one, the key decides).
 	sentry.ConfigureScope(func(s *sentry.Scope) { s.SetTag("service", "shop") })
 
-	if err := charge("o-1", 0); err != nil {
+	if err := shop.Charge("o-1", 0); err != nil {
 		sentry.CaptureException(fmt.Errorf("checkout of order o-1: %w", err))
 	}
 }
