@@ -173,7 +173,7 @@ run_rsyslog() {
 }
 
 run_fluent-bit() {
-    need fluent-bit "see the README's Connect your app for how it was built"
+    need fluent-bit "build it from source (cmake), see fluentbit.io"
     local_config "$here/fluent-bit/fluent-bit.yaml" >"$scratch/fluent-bit.yaml"
     ship fluent-bit -c "$scratch/fluent-bit.yaml"
 }
