@@ -8,6 +8,7 @@
 # Maven Central, the Go module proxy, Debian) the first time.
 #
 #   examples/try.sh <stack>     stacks: see `examples/try.sh list`
+#   KEEP=1 examples/try.sh ...  keeps the scratch directory (faultline's and the shipper's logs)
 #
 # Reuses the Elasticsearch at $FAULTLINE_ES_URL (default 127.0.0.1:9200)
 # and never stops it; the events stay there under the try-* service.
