@@ -3,7 +3,7 @@ GO ?= go
 ES_URL ?= $(or $(FAULTLINE_ES_URL),http://127.0.0.1:9200)
 BIN := bin/faultline
 
-.PHONY: build run test test-k8s chaos drill es-start es-stop bench fuzz vet clean
+.PHONY: build run test test-k8s chaos ha drill es-start es-stop bench fuzz vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/faultline
@@ -36,6 +36,14 @@ chaos:
 	deployments/elasticsearch/start.sh
 	$(GO) test -tags chaos -count=1 -timeout 30m -v ./chaos
 
+# High availability: the pipeline on a 3-node JetStream cluster (streams and
+# KV at three replicas), one node killed or restarted at a time under load;
+# prints the time to a new leader and the 503s of each scenario. Leaves the
+# local Elasticsearch node running.
+ha:
+	deployments/elasticsearch/start.sh
+	$(GO) test -tags ha -count=1 -timeout 30m -v -run '^TestHA' ./chaos
+
 # The disaster recovery drill at scale: DRILL_EVENTS events (default
 # 1000000) through a processor into an Elasticsearch node of the drill's own
 # (512 MB heap, its data wiped midway), a snapshot halfway, then restore and
@@ -46,6 +54,7 @@ drill:
 
 vet:
 	$(GO) vet -tags "bench chaos" ./...
+	$(GO) vet -tags ha ./chaos
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null)" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
 es-start:

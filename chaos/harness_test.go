@@ -1,4 +1,4 @@
-//go:build chaos
+//go:build chaos || ha
 
 // Package chaos breaks one part of the real pipeline at a time, under a
 // steady load, and checks that nothing accepted was lost, nothing was
@@ -35,6 +35,7 @@ type load struct {
 	ids        []string
 	perGroup   map[int]int
 	got503     atomic.Int32
+	refusedAt  []time.Time // when each 503 came
 	retries    atomic.Int32
 }
 
@@ -86,6 +87,9 @@ func (l *load) run(ingestURL string, n int, rate float64) error {
 				}
 				if res.StatusCode == http.StatusServiceUnavailable {
 					l.got503.Add(1)
+					l.mu.Lock()
+					l.refusedAt = append(l.refusedAt, time.Now())
+					l.mu.Unlock()
 				}
 			}
 			if time.Now().After(deadline) {
@@ -104,6 +108,22 @@ func (l *load) run(ingestURL string, n int, rate float64) error {
 		l.mu.Unlock()
 	}
 	return nil
+}
+
+// background runs the load; wait reports how it ended.
+func background(l *load, url string, n int, rate float64) chan error {
+	done := make(chan error, 1)
+	go func() { done <- l.run(url, n, rate) }()
+	return done
+}
+
+// wait ends the test when the load could not be delivered: the checks after
+// it would only count a partial load.
+func wait(t *testing.T, done chan error) {
+	t.Helper()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (l *load) accepted() int {
