@@ -5,6 +5,7 @@ package chaos
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +18,11 @@ import (
 // The pipeline on a 3-node JetStream cluster (every stream and the
 // notifier's KV at three replicas; each service given every node's URL), one
 // node failing at a time under load. Besides what every chaos scenario
-// checks, ingest may refuse (503) only while the events stream has no
-// leader, and the time to a new leader is printed.
+// checks, ingest may refuse a request (503) only while the events stream
+// has no leader, and the time to a new leader is printed.
 
 // leaderGrace is how long after a new events leader is seen ingest may still
-// answer 503: its connection to the killed node has to move to another (it
+// refuse: its connection to the killed node has to move to another (it
 // retries every 250 ms) and the client's retry to come back.
 const leaderGrace = 5 * time.Second
 
@@ -92,22 +93,25 @@ func (r *haRun) up(t *testing.T, node *harness.Node) {
 	r.c.WaitCurrent(kvStream)
 }
 
-// check verifies the events and announcements, that every 503 came while
-// the events stream had no leader, and prints the scenario's figures.
+// check verifies the events and announcements, that every request ingest
+// refused (or left unanswered) came while the events stream had no leader,
+// and prints the scenario's figures.
 func (r *haRun) check(t *testing.T, name string, f figures) {
 	t.Helper()
 	verify(r.p, t, r.l, "ha "+name, f)
 	r.l.mu.Lock()
-	refused := append([]time.Time(nil), r.l.refusedAt...)
+	refused := append([]refusal(nil), r.l.refused...)
 	r.l.mu.Unlock()
 	outside := 0
-	last := time.Duration(math.MinInt64) // latest 503 from a new leader being seen
-	for _, at := range refused {
+	last := time.Duration(math.MinInt64) // latest refusal from a new leader being seen
+	whys := map[string]int{}
+	for _, f := range refused {
+		whys[f.why]++
 		in := false
 		for _, w := range r.leaderless {
-			if !at.Before(w[0]) && !at.After(w[1].Add(leaderGrace)) {
+			if !f.at.Before(w[0]) && !f.at.After(w[1].Add(leaderGrace)) {
 				in = true
-				last = max(last, at.Sub(w[1]))
+				last = max(last, f.at.Sub(w[1]))
 			}
 		}
 		if !in {
@@ -115,8 +119,13 @@ func (r *haRun) check(t *testing.T, name string, f figures) {
 		}
 	}
 	if outside > 0 {
-		t.Errorf("%d of %d 503s came while the events stream had a leader (more than %s after it was elected)", outside, len(refused), leaderGrace)
+		t.Errorf("%d of %d refusals (%v) came while the events stream had a leader (more than %s after it was elected)", outside, len(refused), whys, leaderGrace)
 	}
+	var kinds []string
+	for why, n := range whys {
+		kinds = append(kinds, fmt.Sprintf("%d× %s", n, why))
+	}
+	sort.Strings(kinds)
 	when := ""
 	switch {
 	case len(refused) == 0:
@@ -125,7 +134,7 @@ func (r *haRun) check(t *testing.T, name string, f figures) {
 	default:
 		when = fmt.Sprintf(", the last %s before the new leader was seen", (-last).Round(10*time.Millisecond))
 	}
-	line := fmt.Sprintf("ha %s: %s; %d 503s%s", name, strings.Join(r.figures, ", "), len(refused), when)
+	line := fmt.Sprintf("ha %s: %s; %d requests refused [%s]%s", name, strings.Join(r.figures, ", "), len(refused), strings.Join(kinds, ", "), when)
 	t.Log(line)
 	fmt.Println(line)
 }
