@@ -37,9 +37,10 @@ chaos:
 	$(GO) test -tags chaos -count=1 -timeout 30m -v ./chaos
 
 # High availability: the pipeline on a 3-node JetStream cluster (streams and
-# KV at three replicas), one node killed or restarted at a time under load;
-# prints the time to a new leader and the 503s of each scenario. Leaves the
-# local Elasticsearch node running.
+# KV at three replicas), one node killed or restarted at a time under load,
+# then on a 3-node Elasticsearch cluster of its own with the node holding the
+# primaries killed; prints the time to a new leader and the requests refused
+# in each scenario. Leaves the local Elasticsearch node running.
 ha:
 	deployments/elasticsearch/start.sh
 	$(GO) test -tags ha -count=1 -timeout 30m -v -run '^TestHA' ./chaos

@@ -3,8 +3,11 @@
 package chaos
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/harness"
+	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/notifier"
 )
 
@@ -204,4 +208,113 @@ func TestHARollingRestart(t *testing.T) {
 
 func TestHAKillKVLeaderMidStorm(t *testing.T) {
 	killLeaderUnderLoad(t, "kill -9 notifier KV leader mid-storm", kvStream, toAnnounced, 60, 3000, 300, 3*time.Second)
+}
+
+// TestHAKillElasticsearchPrimaries runs the pipeline against a 3-node
+// Elasticsearch cluster of its own (one replica of the events data stream
+// and of the groups index: their templates' auto_expand_replicas) and kills
+// -9 the node holding the events' primary mid-load. Three nodes, not two:
+// two master-eligible nodes elect no master once the one the voting
+// configuration keeps is gone, and without a master no replica is promoted.
+func TestHAKillElasticsearchPrimaries(t *testing.T) {
+	es := testenv.StartPrivateElasticsearchCluster(t, 3)
+	p := harness.Start(t, harness.Options{Processors: 1, Notifiers: 1, Elasticsearch: es})
+	// A first event creates the data stream, so its primary has a place.
+	warm := newLoad(t, 1)
+	wait(t, background(warm, p.IngestURL, 10, 100))
+	eventually(t, "the first events stored", 2*time.Minute, func() bool { return storedCountQuiet(p.ESURL, warm.service) >= 10 })
+	eventually(t, "every shard of the events and groups assigned with its replica", 2*time.Minute, func() bool {
+		shards := catShards(p.ESURL)
+		return len(shards) >= 4 && !slices.ContainsFunc(shards, func(s shard) bool { return s.State != "STARTED" })
+	})
+	primary := ""
+	for _, s := range catShards(p.ESURL) {
+		if s.Prirep == "p" && strings.HasPrefix(s.Index, ".ds-logs-faultline-") {
+			primary = s.Node
+		}
+	}
+	colocateGroupsPrimary(t, p.ESURL, primary)
+	victim := slices.Index([]string{"node-1", "node-2", "node-3"}, primary)
+	if victim < 0 {
+		t.Fatalf("the events' primary is on %q", primary)
+	}
+	// The checks read through a node that stays up.
+	p.ESURL = es.URLs[(victim+1)%3]
+
+	l := newLoad(t, 20)
+	r := &haRun{p: p, l: l, lag: sampleLag(t, p, l)}
+	done := background(l, p.IngestURL, 3000, 150)
+	time.Sleep(5 * time.Second)
+	from := time.Now()
+	r.lag.restarted(l, toStored)
+	es.Kill(t, victim)
+	eventually(t, "the replicas promoted", 2*time.Minute, func() bool {
+		promoted := 0
+		for _, s := range catShards(p.ESURL) {
+			if s.Prirep == "p" && s.State == "STARTED" && s.Node != primary && s.Node != "" {
+				promoted++
+			}
+		}
+		return promoted == 2
+	})
+	r.figures = append(r.figures, fmt.Sprintf("%s killed (the primaries of the events and the groups): replicas promoted after %s",
+		primary, time.Since(from).Round(10*time.Millisecond)))
+	time.Sleep(10 * time.Second)
+	es.StartNode(t, victim)
+	wait(t, done)
+	r.check(t, "kill -9 Elasticsearch primaries node", r.lag.finish())
+}
+
+// colocateGroupsPrimary puts the groups index's primary on node (where the
+// events' primary is), so that one kill takes both: moved there, or, where
+// node holds its replica, the primary failed so that the replica takes over.
+func colocateGroupsPrimary(t *testing.T, esURL, node string) {
+	t.Helper()
+	var from, replica string
+	for _, s := range catShards(esURL) {
+		switch {
+		case s.Index != "faultline-groups":
+		case s.Prirep == "p":
+			from = s.Node
+		default:
+			replica = s.Node
+		}
+	}
+	if from == node {
+		return
+	}
+	cmd := fmt.Sprintf(`{"commands":[{"move":{"index":"faultline-groups","shard":0,"from_node":%q,"to_node":%q}}]}`, from, node)
+	if replica == node {
+		cmd = fmt.Sprintf(`{"commands":[{"cancel":{"index":"faultline-groups","shard":0,"node":%q,"allow_primary":true}}]}`, from)
+	}
+	var out map[string]any
+	esJSON(t, esURL, "/_cluster/reroute?metric=none", cmd, &out)
+	if out["acknowledged"] != true {
+		t.Fatalf("reroute %s: %v", cmd, out)
+	}
+	eventually(t, "the groups primary beside the events primary", 2*time.Minute, func() bool {
+		shards := catShards(esURL)
+		return len(shards) >= 4 && !slices.ContainsFunc(shards, func(s shard) bool {
+			return s.State != "STARTED" || s.Index == "faultline-groups" && s.Prirep == "p" && s.Node != node
+		})
+	})
+}
+
+type shard struct {
+	Index, Prirep, State, Node string
+}
+
+// catShards lists the shards of the events data stream and the groups
+// index, or nothing while the node does not answer.
+func catShards(esURL string) []shard {
+	res, err := http.Get(esURL + "/_cat/shards/.ds-logs-faultline-*,faultline-groups?format=json&h=index,prirep,state,node")
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	var out []shard
+	if json.NewDecoder(res.Body).Decode(&out) != nil {
+		return nil
+	}
+	return out
 }

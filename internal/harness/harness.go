@@ -264,12 +264,23 @@ type Options struct {
 	// streams and KV at three replicas) instead of a server of the
 	// pipeline's own.
 	Cluster *Cluster
+	// Elasticsearch, when set, is what the services write to (every node's
+	// URL) instead of the local node; the pipeline's ESURL is its first
+	// node's.
+	Elasticsearch *testenv.PrivateNode
 }
 
 // Start runs a pipeline, stopped when the test ends.
 func Start(t testing.TB, o Options) *Pipeline {
 	t.Helper()
-	p := &Pipeline{t: t, Dir: t.TempDir(), ESURL: testenv.ElasticsearchURL(t), Chat: &ChatReceiver{}}
+	p := &Pipeline{t: t, Dir: t.TempDir(), Chat: &ChatReceiver{}}
+	esURLs := ""
+	if o.Elasticsearch != nil {
+		p.ESURL, esURLs = o.Elasticsearch.URL, strings.Join(o.Elasticsearch.URLs, ",")
+	} else {
+		p.ESURL = testenv.ElasticsearchURL(t)
+		esURLs = p.ESURL
+	}
 	hook := httptest.NewServer(p.Chat)
 	t.Cleanup(hook.Close)
 	if o.Notify == "" {
@@ -296,7 +307,7 @@ notify:
 		p.NATS.Start()
 		waitTCP(t, fmt.Sprintf("127.0.0.1:%d", natsPort))
 	}
-	env := []string{"FAULTLINE_NATS_URL=" + p.NATSURL, "FAULTLINE_ES_URL=" + p.ESURL, "FAULTLINE_CONFIG=" + cfg, fmt.Sprintf("FAULTLINE_STREAM_REPLICAS=%d", replicas)}
+	env := []string{"FAULTLINE_NATS_URL=" + p.NATSURL, "FAULTLINE_ES_URL=" + esURLs, "FAULTLINE_CONFIG=" + cfg, fmt.Sprintf("FAULTLINE_STREAM_REPLICAS=%d", replicas)}
 	bin := filepath.Join(binDir, "faultline")
 	ingestPort := FreePort(t)
 	p.IngestURL = fmt.Sprintf("http://127.0.0.1:%d", ingestPort)
