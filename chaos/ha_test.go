@@ -20,10 +20,11 @@ import (
 )
 
 // The pipeline on a 3-node JetStream cluster (every stream and the
-// notifier's KV at three replicas; each service given every node's URL), one
-// node failing at a time under load. Besides what every chaos scenario
-// checks, ingest may refuse a request (503) only while the events stream
-// has no leader, and the time to a new leader is printed.
+// notifier's KV at three replicas; each service given every node's URL), or
+// on a 3-node Elasticsearch cluster, one node failing at a time under load.
+// Besides what every chaos scenario checks, ingest may refuse a request (503)
+// only while the events stream has no leader, and the time to a new leader
+// is printed.
 
 // leaderGrace is how long after a new events leader is seen ingest may still
 // refuse: its connection to the killed node has to move to another (it
@@ -55,8 +56,6 @@ func startHA(t *testing.T, groups int) *haRun {
 	return r
 }
 
-func (r *haRun) eventsLeader() string { return r.c.StreamLeader(broker.EventsStream) }
-func (r *haRun) kvLeader() string     { return r.c.StreamLeader(kvStream) }
 func (r *haRun) leaderOf(s string) func() string {
 	return func() string { return r.c.StreamLeader(s) }
 }
