@@ -6,7 +6,7 @@ BIN := bin/faultline
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/faultline/faultline/internal/cli.version=$(VERSION)
 
-.PHONY: build run test test-k8s chaos drill es-start es-stop bench fuzz vet clean screenshots
+.PHONY: build run test test-k8s chaos ha drill es-start es-stop bench fuzz vet clean screenshots
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/faultline
@@ -39,6 +39,15 @@ chaos:
 	deployments/elasticsearch/start.sh
 	$(GO) test -tags chaos -count=1 -timeout 30m -v ./chaos
 
+# High availability: the pipeline on a 3-node JetStream cluster (streams and
+# KV at three replicas), one node killed or restarted at a time under load,
+# then on a 3-node Elasticsearch cluster of its own with the node holding the
+# primaries killed; prints the time to a new leader and the requests refused
+# in each scenario. Leaves the local Elasticsearch node running.
+ha:
+	deployments/elasticsearch/start.sh
+	$(GO) test -tags ha -count=1 -timeout 30m -v -run '^TestHA' ./chaos
+
 # The disaster recovery drill at scale: DRILL_EVENTS events (default
 # 1000000) through a processor into an Elasticsearch node of the drill's own
 # (512 MB heap, its data wiped midway), a snapshot halfway, then restore and
@@ -49,6 +58,7 @@ drill:
 
 vet:
 	$(GO) vet -tags "bench chaos" ./...
+	$(GO) vet -tags ha ./chaos
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null)" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
 es-start:

@@ -16,22 +16,6 @@ import (
 	"github.com/faultline/faultline/internal/harness"
 )
 
-// background runs the load; wait reports how it ended.
-func background(l *load, url string, n int, rate float64) chan error {
-	done := make(chan error, 1)
-	go func() { done <- l.run(url, n, rate) }()
-	return done
-}
-
-// wait ends the test when the load could not be delivered: the checks after
-// it would only count a partial load.
-func wait(t *testing.T, done chan error) {
-	t.Helper()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestKillProcessorMidBatch(t *testing.T) {
 	p := harness.New(t, 1, 1)
 	l := newLoad(t, 20)

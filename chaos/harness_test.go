@@ -1,4 +1,4 @@
-//go:build chaos
+//go:build chaos || ha
 
 // Package chaos breaks one part of the real pipeline at a time, under a
 // steady load, and checks that nothing accepted was lost, nothing was
@@ -8,8 +8,10 @@ package chaos
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -27,6 +29,12 @@ var eventually = harness.Eventually
 // load sends events at a steady rate as a real client would: a request that
 // is not answered 202 is retried (same bytes, so the same event id) until it
 // is, and only 202s count as accepted.
+// refusal is an attempt that was not answered 202.
+type refusal struct {
+	at  time.Time
+	why string // the status, or why there was none
+}
+
 type load struct {
 	service    string
 	groups     int
@@ -35,6 +43,7 @@ type load struct {
 	ids        []string
 	perGroup   map[int]int
 	got503     atomic.Int32
+	refused    []refusal
 	retries    atomic.Int32
 }
 
@@ -78,18 +87,31 @@ func (l *load) run(ingestURL string, n int, rate float64) error {
 		deadline := time.Now().Add(3 * time.Minute)
 		for {
 			res, err := client.Post(ingestURL+"/v1/logs", "application/x-ndjson", bytes.NewReader(body.Bytes()))
-			if err == nil {
+			var why string
+			var ne net.Error
+			switch {
+			case errors.As(err, &ne) && ne.Timeout():
+				why = "no answer within 5s"
+			case err != nil:
+				why = "connection failed"
+			default:
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
-				if res.StatusCode == http.StatusAccepted {
-					break
+				if res.StatusCode != http.StatusAccepted {
+					why = res.Status
 				}
 				if res.StatusCode == http.StatusServiceUnavailable {
 					l.got503.Add(1)
 				}
 			}
+			if why == "" {
+				break
+			}
+			l.mu.Lock()
+			l.refused = append(l.refused, refusal{time.Now(), why})
+			l.mu.Unlock()
 			if time.Now().After(deadline) {
-				return fmt.Errorf("events %d.. never accepted: %v", start, err)
+				return fmt.Errorf("events %d.. never accepted: %s", start, why)
 			}
 			l.retries.Add(1)
 			time.Sleep(250 * time.Millisecond)
@@ -104,6 +126,22 @@ func (l *load) run(ingestURL string, n int, rate float64) error {
 		l.mu.Unlock()
 	}
 	return nil
+}
+
+// background runs the load; wait reports how it ended.
+func background(l *load, url string, n int, rate float64) chan error {
+	done := make(chan error, 1)
+	go func() { done <- l.run(url, n, rate) }()
+	return done
+}
+
+// wait ends the test when the load could not be delivered: the checks after
+// it would only count a partial load.
+func wait(t *testing.T, done chan error) {
+	t.Helper()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (l *load) accepted() int {

@@ -750,6 +750,11 @@ func TestEnvironment(t *testing.T) {
 				t.Errorf("%s/%s: listens anonymously", name, svc)
 			}
 			checkNATSClient(t, name+"/"+svc, d.Spec.Template.Spec, c, env, r)
+			// One copy of each stream and of the notifier's KV per NATS
+			// server: make ha shows a node killed then loses nothing.
+			if nats := r.StatefulSets["nats"]; nats != nil && env["FAULTLINE_STREAM_REPLICAS"] != fmt.Sprint(ptrOr(nats.Spec.Replicas, 1)) {
+				t.Errorf("%s/%s: FAULTLINE_STREAM_REPLICAS=%q on a %d-server NATS cluster", name, svc, env["FAULTLINE_STREAM_REPLICAS"], ptrOr(nats.Spec.Replicas, 1))
+			}
 			checkMetricsPort(t, name+"/"+svc, d.Spec.Template, c, env)
 			// The processor writes to Elasticsearch, the notifier checks it;
 			// the credentials come from the Secret, never in the URL.

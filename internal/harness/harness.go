@@ -243,16 +243,49 @@ type Pipeline struct {
 
 func New(t testing.TB, processors, notifiers int) *Pipeline {
 	t.Helper()
-	return NewWithNotify(t, processors, notifiers, "  cooldown: 1h\n  storm: {threshold: 100000}\n")
+	return Start(t, Options{Processors: processors, Notifiers: notifiers})
 }
 
 // NewWithNotify takes the notify section of the configuration, indented
 // under "notify:".
 func NewWithNotify(t testing.TB, processors, notifiers int, notify string) *Pipeline {
 	t.Helper()
-	p := &Pipeline{t: t, Dir: t.TempDir(), ESURL: testenv.ElasticsearchURL(t), Chat: &ChatReceiver{}}
+	return Start(t, Options{Processors: processors, Notifiers: notifiers, Notify: notify})
+}
+
+// Options is what a pipeline is made of.
+type Options struct {
+	Processors, Notifiers int
+	// Notify is the notify section of the configuration, indented under
+	// "notify:"; empty is an hour's cooldown and no storm summaries, so
+	// that every new group is announced on its own.
+	Notify string
+	// Cluster, when set, is the NATS the services use (every node's URL,
+	// streams and KV at three replicas) instead of a server of the
+	// pipeline's own.
+	Cluster *Cluster
+	// Elasticsearch, when set, is what the services write to (every node's
+	// URL) instead of the local node; the pipeline's ESURL is its first
+	// node's.
+	Elasticsearch *testenv.PrivateNode
+}
+
+// Start runs a pipeline, stopped when the test ends.
+func Start(t testing.TB, o Options) *Pipeline {
+	t.Helper()
+	p := &Pipeline{t: t, Dir: t.TempDir(), Chat: &ChatReceiver{}}
+	esURLs := ""
+	if o.Elasticsearch != nil {
+		p.ESURL, esURLs = o.Elasticsearch.URL, strings.Join(o.Elasticsearch.URLs, ",")
+	} else {
+		p.ESURL = testenv.ElasticsearchURL(t)
+		esURLs = p.ESURL
+	}
 	hook := httptest.NewServer(p.Chat)
 	t.Cleanup(hook.Close)
+	if o.Notify == "" {
+		o.Notify = "  cooldown: 1h\n  storm: {threshold: 100000}\n"
+	}
 	cfg := filepath.Join(p.Dir, "faultline.yaml")
 	// Counts a crash left short are repaired once count_settle has passed:
 	// shortened here so that happens within a test's wait.
@@ -261,22 +294,29 @@ channels:
   - {name: chat, type: webhook, url: %q}
 processor: {batch_timeout: 20s, count_settle: 30s}
 notify:
-%s`, hook.URL+"/hook", notify)), 0o600)
-	natsPort := FreePort(t)
-	p.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
-	p.NATS = p.newProc("nats", []string{filepath.Join(binDir, "nats-server"), "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(p.Dir, "nats")}, nil)
-	p.NATS.Start()
-	waitTCP(t, fmt.Sprintf("127.0.0.1:%d", natsPort))
-	env := []string{"FAULTLINE_NATS_URL=" + p.NATSURL, "FAULTLINE_ES_URL=" + p.ESURL, "FAULTLINE_CONFIG=" + cfg}
+%s`, hook.URL+"/hook", o.Notify)), 0o600)
+	replicas := 1
+	if o.Cluster != nil {
+		p.NATSURL, replicas = o.Cluster.URL(), len(o.Cluster.Nodes)
+	} else {
+		natsPort := FreePort(t)
+		p.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
+		p.NATS = newProc(t, p.Dir, "nats", []string{filepath.Join(binDir, "nats-server"), "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(p.Dir, "nats")}, nil)
+		// Registered before the services' stop, so it runs after it.
+		t.Cleanup(p.NATS.Stop)
+		p.NATS.Start()
+		waitTCP(t, fmt.Sprintf("127.0.0.1:%d", natsPort))
+	}
+	env := []string{"FAULTLINE_NATS_URL=" + p.NATSURL, "FAULTLINE_ES_URL=" + esURLs, "FAULTLINE_CONFIG=" + cfg, fmt.Sprintf("FAULTLINE_STREAM_REPLICAS=%d", replicas)}
 	bin := filepath.Join(binDir, "faultline")
 	ingestPort := FreePort(t)
 	p.IngestURL = fmt.Sprintf("http://127.0.0.1:%d", ingestPort)
-	p.Ingest = p.newProc("ingest", []string{bin, "ingest"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", ingestPort)))
-	for i := 0; i < processors; i++ {
-		p.Processors = append(p.Processors, p.newProc(fmt.Sprintf("processor-%d", i), []string{bin, "processor"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
+	p.Ingest = newProc(t, p.Dir, "ingest", []string{bin, "ingest"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", ingestPort)))
+	for i := 0; i < o.Processors; i++ {
+		p.Processors = append(p.Processors, newProc(t, p.Dir, fmt.Sprintf("processor-%d", i), []string{bin, "processor"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
 	}
-	for i := 0; i < notifiers; i++ {
-		p.Notifiers = append(p.Notifiers, p.newProc(fmt.Sprintf("notifier-%d", i), []string{bin, "notifier"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
+	for i := 0; i < o.Notifiers; i++ {
+		p.Notifiers = append(p.Notifiers, newProc(t, p.Dir, fmt.Sprintf("notifier-%d", i), []string{bin, "notifier"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
 	}
 	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
 		q.Start()
@@ -292,7 +332,6 @@ notify:
 			q.Stop()
 		}
 		nc.Close()
-		p.NATS.Stop()
 	})
 	Eventually(t, "ingest ready", 60*time.Second, func() bool { return HTTPOK(p.IngestURL + "/readyz") })
 	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
@@ -303,22 +342,24 @@ notify:
 	return p
 }
 
-func (p *Pipeline) newProc(name string, args, env []string) *Proc {
-	f, err := os.Create(filepath.Join(p.Dir, name+".log"))
+// newProc is a process logging to dir/name.log, whose log's tail the test
+// prints when it fails.
+func newProc(t testing.TB, dir, name string, args, env []string) *Proc {
+	f, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
-	p.t.Cleanup(func() {
+	t.Cleanup(func() {
 		f.Close()
-		if p.t.Failed() {
+		if t.Failed() {
 			b, _ := os.ReadFile(f.Name())
 			if len(b) > 6000 {
 				b = b[len(b)-6000:]
 			}
-			p.t.Logf("--- %s log (tail) ---\n%s", name, b)
+			t.Logf("--- %s log (tail) ---\n%s", name, b)
 		}
 	})
-	return &Proc{t: p.t, name: name, args: args, env: env, log: f}
+	return &Proc{t: t, name: name, args: args, env: env, log: f}
 }
 
 func waitTCP(t testing.TB, addr string) {
