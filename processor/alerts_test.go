@@ -142,6 +142,9 @@ func TestThresholdSurvivesFailedCandidatePublishing(t *testing.T) {
 	fp, mk := alertEvents("alertthreshold")
 	publishEvents(t, js, mk(0))
 	waitFor(t, "the group created", func() bool { return groupCount(store, fp) == 1 })
+	// The first event's new-group candidate is published before its ack:
+	// break the stream only after both, or that event is held as well.
+	waitFor(t, "the first event acknowledged", func() bool { return unacked(t, js) == 0 })
 	breakAlerts(t, js)
 	publishEvents(t, js, mk(1), mk(2))
 	waitFor(t, "the group written with 3 events", func() bool { return groupCount(store, fp) == 3 })
