@@ -64,6 +64,16 @@ func (s *Service) RegisterAPI(mux *http.ServeMux, store groupadmin.Store, keys *
 	mux.Handle("/v1/groups/", gated)
 }
 
+// GroupAdmin is the group administration the group API uses, with mutes
+// recorded in the notifiers' state, for the other front ends of this
+// process (the on-call page); an error while that state is not open yet.
+func (s *Service) GroupAdmin(store groupadmin.Store) (*groupadmin.Admin, error) {
+	if !s.hasState() {
+		return nil, errors.New("the notifiers' state in NATS is not available yet (NATS unreachable since start-up); retry later")
+	}
+	return &groupadmin.Admin{Store: store, Mutes: &Mutes{kv: s.state}, Now: s.now}, nil
+}
+
 // Mutes writes the notifiers' record of mutes, which every replica reads
 // before it sends.
 type Mutes struct {

@@ -44,6 +44,7 @@ import (
 	"github.com/faultline/faultline/processor"
 	"github.com/faultline/faultline/recovery"
 	"github.com/faultline/faultline/schemas"
+	"github.com/faultline/faultline/web"
 )
 
 const usage = `faultline turns application error logs into grouped, searchable, rate-limited alerts.
@@ -255,7 +256,14 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			return err
 		}
 		checks["notifier state"] = n.Readiness
-		n.RegisterAPI(mux, processor.NewStore(es), keys)
+		store := processor.NewStore(es)
+		n.RegisterAPI(mux, store, keys)
+		pages, err := web.New(web.Config{Keys: keys, Data: web.NewData(es), PublicURL: cfg.File.Notify.PublicURL, KibanaURL: cfg.File.Notify.KibanaURL,
+			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) }})
+		if err != nil {
+			return err
+		}
+		pages.Register(mux)
 		dlqadmin.Register(mux, &dlqadmin.Admin{JS: js, Log: log}, keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}

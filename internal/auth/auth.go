@@ -200,6 +200,20 @@ func (k *Keys) Lookup(key string) (*Principal, bool) {
 	return found, found != nil
 }
 
+// Named finds the key called name, for a session that recorded who signed
+// in without keeping the secret.
+func (k *Keys) Named(name string) (*Principal, bool) {
+	if k == nil || name == "" {
+		return nil, false
+	}
+	for _, e := range k.keys {
+		if e.p.Name == name {
+			return e.p, true
+		}
+	}
+	return nil, false
+}
+
 // Errors of Authenticate and Authorize; Status maps them to HTTP.
 var (
 	ErrMissing   = errors.New("missing API key: send Authorization: Bearer <key>")

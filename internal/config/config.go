@@ -238,6 +238,11 @@ type Notify struct {
 	Cooldown Duration `yaml:"cooldown"`
 	// KibanaURL, when set, makes alerts link to the group's events.
 	KibanaURL string `yaml:"kibana_url"`
+	// PublicURL is where faultline's own pages are reached from a browser
+	// (behind any reverse proxy and path prefix); when set, alerts link to
+	// <public_url>/groups/<fingerprint> and storm summaries to
+	// <public_url>/storms/<id>.
+	PublicURL string `yaml:"public_url"`
 	// MinLevel is the lowest level that alerts (default ERROR); lower levels
 	// are still grouped and searchable.
 	MinLevel string `yaml:"min_level"`
