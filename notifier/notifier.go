@@ -24,6 +24,8 @@ type Alert struct {
 	Link string
 	// Since is how long a digest's occurrences took to gather.
 	Since time.Duration
+	// Storm is every group a storm summary stands for (KindStorm only).
+	Storm *StormRecord
 }
 
 // digestLine is the first line of a digest: "+N occurrences in the last 5 min".

@@ -32,6 +32,7 @@ type worker struct {
 // crossed. Their messages stay unacked until the summary is delivered, so a
 // crash mid-storm loses nothing.
 type storm struct {
+	id    string
 	start time.Time
 	held  []held
 	// refreshed is when the held groups' claims were last renewed.
@@ -138,7 +139,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		window := w.s.cfg.Storm.Window.Duration
 		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
 		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
-			w.storm = &storm{start: now, refreshed: now}
+			w.storm = &storm{id: newStormID(now), start: now, refreshed: now}
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {
@@ -194,7 +195,12 @@ func (w *worker) flushStorm(ctx context.Context) {
 		groups = append(groups, g)
 	}
 	slices.SortFunc(groups, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
-	a := Alert{Kind: group.KindStorm, Group: stormGroup(groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now())}
+	record := newStormRecord(st.id, w.name, st.start, w.s.now(), groups)
+	// Written before the summary, so its link leads somewhere when clicked.
+	if err := NewStorms(w.s.state).put(ctx, record); err != nil {
+		w.s.log.Warn().Err(err).Str("channel", w.name).Str("storm", st.id).Msg("storm record not kept; the summary goes out without its page")
+	}
+	a := Alert{Kind: group.KindStorm, Group: stormGroup(st.id, groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now()), Storm: &record}
 	if err := w.s.send(ctx, w.n, a, 5); err != nil {
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; the groups will be announced one by one")
@@ -220,7 +226,7 @@ func (w *worker) flushStorm(ctx context.Context) {
 
 // stormGroup renders a storm as a group-shaped alert, so every channel can
 // show it without knowing about storms.
-func stormGroup(groups []group.Group, top int, window time.Duration, now time.Time) group.Group {
+func stormGroup(id string, groups []group.Group, top int, window time.Duration, now time.Time) group.Group {
 	var b strings.Builder
 	var total int64
 	for i, g := range groups {
@@ -233,7 +239,7 @@ func stormGroup(groups []group.Group, top int, window time.Duration, now time.Ti
 		fmt.Fprintf(&b, "… and %d more groups\n", len(groups)-top)
 	}
 	return group.Group{
-		Fingerprint: fmt.Sprintf("storm-%d", now.UnixNano()),
+		Fingerprint: "storm-" + id,
 		Title:       fmt.Sprintf("%d new error groups within %s", len(groups), window),
 		Message:     b.String(),
 		Service:     event.Service{Name: "faultline"},

@@ -414,6 +414,7 @@ func (f *File) defaults() {
 	if n.Cooldown.Duration == 0 {
 		n.Cooldown.Duration = 5 * time.Minute
 	}
+	n.PublicURL = strings.TrimRight(n.PublicURL, "/")
 	if n.MinLevel == "" {
 		n.MinLevel = "ERROR"
 	}
@@ -533,6 +534,11 @@ func (f File) Validate() error {
 	}
 	if _, ok := Levels[f.Notify.MinLevel]; !ok {
 		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))
+	}
+	if u := f.Notify.PublicURL; u != "" {
+		if err := checkPublicURL(u); err != nil {
+			errs = append(errs, fmt.Errorf("notify.public_url: %w", err))
+		}
 	}
 	if f.Notify.Storm.Threshold < 0 || f.Notify.Storm.Top < 0 || f.Notify.LagThreshold < 0 {
 		errs = append(errs, errors.New("notify: storm.threshold, storm.top and lag_threshold must not be negative"))

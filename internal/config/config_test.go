@@ -25,6 +25,10 @@ auth:
 	if f.Channels[0].URL != "https://discord.example/api/webhooks/1/tok" || f.Notify.Cooldown.Duration != 90*time.Second || f.Routes[0].Match["service"] != "checkout-*" {
 		t.Errorf("parsed %+v", f)
 	}
+	withPublic, err := Parse([]byte("notify: {public_url: \"https://faultline.example.com/ops/\"}"))
+	if err != nil || withPublic.Notify.PublicURL != "https://faultline.example.com/ops" {
+		t.Errorf("public_url = %q, %v; want it kept without the trailing slash", withPublic.Notify.PublicURL, err)
+	}
 	empty, err := Parse(nil)
 	if err != nil || empty.Notify.Cooldown.Duration != 5*time.Minute {
 		t.Errorf("empty file: %+v, %v", empty, err)
@@ -49,6 +53,8 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"processor: {count_settle: 90s}":                     "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
 		"processor: {batch_timeout: 10s, count_settle: 10s}": "processor.count_settle: 10s must exceed batch_timeout (10s)",
 		"processor: {recount_every: -1m}":                    "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
+		"notify: {public_url: faultline.example.com}":        "add one, e.g. https://",
+		"notify: {public_url: \"https://f.example/?x=1\"}":   "without user, query or fragment",
 		"processor: {late_writes: -1h}":                      "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
 	}
 	if _, err := Parse([]byte("processor: {batch_timeout: 10s, count_settle: 15s}")); err != nil {
