@@ -44,6 +44,9 @@ type Config struct {
 	SessionKey []byte
 	Log        zerolog.Logger
 	Now        func() time.Time
+
+	// Pipeline feeds the pipeline and storm pages; nil shows them empty.
+	Pipeline *Pipeline
 }
 
 // Handler serves the pages.
@@ -58,12 +61,13 @@ type Handler struct {
 	log           zerolog.Logger
 	now           func() time.Time
 	pages         map[string]*template.Template
+	pipeline      *Pipeline
 }
 
 // New checks the configuration and parses the templates.
 func New(c Config) (*Handler, error) {
 	h := &Handler{keys: c.Keys, data: c.Data, admin: c.Admin, kibanaURL: strings.TrimRight(c.KibanaURL, "/"),
-		secret: c.SessionKey, log: c.Log, now: c.Now}
+		secret: c.SessionKey, log: c.Log, now: c.Now, pipeline: c.Pipeline}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -107,6 +111,7 @@ var routes = []route{
 	{"GET", "/groups/{fingerprint}", auth.RoleRead, (*Handler).groupPage},
 	{"POST", "/groups/{fingerprint}/{action}", auth.RoleAdmin, (*Handler).groupAction},
 	{"GET", "/pipeline", auth.RoleRead, (*Handler).pipelinePage},
+	{"POST", "/pipeline/replay", auth.RoleAdmin, (*Handler).replayDeadLetters},
 	{"GET", "/storms", auth.RoleRead, (*Handler).stormsPage},
 	{"GET", "/storms/{id}", auth.RoleRead, (*Handler).stormPage},
 	{"POST", "/signout", auth.RoleRead, (*Handler).signOut},

@@ -258,13 +258,15 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		checks["notifier state"] = n.Readiness
 		store := processor.NewStore(es)
 		n.RegisterAPI(mux, store, keys)
+		dead := &dlqadmin.Admin{JS: js, Log: log}
 		pages, err := web.New(web.Config{Keys: keys, Data: web.NewData(es), PublicURL: cfg.File.Notify.PublicURL, KibanaURL: cfg.File.Notify.KibanaURL,
-			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) }})
+			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) },
+			Pipeline: &web.Pipeline{JS: js, DeadLetters: dead, Notifier: n}})
 		if err != nil {
 			return err
 		}
 		pages.Register(mux)
-		dlqadmin.Register(mux, &dlqadmin.Admin{JS: js, Log: log}, keys)
+		dlqadmin.Register(mux, dead, keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
