@@ -25,6 +25,7 @@ import (
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/notifier"
@@ -284,5 +285,100 @@ func TestPipelinePageReplaysADeadLetter(t *testing.T) {
 	}
 	if !bytes.Equal(last.Data, big) || !strings.HasPrefix(last.Header.Get(jetstream.MsgIDHeader), "replay-") {
 		t.Errorf("newest event on the stream: %d bytes, msg id %q; want the replayed one", len(last.Data), last.Header.Get(jetstream.MsgIDHeader))
+	}
+}
+
+// A storm as the notifier makes it: the processor turns twelve new errors
+// into twelve new groups, the notifier announces the first two on their own
+// and folds the rest into one summary whose record the storm page reads.
+// Opened from the storms list, the page names every group the summary
+// collected, each linking to its group page; with the two announced alone
+// they are every group of the service.
+func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
+	const groups, alone = 12, 2
+	e := newOpsEnv(t, config.Notify{Storm: config.Storm{Threshold: alone, Window: config.Duration{Duration: 2 * time.Second}, Top: 3}}, processor.Config{})
+	words := strings.Fields("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima")
+	for i := range groups {
+		e.publish(fmt.Sprint(i), fmt.Sprintf("payment provider %s refused the %s capture", words[i], words[(i+5)%groups]))
+	}
+	var record notifier.StormRecord
+	harness.Eventually(t, "a storm recorded and its summary in chat", 90*time.Second, func() bool {
+		st, err := e.n.Storms()
+		if err != nil {
+			return false
+		}
+		list, err := st.List(context.Background(), 0)
+		if err != nil || len(list) != 1 {
+			return false
+		}
+		record = list[0]
+		for _, m := range e.inbox.all() {
+			if strings.Contains(m, "new error groups within") {
+				return true
+			}
+		}
+		return false
+	})
+	if len(record.Groups) != groups-alone || record.Omitted != 0 {
+		t.Fatalf("storm record has %d groups (%d omitted), want %d", len(record.Groups), record.Omitted, groups-alone)
+	}
+	want := map[string]bool{}
+	for _, g := range record.Groups {
+		if g.Service != e.service {
+			t.Errorf("storm group %+v is not of the test's service", g)
+		}
+		want[g.Fingerprint] = true
+	}
+
+	ctx := e.browse("k-oncall-reader")
+	link := fmt.Sprintf(`a[href$="/storms/%s"]`, record.ID)
+	testenv.BrowserDo(t, ctx, 30*time.Second,
+		chromedp.Navigate(e.url+"/storms"),
+		chromedp.WaitVisible(link),
+		chromedp.Click(link),
+		chromedp.WaitVisible("#storm-groups"),
+	)
+	if h1 := testenv.BrowserGet(t, ctx, 10*time.Second, chromedp.Text("h1")); h1 != fmt.Sprintf("Storm: %d new error groups", groups-alone) {
+		t.Errorf("storm page heading %q", h1)
+	}
+	rows := testenv.BrowserGet(t, ctx, 10*time.Second, chromedp.AttributesAll("tr.storm-group a"))
+	got := map[string]bool{}
+	for _, a := range rows {
+		fp := strings.TrimPrefix(a["href"], "/groups/")
+		if a["href"] != "/groups/"+fp || !want[fp] {
+			t.Errorf("storm page links %q, not a group of the storm", a["href"])
+		}
+		got[fp] = true
+	}
+	if len(rows) != len(want) || len(got) != len(want) {
+		t.Errorf("storm page lists %d groups (%d distinct), the storm collected %d", len(rows), len(got), len(want))
+	}
+	screenshot(t, ctx, "storm.png")
+
+	// The groups announced alone and the storm's are every group the
+	// processor made for the service, each once.
+	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []group.Group
+	harness.Eventually(t, fmt.Sprintf("%d groups of the service searchable", groups), 30*time.Second, func() bool {
+		all, err = processor.NewStore(es).ListGroups(context.Background(), e.service, nil, 100)
+		return err == nil && len(all) == groups
+	})
+	announced := 0
+	for _, g := range all {
+		if want[g.Fingerprint] {
+			continue
+		}
+		for _, m := range e.inbox.all() {
+			if strings.Contains(m, g.Fingerprint) || strings.Contains(m, g.Title) {
+				announced++
+				break
+			}
+		}
+	}
+	if announced != alone {
+		t.Errorf("%d groups outside the storm were announced on their own, want %d", announced, alone)
 	}
 }
