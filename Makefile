@@ -3,7 +3,7 @@ GO ?= go
 ES_URL ?= $(or $(FAULTLINE_ES_URL),http://127.0.0.1:9200)
 BIN := bin/faultline
 
-.PHONY: build run test test-k8s chaos drill es-start es-stop bench fuzz vet clean
+.PHONY: build run test test-k8s chaos drill es-start es-stop bench fuzz vet clean screenshots
 
 build:
 	$(GO) build -o $(BIN) ./cmd/faultline
@@ -53,6 +53,11 @@ es-start:
 
 es-stop:
 	deployments/elasticsearch/stop.sh
+
+# The on-call page's screenshots in docs/, from the browser test (needs
+# chromium and the local Elasticsearch).
+screenshots:
+	$(GO) test -count=1 -run TestOnCallPageInBrowser ./web -args -screenshots
 
 # Micro-benchmarks (fingerprint, write path vs raw bulk), then the pipeline
 # figures as separate processes, one "name: value unit (ratio)" line each.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/elastic/go-elasticsearch/v8"
 
+	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/processor"
@@ -77,4 +78,5 @@ func scopeFilter(scope []string) (clause map[string]any, ok bool) {
 
 func isNotFound(err error) bool { return errors.Is(err, group.ErrNotFound) }
 
-var errNotBuilt = errors.New("not built yet")
+// badInput is a request that can never succeed as it is (400).
+func badInput(msg string) error { return groupadmin.Invalid(msg) }

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -53,24 +50,11 @@ var opsKeys = []auth.Key{
 	{Name: "oncall-reader", Roles: []auth.Role{auth.RoleRead}, Hash: auth.Hash("k-oncall-reader")},
 }
 
-// chatInbox is a Discord webhook that keeps every message.
-type chatInbox struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (c *chatInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	c.mu.Lock()
-	c.msgs = append(c.msgs, string(body))
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
-}
-
+// all is every message the channel got.
 func (c *chatInbox) all() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]string(nil), c.msgs...)
+	return append([]string(nil), c.bodies...)
 }
 
 func newOpsEnv(t *testing.T, notify config.Notify, pc processor.Config) *opsEnv {
@@ -176,24 +160,6 @@ func postFromPage(t *testing.T, ctx context.Context, path, form string, withToke
 	return testenv.BrowserGet(t, ctx, 20*time.Second, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise))
 }
 
-// screenshot writes the page to $FAULTLINE_SCREENSHOTS/name when that is
-// set (the README's images come from `FAULTLINE_SCREENSHOTS=docs`).
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("FAULTLINE_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	if !filepath.IsAbs(dir) {
-		// Relative to the repository, not to the package the test runs in.
-		dir = filepath.Join("..", dir)
-	}
-	png := testenv.BrowserGet(t, ctx, 20*time.Second, chromedp.FullScreenshot(100))
-	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The pipeline page over a real dead letter (an event over the
 // processor's bulk cap): a read key sees it with its reason but no
 // replay button, and its POST with a valid CSRF token is refused; an
@@ -256,7 +222,9 @@ func TestPipelinePageReplaysADeadLetter(t *testing.T) {
 	if got := testenv.BrowserGet(t, admin, 10*time.Second, chromedp.Text(`tr.channel`)); strings.Contains(got, "never") {
 		t.Errorf("channel row %q: the announcement's send is not shown", got)
 	}
-	screenshot(t, admin, "pipeline.png")
+	if *screenshots {
+		saveScreenshot(t, admin, "oncall-pipeline.png")
+	}
 	if code := postFromPage(t, admin, "/pipeline/replay", form, false); code != http.StatusForbidden {
 		t.Errorf("admin's replay without the CSRF token: %d, want 403", code)
 	}
@@ -353,7 +321,9 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 	if len(rows) != len(want) || len(got) != len(want) {
 		t.Errorf("storm page lists %d groups (%d distinct), the storm collected %d", len(rows), len(got), len(want))
 	}
-	screenshot(t, ctx, "storm.png")
+	if *screenshots {
+		saveScreenshot(t, ctx, "oncall-storm.png")
+	}
 
 	// The groups announced alone and the storm's are every group the
 	// processor made for the service, each once.

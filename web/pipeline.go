@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,8 +65,11 @@ type ingestView struct {
 	StreamMsgs int64
 	StreamSize string
 	StreamErr  string
-	Chart      barChart
-	ChartErr   string
+	// Chart is the events stored per minute; Total and Peak its sum and
+	// busiest minute.
+	Chart       template.HTML
+	Total, Peak int64
+	ChartErr    string
 }
 
 type processorView struct {
@@ -113,7 +117,7 @@ func (h *Handler) pipelinePage(w http.ResponseWriter, r *http.Request, c *call) 
 		})
 	}
 	part(func(ctx context.Context) { v.ES = h.esHealth(ctx) })
-	part(func(ctx context.Context) { v.Ingest.Chart, v.Ingest.ChartErr = h.ingestChart(ctx, v.At) })
+	part(func(ctx context.Context) { h.ingestChart(ctx, &v.Ingest, v.At) })
 	if p := h.pipeline; p != nil && p.JS != nil {
 		part(func(ctx context.Context) { h.ingestStream(ctx, &v.Ingest, v.At) })
 		part(func(ctx context.Context) { v.Processor = h.processorLag(ctx) })
@@ -171,7 +175,7 @@ func (h *Handler) ingestStream(ctx context.Context, v *ingestView, now time.Time
 
 // ingestChart is the events stored per minute of the last hour, by when
 // ingest accepted them (event.ingested).
-func (h *Handler) ingestChart(ctx context.Context, now time.Time) (barChart, string) {
+func (h *Handler) ingestChart(ctx context.Context, v *ingestView, now time.Time) {
 	end := now.Truncate(time.Minute).Add(time.Minute)
 	start := end.Add(-ingestMinutes * time.Minute)
 	q := map[string]any{
@@ -194,13 +198,18 @@ func (h *Handler) ingestChart(ctx context.Context, now time.Time) (barChart, str
 		} `json:"aggregations"`
 	}
 	if err := h.data.search(ctx, h.data.eventsIndex(), q, &res); err != nil {
-		return barChart{}, errText(err)
+		v.ChartErr = errText(err)
+		return
 	}
-	var pts []barPoint
+	counts := make([]int64, ingestMinutes)
 	for _, b := range res.Aggregations.PerMinute.Buckets {
-		pts = append(pts, barPoint{At: time.UnixMilli(b.Key).UTC(), N: b.Count})
+		if i := int(time.UnixMilli(b.Key).Sub(start) / time.Minute); i >= 0 && i < len(counts) {
+			counts[i] = b.Count
+			v.Total += b.Count
+			v.Peak = max(v.Peak, b.Count)
+		}
 	}
-	return newBarChart(pts, "minute"), ""
+	v.Chart = barChart(counts, start, time.Minute, fmt.Sprintf("%d events stored in the last hour, per minute", v.Total))
 }
 
 func (h *Handler) processorLag(ctx context.Context) processorView {
@@ -320,45 +329,3 @@ func plural(n int) string {
 
 // errText is an error as a page may show it: no credentials of a URL.
 func errText(err error) string { return redact.String(err.Error()) }
-
-// barPoint is one bar: its start and its count.
-type barPoint struct {
-	At time.Time
-	N  int64
-}
-
-// barChart is a bar chart laid out for an SVG of Width×Height, drawn on
-// the server so the page needs no script.
-type barChart struct {
-	Width, Height int
-	Bars          []bar
-	Max, Total    int64
-	From, To      time.Time
-}
-
-type bar struct {
-	X, Y, W, H float64
-	Label      string
-}
-
-func newBarChart(pts []barPoint, unit string) barChart {
-	c := barChart{Width: 600, Height: 80}
-	if len(pts) == 0 {
-		return c
-	}
-	for _, p := range pts {
-		c.Max = max(c.Max, p.N)
-		c.Total += p.N
-	}
-	c.From, c.To = pts[0].At, pts[len(pts)-1].At
-	w := float64(c.Width) / float64(len(pts))
-	for i, p := range pts {
-		h := 0.0
-		if c.Max > 0 {
-			h = float64(c.Height-2) * float64(p.N) / float64(c.Max)
-		}
-		c.Bars = append(c.Bars, bar{X: float64(i) * w, Y: float64(c.Height) - h, W: max(w-1, 1), H: h,
-			Label: fmt.Sprintf("%d events in the %s from %s", p.N, unit, p.At.Format("15:04 UTC"))})
-	}
-	return c
-}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/config"
 )
 
 //go:embed templates/*.html
@@ -40,6 +41,9 @@ type Config struct {
 	PublicURL string
 	// KibanaURL, when set, links a group to its events in Kibana.
 	KibanaURL string
+	// Explain says which frames are in-app and made the fingerprint
+	// (StoredFrames until the grouping package provides it).
+	Explain Explainer
 	// SessionKey signs session cookies and CSRF tokens (SessionKey()).
 	SessionKey []byte
 	Log        zerolog.Logger
@@ -61,13 +65,17 @@ type Handler struct {
 	log           zerolog.Logger
 	now           func() time.Time
 	pages         map[string]*template.Template
+	explainer     Explainer
 	pipeline      *Pipeline
 }
 
 // New checks the configuration and parses the templates.
 func New(c Config) (*Handler, error) {
 	h := &Handler{keys: c.Keys, data: c.Data, admin: c.Admin, kibanaURL: strings.TrimRight(c.KibanaURL, "/"),
-		secret: c.SessionKey, log: c.Log, now: c.Now, pipeline: c.Pipeline}
+		secret: c.SessionKey, log: c.Log, now: c.Now, explainer: c.Explain, pipeline: c.Pipeline}
+	if h.explainer == nil {
+		h.explainer = StoredFrames(config.Grouping{})
+	}
 	if h.now == nil {
 		h.now = time.Now
 	}

@@ -446,3 +446,13 @@ func snippet(raw []byte) string {
 	}
 	return s
 }
+
+// DiscoverURL opens Kibana's Discover at base on the events of the group
+// with fingerprint: the link alerts and the on-call page give.
+func DiscoverURL(base, fingerprint string) string {
+	if base == "" || fingerprint == "" {
+		return ""
+	}
+	q := url.QueryEscape(fmt.Sprintf(`faultline.fingerprint:"%s"`, fingerprint))
+	return base + "/app/discover#/?_a=(query:(language:kuery,query:'" + q + "'))"
+}

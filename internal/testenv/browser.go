@@ -81,3 +81,26 @@ func BrowserGet[T any](t testing.TB, ctx context.Context, timeout time.Duration,
 	}
 	return v
 }
+
+// BrowserNavigate runs steps that leave the page (a click on a link or a
+// submit button, a key press on one) and waits until the next page has
+// loaded: waiting for an element instead could find it on the page being
+// left.
+func BrowserNavigate(t testing.TB, ctx context.Context, timeout time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	BrowserGet(t, ctx, timeout, chromedp.Evaluate[bool](`window.__faultlineLeaving = true`))
+	BrowserDo(t, ctx, timeout, steps...)
+	deadline := time.Now().Add(timeout)
+	for {
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		loaded, err := chromedp.Run(sctx, chromedp.Evaluate[bool](`!window.__faultlineLeaving && document.readyState === 'complete'`))
+		cancel()
+		if err == nil && loaded {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("browser: no new page loaded within %s (last error: %v)", timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
