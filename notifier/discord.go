@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -71,6 +72,9 @@ var kindColor = map[group.Kind]int{
 // discordPayload builds the embed; every text that came from an event goes
 // through discordText, discordCode or discordCodeSpan (untrusted.go).
 func discordPayload(a Alert) discordMessage {
+	if a.Kind == group.KindStorm && a.StormPage != nil {
+		return discordStormPayload(*a.StormPage)
+	}
 	g := a.Group
 	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), discordText(g.Service.Name), discordText(g.Title))
 	var desc strings.Builder
@@ -101,11 +105,12 @@ func discordPayload(a Alert) discordMessage {
 		discordField{Name: "Last seen", Value: g.LastSeen.UTC().Format(time.RFC3339), Inline: true},
 		discordField{Name: "Fingerprint", Value: discordText(g.Fingerprint), Inline: true},
 	)
+	links := alertLinks(a, discordLink)
 	e := discordEmbed{
 		Title:       truncateRunes(title, discordTitleMax),
-		URL:         a.Link,
+		URL:         cmp.Or(a.Page, a.Link),
 		Color:       kindColor[a.Kind],
-		Description: truncateRunes(desc.String(), discordDescriptionMax),
+		Description: truncateRunes(desc.String(), discordDescriptionMax-linksRoom(links)),
 		Timestamp:   g.LastSeen.UTC().Format(time.RFC3339),
 	}
 	for _, f := range fields {
@@ -113,9 +118,55 @@ func discordPayload(a Alert) discordMessage {
 		e.Fields = append(e.Fields, f)
 	}
 	// All embeds together must stay under 6000 characters; the description
-	// is the part that can give way.
-	if over := embedLength(e) - discordEmbedTotalMax; over > 0 {
+	// is the part that can give way, all but its links.
+	if over := embedLength(e) + linksRoom(links) - discordEmbedTotalMax; over > 0 {
 		e.Description = truncateRunes(e.Description, max(0, utf8.RuneCountInString(e.Description)-over-1))
+	}
+	if links != "" {
+		e.Description += "\n" + links
+	}
+	return discordMessage{Username: "faultline", Embeds: []discordEmbed{e}, AllowedMentions: discordAllowedMentions{Parse: []string{}}}
+}
+
+// Storm lines: a service name longer than this is cut, so one line stays
+// one line.
+const stormServiceMax = 40
+
+func discordStormLine(g StormGroup) string {
+	count, service, title := stormLine(g)
+	return count + " " + discordText(truncateRunes(service, stormServiceMax)) + ": " + discordText(title)
+}
+
+// discordLink is a masked link; the URL's parentheses (Kibana's rison has
+// them) are percent-encoded, or the first ")" would end the link.
+func discordLink(text, u string) string {
+	return "[" + text + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u) + ")"
+}
+
+// stormLayout: one embed per message, its description holding the lines;
+// room is kept for the closing "+N more" line with its link.
+func (d *Discord) stormLayout(link string) stormLayout {
+	reserve := runes(moreLine(stormPage{More: 999999, Total: 999999, Link: link}, discordLink)) + 1
+	return stormLayout{
+		budget:   discordDescriptionMax - reserve,
+		maxPages: 3,
+		cost:     func(g StormGroup) int { return runes(discordStormLine(g)) + 1 },
+	}
+}
+
+func discordStormPayload(p stormPage) discordMessage {
+	var desc strings.Builder
+	for _, g := range p.Groups {
+		desc.WriteString(discordStormLine(g) + "\n")
+	}
+	if p.Index == p.Of {
+		desc.WriteString(moreLine(p, discordLink))
+	}
+	e := discordEmbed{
+		Title:       truncateRunes(stormTitle(p), discordTitleMax),
+		URL:         p.Link,
+		Color:       kindColor[group.KindStorm],
+		Description: truncateRunes(strings.TrimRight(desc.String(), "\n"), discordDescriptionMax),
 	}
 	return discordMessage{Username: "faultline", Embeds: []discordEmbed{e}, AllowedMentions: discordAllowedMentions{Parse: []string{}}}
 }

@@ -22,10 +22,15 @@ type Alert struct {
 	Occurrences int
 	// Link points at the group's events in Kibana, when configured.
 	Link string
+	// Page is faultline's own page of the group (or of the storm), when
+	// notify.public_url is set; chat shows it first, Kibana second.
+	Page string
 	// Since is how long a digest's occurrences took to gather.
 	Since time.Duration
 	// Storm is every group a storm summary stands for (KindStorm only).
 	Storm *StormRecord
+	// StormPage is the part of the summary this message names.
+	StormPage *stormPage
 }
 
 // digestLine is the first line of a digest: "+N occurrences in the last 5 min".

@@ -352,7 +352,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
-	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group)}
+	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group), Page: s.groupPage(c.Group)}
 	inFlight := rev != 0 && !st.Confirmed && now.Sub(st.LastSent) < claimTimeout
 	switch {
 	case rev == 0:
@@ -460,7 +460,7 @@ func (s *Service) flushDigests(ctx context.Context) {
 			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC(), Confirmed: true}); err != nil {
 				continue
 			}
-			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group), Since: s.now().Sub(st.LastSent)}
+			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group), Page: s.groupPage(*st.Group), Since: s.now().Sub(st.LastSent)}
 			if err := s.send(ctx, n, a, 5); err != nil {
 				notificationsFailed.WithLabelValues(channel).Inc()
 				if errors.Is(err, errPermanent) {
@@ -497,6 +497,22 @@ func (s *Service) save(ctx context.Context, key string, rev uint64, st any) erro
 		return fmt.Errorf("save state %s: %w: %w", key, errClaimed, err)
 	}
 	return nil
+}
+
+// groupPage is the group's page in faultline's web UI.
+func (s *Service) groupPage(g group.Group) string {
+	if s.cfg.PublicURL == "" || g.Fingerprint == "" {
+		return ""
+	}
+	return s.cfg.PublicURL + "/groups/" + url.PathEscape(g.Fingerprint)
+}
+
+// stormLink is the storm's page in faultline's web UI.
+func (s *Service) stormLink(id string) string {
+	if s.cfg.PublicURL == "" {
+		return ""
+	}
+	return s.cfg.PublicURL + "/storms/" + id
 }
 
 // link opens Kibana's Discover on the group's events.

@@ -83,6 +83,9 @@ func alertHeading(k group.Kind) string {
 }
 
 func slackPayload(a Alert) slackMessage {
+	if a.Kind == group.KindStorm && a.StormPage != nil {
+		return slackStormPayload(*a.StormPage)
+	}
 	g := a.Group
 	title := fmt.Sprintf("%s in %s: %s", alertHeading(a.Kind), slackSafe(g.Service.Name), slackSafe(g.Title))
 	blocks := []slackBlock{{
@@ -135,7 +138,11 @@ func slackPayload(a Alert) slackMessage {
 	// A link rather than a URL button: a button in an incoming-webhook message
 	// shows an error mark when clicked unless the Slack app has interactivity
 	// set up. A URL cut short would lead nowhere, so a too long one is left out.
-	if a.Link != "" {
+	if links := alertLinks(a, slackLink); links != "" {
+		if utf8.RuneCountInString(links) <= slackTextMax {
+			blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: links}})
+		}
+	} else if a.Link != "" {
 		link := "<" + slackLinkURL(a.Link) + "|View events in Kibana>"
 		if utf8.RuneCountInString(link) <= slackTextMax {
 			blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: link}})
@@ -143,6 +150,39 @@ func slackPayload(a Alert) slackMessage {
 	}
 	if len(blocks) > slackBlocksMax {
 		blocks = blocks[:slackBlocksMax]
+	}
+	return slackMessage{Text: escapeMrkdwn(title, slackFallbackMax), Blocks: blocks}
+}
+
+// slackStormLine is plain_text: shown as written, no escaping needed.
+func slackStormLine(g StormGroup) string {
+	count, service, title := stormLine(g)
+	return count + " " + slackSafe(truncateRunes(service, stormServiceMax)) + ": " + slackSafe(title)
+}
+
+func slackLink(text, u string) string { return "<" + slackLinkURL(u) + "|" + text + ">" }
+
+// stormLayout: the lines of one message are one plain_text section.
+func (s *Slack) stormLayout(string) stormLayout {
+	return stormLayout{
+		budget:   slackTextMax,
+		maxPages: 3,
+		cost:     func(g StormGroup) int { return runes(slackStormLine(g)) + 1 },
+	}
+}
+
+func slackStormPayload(p stormPage) slackMessage {
+	title := stormTitle(p)
+	blocks := []slackBlock{{Type: "header", Text: &slackText{Type: "plain_text", Text: truncateRunes(title, slackHeaderMax), Emoji: true}}}
+	var lines strings.Builder
+	for _, g := range p.Groups {
+		lines.WriteString(slackStormLine(g) + "\n")
+	}
+	if l := strings.TrimRight(lines.String(), "\n"); l != "" {
+		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "plain_text", Text: truncateRunes(l, slackTextMax)}})
+	}
+	if more := moreLine(p, slackLink); p.Index == p.Of && more != "" {
+		blocks = append(blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: more}})
 	}
 	return slackMessage{Text: escapeMrkdwn(title, slackFallbackMax), Blocks: blocks}
 }

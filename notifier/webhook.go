@@ -38,13 +38,22 @@ type Webhook struct {
 // webhookBody is the documented wire format (WEBHOOK.md): the field order is
 // fixed by the struct so the bytes are predictable for receivers and tests.
 type webhookBody struct {
-	Version     int         `json:"version"`
-	ID          string      `json:"id"`
-	Kind        group.Kind  `json:"kind"`
-	Occurrences int         `json:"occurrences"`
-	Link        string      `json:"link"`
-	SentAt      time.Time   `json:"sent_at"`
-	Group       group.Group `json:"group"`
+	Version     int           `json:"version"`
+	ID          string        `json:"id"`
+	Kind        group.Kind    `json:"kind"`
+	Occurrences int           `json:"occurrences"`
+	Link        string        `json:"link"`
+	Page        string        `json:"page,omitempty"`
+	SentAt      time.Time     `json:"sent_at"`
+	Group       group.Group   `json:"group"`
+	Storm       *webhookStorm `json:"storm,omitempty"`
+}
+
+// webhookStorm is every group of a storm summary, in one body.
+type webhookStorm struct {
+	StormRecord
+	// Link is the storm's page, when notify.public_url is set.
+	Link string `json:"link,omitempty"`
 }
 
 // Notify posts one body. The signature covers the body, and the body carries
@@ -55,15 +64,20 @@ func (w *Webhook) Notify(ctx context.Context, a Alert) (bool, error) {
 		now = w.Now
 	}
 	sentAt := now().UTC().Truncate(time.Second)
-	body, err := json.Marshal(webhookBody{
+	wb := webhookBody{
 		Version:     WebhookVersion,
 		ID:          alertID(a),
 		Kind:        a.Kind,
 		Occurrences: a.Occurrences,
 		Link:        a.Link,
+		Page:        a.Page,
 		SentAt:      sentAt,
 		Group:       a.Group,
-	})
+	}
+	if a.Storm != nil {
+		wb.Storm = &webhookStorm{StormRecord: *a.Storm, Link: a.Page}
+	}
+	body, err := json.Marshal(wb)
 	if err != nil {
 		return false, fmt.Errorf("webhook: encode: %w", err)
 	}

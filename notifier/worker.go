@@ -200,8 +200,7 @@ func (w *worker) flushStorm(ctx context.Context) {
 	if err := NewStorms(w.s.state).put(ctx, record); err != nil {
 		w.s.log.Warn().Err(err).Str("channel", w.name).Str("storm", st.id).Msg("storm record not kept; the summary goes out without its page")
 	}
-	a := Alert{Kind: group.KindStorm, Group: stormGroup(st.id, groups, w.s.cfg.Storm.Top, w.s.cfg.Storm.Window.Duration, w.s.now()), Storm: &record}
-	if err := w.s.send(ctx, w.n, a, 5); err != nil {
+	if err := w.sendStorm(ctx, record); err != nil {
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; the groups will be announced one by one")
 		for _, g := range groups {
@@ -224,28 +223,52 @@ func (w *worker) flushStorm(ctx context.Context) {
 	}
 }
 
-// stormGroup renders a storm as a group-shaped alert, so every channel can
-// show it without knowing about storms.
-func stormGroup(id string, groups []group.Group, top int, window time.Duration, now time.Time) group.Group {
-	var b strings.Builder
-	var total int64
-	for i, g := range groups {
-		total += g.Count
-		if i < top {
-			fmt.Fprintf(&b, "%d× %s: %s\n", g.Count, g.Service.Name, g.Title)
+// sendStorm sends the summary's messages in order. Once the first is
+// delivered the storm counts as announced: it carries the heading, the
+// count and the link to every group, and announcing the groups one by one
+// on top of it would be the flood the summary is for. A later message that
+// fails is logged and counted as failed.
+func (w *worker) sendStorm(ctx context.Context, r StormRecord) error {
+	window := w.s.cfg.Storm.Window.Duration
+	link := w.s.stormLink(r.ID)
+	g := stormGroup(r, window)
+	for i, p := range stormPages(w.n, r, window, link) {
+		a := Alert{Kind: group.KindStorm, Group: g, Storm: &r, StormPage: &p, Page: link}
+		err := w.s.send(ctx, w.n, a, 5)
+		switch {
+		case err != nil && i == 0:
+			return err
+		case err != nil:
+			notificationsFailed.WithLabelValues(w.name).Inc()
+			w.s.log.Error().Err(err).Str("channel", w.name).Str("storm", r.ID).Int("message", p.Index).Int("of", p.Of).Msg("a storm summary message not delivered; the storm page lists its groups")
+		default:
+			notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
 		}
 	}
-	if len(groups) > top {
-		fmt.Fprintf(&b, "… and %d more groups\n", len(groups)-top)
+	return nil
+}
+
+// stormGroup renders a storm as a group-shaped alert, for channels that
+// show it without knowing about storms (Sentry, the webhook's group).
+func stormGroup(r StormRecord, window time.Duration) group.Group {
+	var b strings.Builder
+	var total int64
+	for _, g := range r.Groups {
+		total += g.Count
+		count, service, title := stormLine(g)
+		fmt.Fprintf(&b, "%s %s: %s\n", count, service, title)
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(&b, "+%d more\n", r.Omitted)
 	}
 	return group.Group{
-		Fingerprint: "storm-" + id,
-		Title:       fmt.Sprintf("%d new error groups within %s", len(groups), window),
+		Fingerprint: "storm-" + r.ID,
+		Title:       fmt.Sprintf("%s within %s", plural(len(r.Groups)+r.Omitted, "new error group", "new error groups"), humanDuration(window)),
 		Message:     b.String(),
 		Service:     event.Service{Name: "faultline"},
 		Count:       total,
-		FirstSeen:   now,
-		LastSeen:    now,
+		FirstSeen:   r.Start,
+		LastSeen:    r.End,
 		Status:      group.StatusOpen,
 	}
 }

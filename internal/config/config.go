@@ -247,7 +247,7 @@ type Notify struct {
 	// are still grouped and searchable.
 	MinLevel string `yaml:"min_level"`
 	// Storm: more than Threshold groups announced within Window become one
-	// summary listing the Top of them by count.
+	// summary naming each of them.
 	Storm Storm `yaml:"storm"`
 	// FlatlineAfter alerts once when a service that was sending has sent
 	// nothing for this long (0 = off), and once when it is back.
@@ -264,7 +264,9 @@ type Notify struct {
 type Storm struct {
 	Threshold int      `yaml:"threshold"`
 	Window    Duration `yaml:"window"`
-	Top       int      `yaml:"top"`
+	// Top is read so that older files still load; summaries name every
+	// group now.
+	Top int `yaml:"top"`
 }
 
 // Duration reads YAML strings such as "5m".
