@@ -57,7 +57,7 @@ es-stop:
 # The on-call page's screenshots in docs/, from the browser test (needs
 # chromium and the local Elasticsearch).
 screenshots:
-	$(GO) test -count=1 -run TestOnCallPageInBrowser ./web -args -screenshots
+	$(GO) test -count=1 -run 'TestOnCallPageInBrowser|TestPipelinePageReplaysADeadLetter|TestStormPageListsEveryGroupOfARealStorm' ./web -args -screenshots
 
 # Micro-benchmarks (fingerprint, write path vs raw bulk), then the pipeline
 # figures as separate processes, one "name: value unit (ratio)" line each.

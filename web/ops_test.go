@@ -281,7 +281,7 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 		}
 		record = list[0]
 		for _, m := range e.inbox.all() {
-			if strings.Contains(m, "new error groups within") {
+			if strings.Contains(m, e.url+"/storms/"+record.ID) {
 				return true
 			}
 		}
@@ -298,14 +298,18 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 		want[g.Fingerprint] = true
 	}
 
+	// The storms list leads to the page the summary links to.
 	ctx := e.browse("k-oncall-reader")
-	link := fmt.Sprintf(`a[href$="/storms/%s"]`, record.ID)
+	link := fmt.Sprintf(`a[href="/storms/%s"]`, record.ID)
 	testenv.BrowserDo(t, ctx, 30*time.Second,
 		chromedp.Navigate(e.url+"/storms"),
 		chromedp.WaitVisible(link),
 		chromedp.Click(link),
 		chromedp.WaitVisible("#storm-groups"),
 	)
+	if at := testenv.BrowserGet(t, ctx, 10*time.Second, chromedp.Location()); at != e.url+"/storms/"+record.ID {
+		t.Errorf("the storms list led to %s, want the summary's link", at)
+	}
 	if h1 := testenv.BrowserGet(t, ctx, 10*time.Second, chromedp.Text("h1")); h1 != fmt.Sprintf("Storm: %d new error groups", groups-alone) {
 		t.Errorf("storm page heading %q", h1)
 	}
