@@ -137,9 +137,13 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		for _, rt := range routes {
 			mux.Handle(rt.method+" "+p+rt.path, h.guard(rt))
 		}
-		mux.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, h.base+"/groups", http.StatusSeeOther)
-		})
+		if p != "" {
+			// The root itself is ingest's (what Elasticsearch clients ask
+			// for first).
+			mux.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, h.base+"/groups", http.StatusSeeOther)
+			})
+		}
 		mux.HandleFunc("GET "+p+"/signin", h.signInPage)
 		mux.HandleFunc("POST "+p+"/signin", h.signIn)
 		mux.Handle("GET "+p+"/assets/", http.StripPrefix(p+"/assets/", assetHandler(http.FileServerFS(assets))))
