@@ -254,6 +254,23 @@ func TestPipelinePageReplaysADeadLetter(t *testing.T) {
 	if !bytes.Equal(last.Data, big) || !strings.HasPrefix(last.Header.Get(jetstream.MsgIDHeader), "replay-") {
 		t.Errorf("newest event on the stream: %d bytes, msg id %q; want the replayed one", len(last.Data), last.Header.Get(jetstream.MsgIDHeader))
 	}
+	// Bad forms name what is wrong; the replayed one is gone.
+	for form, want := range map[string]int{
+		form:                       http.StatusNotFound,
+		"seq=abc":                  http.StatusBadRequest,
+		"seq=0":                    http.StatusBadRequest,
+		"seq=-1":                   http.StatusBadRequest,
+		"seq=99999999999999999999": http.StatusBadRequest,
+		"":                         http.StatusBadRequest,
+		"all=yes":                  http.StatusBadRequest,
+	} {
+		if code := postFromPage(t, admin, "/pipeline/replay", form, true); code != want {
+			t.Errorf("admin's replay of %q: %d, want %d", form, code, want)
+		}
+	}
+	if got := testenv.StreamEvents(t, e.js); len(got) != 5 {
+		t.Errorf("%d events on the stream after the bad forms, want the 4 published and the replayed one", len(got))
+	}
 }
 
 // A storm as the notifier makes it: the processor turns twelve new errors
