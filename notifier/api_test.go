@@ -13,7 +13,6 @@ import (
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
-	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/processor"
 )
 
@@ -30,15 +29,8 @@ type groupAPI struct {
 
 func newGroupAPI(t *testing.T, keys []auth.Key, services ...string) *groupAPI {
 	t.Helper()
-	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, es := groupStoreAndES(t)
 	ctx := context.Background()
-	if err := elastic.Setup(ctx, es); err != nil {
-		t.Fatal(err)
-	}
-	store := processor.NewStore(es)
 	now := time.Now().UTC()
 	api := &groupAPI{t: t, store: store, cs: map[string]group.Candidate{}}
 	for i, svc := range services {

@@ -35,10 +35,11 @@ type Alert struct {
 
 // digestLine is the first line of a digest: "+N occurrences in the last 5 min".
 func digestLine(a Alert) string {
+	n := "+" + plural(a.Occurrences, "occurrence", "occurrences")
 	if a.Since <= 0 {
-		return fmt.Sprintf("+%d occurrences since the last message", a.Occurrences)
+		return n + " since the last message"
 	}
-	return fmt.Sprintf("+%d occurrences in the last %s", a.Occurrences, humanDuration(a.Since))
+	return n + " in the last " + humanDuration(a.Since)
 }
 
 // humanDuration rounds to the unit a person would say.

@@ -69,6 +69,9 @@ type Service struct {
 	// be worse than finishing them), but nothing waits for a retry any more.
 	stopping chan struct{}
 
+	// groups, when set, gives each alert its group's state at send time.
+	groups Groups
+
 	mu       sync.Mutex
 	activity map[string]time.Time // service → last time its activity was written to KV
 	// activityEvery bounds the KV writes a busy service causes.
@@ -348,7 +351,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		return err
 	}
 	now := s.now().UTC()
-	if g := c.Group; g.Status == group.StatusMuted && (g.MutedUntil == nil || now.Before(*g.MutedUntil)) || s.muted(ctx, g.Fingerprint, now) {
+	if s.mutedAt(ctx, c.Group, now) {
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
@@ -383,6 +386,14 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	}
 	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
+	}
+	// Claimed: read the group as it stands now. Muted meanwhile (the
+	// processor's status; the KV mute was checked above), it stays quiet
+	// and the claim is kept, like a sent announcement.
+	if a.Group = s.current(ctx, a.Group); s.mutedAt(ctx, a.Group, now) {
+		s.confirm(ctx, key)
+		notificationsSuppressed.WithLabelValues(channel).Inc()
+		return nil
 	}
 	if err := s.send(ctx, n, a, 5); err != nil {
 		s.release(ctx, key, st, rev == 0)
@@ -460,7 +471,12 @@ func (s *Service) flushDigests(ctx context.Context) {
 			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC(), Confirmed: true}); err != nil {
 				continue
 			}
-			a := Alert{Kind: group.KindRepeat, Group: *st.Group, Occurrences: st.Pending, Link: s.link(*st.Group), Page: s.groupPage(*st.Group), Since: s.now().Sub(st.LastSent)}
+			a := Alert{Kind: group.KindRepeat, Group: s.current(ctx, *st.Group), Occurrences: st.Pending, Link: s.link(*st.Group), Page: s.groupPage(*st.Group), Since: s.now().Sub(st.LastSent)}
+			if s.mutedAt(ctx, a.Group, s.now()) {
+				// Muted since: the held-back count is dropped with the claim.
+				notificationsSuppressed.WithLabelValues(channel).Inc()
+				continue
+			}
 			if err := s.send(ctx, n, a, 5); err != nil {
 				notificationsFailed.WithLabelValues(channel).Inc()
 				if errors.Is(err, errPermanent) {

@@ -22,7 +22,10 @@ import (
 // collected, kept in the state bucket (for as long as the bucket's TTL, 7
 // days) so the storm page can show what a summary had no room to name.
 type StormRecord struct {
-	ID      string       `json:"id"`
+	ID string `json:"id"`
+	// Kind is StormKind, or CatchUpKind for new groups whose alerts came
+	// out of a backlog too late to send one by one.
+	Kind    string       `json:"kind"`
 	Channel string       `json:"channel"`
 	Start   time.Time    `json:"start"`
 	End     time.Time    `json:"end"`
@@ -30,7 +33,15 @@ type StormRecord struct {
 	// Omitted counts groups left out of Groups to keep the record within
 	// NATS's message size; the summary still counts them.
 	Omitted int `json:"omitted,omitempty"`
+	// Oldest is when the earliest candidate of a catch-up was raised.
+	Oldest time.Time `json:"oldest,omitzero"`
 }
+
+// Kinds of StormRecord.
+const (
+	StormKind   = "storm"
+	CatchUpKind = "catch_up"
+)
 
 // StormGroup is one group a storm collected, as it stood when the storm
 // ended.
@@ -67,7 +78,7 @@ func newStormID(start time.Time) string {
 // newStormRecord lists groups by count, highest first: the order the
 // summary names them in.
 func newStormRecord(id, channel string, start, end time.Time, groups []group.Group) StormRecord {
-	r := StormRecord{ID: id, Channel: channel, Start: start.UTC(), End: end.UTC()}
+	r := StormRecord{ID: id, Kind: StormKind, Channel: channel, Start: start.UTC(), End: end.UTC()}
 	sorted := slices.Clone(groups)
 	slices.SortStableFunc(sorted, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
 	for i, g := range sorted {

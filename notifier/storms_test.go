@@ -207,7 +207,7 @@ func TestStormSummaryNamesEveryGroup(t *testing.T) {
 		}
 		dlines = append(dlines, strings.Split(e.Description, "\n")...)
 	}
-	wantLast := "All 40 groups of this storm"
+	wantLast := "Open this list in faultline"
 	if last := dlines[len(dlines)-1]; last != "["+wantLast+"]("+links["oncall"]+")" {
 		t.Errorf("discord: last line %q", last)
 	}
@@ -277,7 +277,7 @@ func TestStormSummaryTooBigForChat(t *testing.T) {
 			case *Discord:
 				m := discordPayload(a)
 				checkDiscordLimits(t, m.Embeds[0])
-				if p.Index == 3 && !strings.HasSuffix(m.Embeds[0].Description, fmt.Sprintf("+%d more: [all 500 groups of this storm](%s)", p.More, link)) {
+				if p.Index == 3 && !strings.HasSuffix(m.Embeds[0].Description, fmt.Sprintf("+%d more: [see all 500](%s)", p.More, link)) {
 					t.Errorf("discord: last page ends %q", m.Embeds[0].Description[len(m.Embeds[0].Description)-120:])
 				}
 				if strings.Contains(m.Embeds[0].Description, "](https://evil") || strings.Contains(m.Embeds[0].Description, "<@everyone") {
@@ -288,7 +288,7 @@ func TestStormSummaryTooBigForChat(t *testing.T) {
 				if len(m.Blocks) > slackBlocksMax || runes(m.Blocks[1].Text.Text) > slackTextMax {
 					t.Errorf("slack: page %d over the limits", p.Index)
 				}
-				if p.Index == 3 && m.Blocks[2].Text.Text != fmt.Sprintf("+%d more: <%s|all 500 groups of this storm>", p.More, link) {
+				if p.Index == 3 && m.Blocks[2].Text.Text != fmt.Sprintf("+%d more: <%s|see all 500>", p.More, link) {
 					t.Errorf("slack: last block %q", m.Blocks[2].Text.Text)
 				}
 			}

@@ -21,6 +21,10 @@ type stormPage struct {
 	Window time.Duration
 	// Link is the storm page, or empty without notify.public_url.
 	Link string
+	// Kind is StormKind or CatchUpKind; Waited is how late a catch-up's
+	// oldest group is.
+	Kind   string
+	Waited time.Duration
 }
 
 // stormLineTitleMax keeps a summary line to one line in chat: enough to
@@ -63,6 +67,7 @@ func paginateStorm(r StormRecord, window time.Duration, link string, l stormLayo
 	for i := range pages {
 		p := &pages[i]
 		p.Index, p.Of, p.Total, p.Window, p.Link = i+1, len(pages), total, window, link
+		p.Kind, p.Waited = r.Kind, waited(r)
 	}
 	pages[len(pages)-1].More = len(rest) + r.Omitted
 	return pages
@@ -71,12 +76,24 @@ func paginateStorm(r StormRecord, window time.Duration, link string, l stormLayo
 // singlePage is the whole storm as one message, for channels without a
 // small size limit (webhook, Sentry, the terminal).
 func singlePage(r StormRecord, window time.Duration, link string) stormPage {
-	return stormPage{Groups: r.Groups, Index: 1, Of: 1, More: r.Omitted, Total: len(r.Groups) + r.Omitted, Window: window, Link: link}
+	return stormPage{Groups: r.Groups, Index: 1, Of: 1, More: r.Omitted, Total: len(r.Groups) + r.Omitted, Window: window, Link: link, Kind: r.Kind, Waited: waited(r)}
 }
 
-// stormTitle is "Error storm: 40 new error groups within 1 min (1/2)".
+func waited(r StormRecord) time.Duration {
+	if r.Oldest.IsZero() {
+		return 0
+	}
+	return r.End.Sub(r.Oldest)
+}
+
+// stormTitle is "Error storm: 40 new error groups within 1 min (1/2)", or
+// for a catch-up "Catch-up: 1 new error group not alerted in time (the
+// oldest 7 min ago)".
 func stormTitle(p stormPage) string {
 	t := fmt.Sprintf("%s: %s within %s", alertHeading(group.KindStorm), plural(p.Total, "new error group", "new error groups"), humanDuration(p.Window))
+	if p.Kind == CatchUpKind {
+		t = fmt.Sprintf("Catch-up: %s not alerted in time (the oldest %s ago)", plural(p.Total, "new error group", "new error groups"), humanDuration(p.Waited))
+	}
 	if p.Of > 1 {
 		t += fmt.Sprintf(" (%d/%d)", p.Index, p.Of)
 	}
@@ -124,9 +141,9 @@ func moreLine(p stormPage, linked func(text, url string) string) string {
 	case p.Link == "":
 		return fmt.Sprintf("+%d more", p.More)
 	case p.More == 0:
-		return linked("All "+plural(p.Total, "group", "groups")+" of this storm", p.Link)
+		return linked("Open this list in faultline", p.Link)
 	default:
-		return fmt.Sprintf("+%d more: ", p.More) + linked("all "+plural(p.Total, "group", "groups")+" of this storm", p.Link)
+		return fmt.Sprintf("+%d more: ", p.More) + linked(fmt.Sprintf("see all %d", p.Total), p.Link)
 	}
 }
 

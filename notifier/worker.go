@@ -26,6 +26,10 @@ type worker struct {
 	// recent are the announcements sent within the storm window.
 	recent []time.Time
 	storm  *storm
+	// catchUp holds new groups whose candidates were already stale when
+	// they arrived (a backlog: a channel added late, a notifier that was
+	// down), for one catch-up summary instead of a flood of late alerts.
+	catchUp *storm
 }
 
 // storm holds the announcements that arrived after the threshold was
@@ -33,8 +37,11 @@ type worker struct {
 // crash mid-storm loses nothing.
 type storm struct {
 	id    string
+	kind  string // StormKind or CatchUpKind
 	start time.Time
-	held  []held
+	// oldest is the earliest candidate time held (catch-ups).
+	oldest time.Time
+	held   []held
 	// refreshed is when the held groups' claims were last renewed.
 	refreshed time.Time
 }
@@ -57,6 +64,8 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 	defer w.abandonStorm()
 	for ctx.Err() == nil {
 		m, err := cons.Next(jetstream.FetchMaxWait(time.Second))
+		// Nothing came within the wait: a backlog is drained.
+		idle := errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
 		switch {
 		case err == nil:
 			w.handle(context.WithoutCancel(ctx), m)
@@ -69,6 +78,7 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 			}
 		}
 		w.flushStorm(context.WithoutCancel(ctx))
+		w.flushCatchUp(context.WithoutCancel(ctx), idle)
 		w.renewStormClaims(context.WithoutCancel(ctx))
 	}
 	return nil
@@ -80,7 +90,12 @@ func (w *worker) run(ctx context.Context, cons jetstream.Consumer) error {
 // the group's escalations at once, before the summary announced it, and
 // the summary's confirmation would land on that replica's claim.
 func (w *worker) renewStormClaims(ctx context.Context) {
-	st := w.storm
+	for _, st := range []*storm{w.storm, w.catchUp} {
+		w.renewClaims(ctx, st)
+	}
+}
+
+func (w *worker) renewClaims(ctx context.Context, st *storm) {
 	now := w.s.now()
 	if st == nil || now.Sub(st.refreshed) < w.keepAliveEvery() {
 		return
@@ -113,13 +128,15 @@ func (w *worker) keepAliveEvery() time.Duration {
 // abandonStorm stops keeping held messages alive when the worker stops, so
 // they come back after AckWait to whichever replica runs on.
 func (w *worker) abandonStorm() {
-	if w.storm == nil {
-		return
+	for _, st := range []*storm{w.storm, w.catchUp} {
+		if st == nil {
+			continue
+		}
+		for _, h := range st.held {
+			h.stopKeepAlive()
+		}
 	}
-	for _, h := range w.storm.held {
-		h.stopKeepAlive()
-	}
-	w.storm = nil
+	w.storm, w.catchUp = nil, nil
 }
 
 func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
@@ -133,13 +150,16 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		_ = m.Ack()
 		return
 	}
+	if w.holdStale(ctx, m, c) {
+		return
+	}
 	announce := c.Kind == group.KindNew || c.Kind == group.KindRegression
 	if announce && c.Group.Status != group.StatusMuted {
 		now := w.s.now()
 		window := w.s.cfg.Storm.Window.Duration
 		w.recent = slices.DeleteFunc(w.recent, func(t time.Time) bool { return now.Sub(t) > window })
 		if w.storm == nil && len(w.recent) >= w.s.cfg.Storm.Threshold {
-			w.storm = &storm{id: newStormID(now), start: now, refreshed: now}
+			w.storm = &storm{id: newStormID(now), kind: StormKind, start: now, refreshed: now}
 			w.s.log.Warn().Str("channel", w.name).Int("threshold", w.s.cfg.Storm.Threshold).Msg("error storm: folding announcements into one summary")
 		}
 		if w.storm != nil {
@@ -186,41 +206,122 @@ func (w *worker) flushStorm(ctx context.Context) {
 	}
 	w.storm = nil
 	w.recent = []time.Time{w.s.now()}
+	w.summarise(ctx, st)
+}
+
+// catchUpMax bounds the candidates one catch-up holds unacked.
+const catchUpMax = 2000
+
+// holdStale takes a new group's candidate that waited longer than
+// notify.catch_up_after into the catch-up summary. Other kinds, and groups
+// this channel already knows, go on to deliver, which reads their state at
+// send time.
+func (w *worker) holdStale(ctx context.Context, m jetstream.Msg, c group.Candidate) bool {
+	now := w.s.now()
+	bound := w.s.cfg.CatchUpAfter.Duration
+	if c.Kind != group.KindNew || c.At.IsZero() || bound <= 0 || now.Sub(c.At) <= bound {
+		return false
+	}
+	if w.s.mutedAt(ctx, c.Group, now) {
+		notificationsSuppressed.WithLabelValues(w.name).Inc()
+		_ = m.Ack()
+		return true
+	}
+	if w.catchUp == nil {
+		w.catchUp = &storm{id: newStormID(now), kind: CatchUpKind, start: now, oldest: c.At, refreshed: now}
+		w.s.log.Warn().Str("channel", w.name).Dur("waited", now.Sub(c.At)).Msg("alert candidates arrive late: new groups go into one catch-up summary")
+	}
+	if w.s.save(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: now.UTC()}) != nil {
+		// Announced already, or being announced: deliver decides.
+		return false
+	}
+	if c.At.Before(w.catchUp.oldest) {
+		w.catchUp.oldest = c.At
+	}
+	w.catchUp.held = append(w.catchUp.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
+	notificationsSuppressed.WithLabelValues(w.name).Inc()
+	return true
+}
+
+// flushCatchUp sends the catch-up once the backlog is drained (a fetch came
+// back empty), or after a storm window of collecting, or when it is full.
+func (w *worker) flushCatchUp(ctx context.Context, idle bool) {
+	st := w.catchUp
+	if st == nil || !idle && len(st.held) < catchUpMax && w.s.now().Sub(st.start) < w.s.cfg.Storm.Window.Duration {
+		return
+	}
+	w.catchUp = nil
+	w.summarise(ctx, st)
+}
+
+// summariseBudget bounds reading the held groups' state before a summary.
+const summariseBudget = 5 * time.Second
+
+// summarise sends a storm or catch-up summary of the held groups, with
+// their counts read now; groups muted meanwhile are left out of it.
+func (w *worker) summarise(ctx context.Context, st *storm) {
 	latest := map[string]group.Group{}
 	for _, h := range st.held {
 		latest[h.c.Group.Fingerprint] = h.c.Group
 	}
 	groups := make([]group.Group, 0, len(latest))
-	for _, g := range latest {
+	var quiet []string
+	readBy := time.Now().Add(summariseBudget)
+	now := w.s.now()
+	for fp, g := range latest {
+		if time.Now().Before(readBy) {
+			g = w.s.current(ctx, g)
+		}
+		if w.s.mutedAt(ctx, g, now) {
+			quiet = append(quiet, fp)
+			continue
+		}
 		groups = append(groups, g)
 	}
+	done := func(ack bool) {
+		for _, h := range st.held {
+			if ack {
+				_ = h.msg.Ack()
+			} else {
+				_ = h.msg.NakWithDelay(5 * time.Second)
+			}
+			h.stopKeepAlive()
+		}
+	}
+	// Muted since they were held: their claims stand for an announcement,
+	// as deliver does.
+	for _, fp := range quiet {
+		w.s.confirm(ctx, stateKey(w.name, fp))
+		notificationsSuppressed.WithLabelValues(w.name).Inc()
+	}
+	if len(groups) == 0 {
+		done(true)
+		return
+	}
 	slices.SortFunc(groups, func(a, b group.Group) int { return cmp.Compare(b.Count, a.Count) })
-	record := newStormRecord(st.id, w.name, st.start, w.s.now(), groups)
+	record := newStormRecord(st.id, w.name, st.start, now, groups)
+	record.Kind = st.kind
+	if st.kind == CatchUpKind {
+		record.Oldest = st.oldest.UTC()
+	}
 	// Written before the summary, so its link leads somewhere when clicked.
 	if err := NewStorms(w.s.state).put(ctx, record); err != nil {
 		w.s.log.Warn().Err(err).Str("channel", w.name).Str("storm", st.id).Msg("storm record not kept; the summary goes out without its page")
 	}
 	if err := w.sendStorm(ctx, record); err != nil {
 		notificationsFailed.WithLabelValues(w.name).Inc()
-		w.s.log.Error().Err(err).Str("channel", w.name).Int("groups", len(groups)).Msg("storm summary not delivered; the groups will be announced one by one")
+		w.s.log.Error().Err(err).Str("channel", w.name).Str("summary", st.kind).Int("groups", len(groups)).Msg("summary not delivered; its groups are handed back")
 		for _, g := range groups {
 			w.s.release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
 		}
-		for _, h := range st.held {
-			_ = h.msg.NakWithDelay(5 * time.Second)
-			h.stopKeepAlive()
-		}
+		done(false)
 		return
 	}
-	notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
 	// The summary announced them: later repeats become digests as usual.
 	for _, g := range groups {
 		w.s.confirm(ctx, stateKey(w.name, g.Fingerprint))
 	}
-	for _, h := range st.held {
-		_ = h.msg.Ack()
-		h.stopKeepAlive()
-	}
+	done(true)
 }
 
 // sendStorm sends the summary's messages in order. Once the first is

@@ -257,6 +257,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		}
 		checks["notifier state"] = n.Readiness
 		store := processor.NewStore(es)
+		n.ReadGroupsFrom(store)
 		n.RegisterAPI(mux, store, keys)
 		dead := &dlqadmin.Admin{JS: js, Log: log}
 		pages, err := web.New(web.Config{Keys: keys, Data: web.NewData(es), PublicURL: cfg.File.Notify.PublicURL, KibanaURL: cfg.File.Notify.KibanaURL,

@@ -249,6 +249,10 @@ type Notify struct {
 	// Storm: more than Threshold groups announced within Window become one
 	// summary naming each of them.
 	Storm Storm `yaml:"storm"`
+	// CatchUpAfter: a new group's alert that waited longer than this (a
+	// backlog: a channel added later, a notifier that was down) goes into
+	// one catch-up summary instead of its own late message.
+	CatchUpAfter Duration `yaml:"catch_up_after"`
 	// FlatlineAfter alerts once when a service that was sending has sent
 	// nothing for this long (0 = off), and once when it is back.
 	FlatlineAfter Duration `yaml:"flatline_after"`
@@ -430,6 +434,9 @@ func (f *File) defaults() {
 	if n.Storm.Top == 0 {
 		n.Storm.Top = 10
 	}
+	if n.CatchUpAfter.Duration == 0 {
+		n.CatchUpAfter.Duration = 5 * time.Minute
+	}
 	if n.LagThreshold == 0 {
 		n.LagThreshold = 10000
 	}
@@ -536,6 +543,9 @@ func (f File) Validate() error {
 	}
 	if _, ok := Levels[f.Notify.MinLevel]; !ok {
 		errs = append(errs, fmt.Errorf("notify.min_level: unknown level %q (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL)", f.Notify.MinLevel))
+	}
+	if f.Notify.CatchUpAfter.Duration < 0 {
+		errs = append(errs, fmt.Errorf("notify.catch_up_after: %v must not be negative", f.Notify.CatchUpAfter.Duration))
 	}
 	if u := f.Notify.PublicURL; u != "" {
 		if err := checkPublicURL(u); err != nil {

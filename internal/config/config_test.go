@@ -53,6 +53,7 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"processor: {count_settle: 90s}":                     "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
 		"processor: {batch_timeout: 10s, count_settle: 10s}": "processor.count_settle: 10s must exceed batch_timeout (10s)",
 		"processor: {recount_every: -1m}":                    "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
+		"notify: {catch_up_after: -1m}":                      "notify.catch_up_after: -1m0s must not be negative",
 		"notify: {public_url: faultline.example.com}":        "add one, e.g. https://",
 		"notify: {public_url: \"https://f.example/?x=1\"}":   "without user, query or fragment",
 		"processor: {late_writes: -1h}":                      "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
