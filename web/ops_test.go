@@ -254,6 +254,15 @@ func TestPipelinePageReplaysADeadLetter(t *testing.T) {
 	if !bytes.Equal(last.Data, big) || !strings.HasPrefix(last.Header.Get(jetstream.MsgIDHeader), "replay-") {
 		t.Errorf("newest event on the stream: %d bytes, msg id %q; want the replayed one", len(last.Data), last.Header.Get(jetstream.MsgIDHeader))
 	}
+	// The page's count of the last minute leaves no consumer behind: only
+	// the processor's durable one is on the stream.
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Consumers != 1 {
+		t.Errorf("events stream after the page views: %d consumers, want the processor's alone", info.State.Consumers)
+	}
 	// Bad forms name what is wrong; the replayed one is gone.
 	for form, want := range map[string]int{
 		form:                       http.StatusNotFound,

@@ -171,6 +171,9 @@ func (h *Handler) ingestStream(ctx context.Context, v *ingestView, now time.Time
 		return
 	}
 	v.LastMinute = int64(ci.NumPending)
+	// It would expire unused anyway; deleting it keeps page views from
+	// piling consumers on the stream meanwhile.
+	_ = js.DeleteConsumer(context.WithoutCancel(ctx), broker.EventsStream, ci.Name)
 }
 
 // ingestChart is the events stored per minute of the last hour, by when
