@@ -48,6 +48,7 @@ type opsEnv struct {
 var opsKeys = []auth.Key{
 	{Name: "oncall-admin", Roles: []auth.Role{auth.RoleAdmin}, Hash: auth.Hash("k-oncall-admin")},
 	{Name: "oncall-reader", Roles: []auth.Role{auth.RoleRead}, Hash: auth.Hash("k-oncall-reader")},
+	{Name: "other-team", Roles: []auth.Role{auth.RoleRead}, Services: []string{"other-team-*"}, Hash: auth.Hash("k-other-team")},
 }
 
 // all is every message the channel got.
@@ -353,6 +354,16 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 	}
 	if *screenshots {
 		saveScreenshot(t, ctx, "oncall-storm.png")
+	}
+
+	// A key scoped to other services sees the storm, not its groups' names.
+	other := e.browse("k-other-team")
+	testenv.BrowserDo(t, other, 30*time.Second, chromedp.Navigate(e.url+"/storms/"+record.ID), chromedp.WaitVisible("#storm-groups"))
+	if n := len(testenv.BrowserGet(t, other, 10*time.Second, chromedp.Nodes("tr.storm-group", chromedp.AtLeast(0)))); n != 0 {
+		t.Errorf("a key scoped to other services sees %d of the storm's groups", n)
+	}
+	if body := testenv.BrowserGet(t, other, 10*time.Second, chromedp.Text("main")); strings.Contains(body, e.service) || !strings.Contains(body, fmt.Sprintf("%d more of services this key does not see", groups-alone)) {
+		t.Errorf("scoped key's storm page: %q", body)
 	}
 
 	// The groups announced alone and the storm's are every group the
