@@ -58,7 +58,9 @@ func seed(s *stack) (payment, npe group.Group) {
 // that the status colours have a contrast of at least 4.5:1.
 func TestOnCallPageInBrowser(t *testing.T) {
 	s := newStack(t, "/oncall", false)
+	start := time.Now()
 	payment, npe := seed(s)
+	t.Logf("seeded in %s", time.Since(start))
 	ctx := testenv.Browser(t)
 	do := func(steps ...chromedp.Action[chromedp.Void]) { t.Helper(); testenv.BrowserDo(t, ctx, step, steps...) }
 	text := func(sel string) string {
@@ -99,6 +101,20 @@ func TestOnCallPageInBrowser(t *testing.T) {
 	if *screenshots {
 		saveScreenshot(t, ctx, "oncall-groups.png")
 	}
+	// Trend ranks by the last hour's events (4 and 2; the timeout group
+	// has none), and the time range keeps groups seen within it.
+	rowsOf := func(query string) string {
+		t.Helper()
+		do(chromedp.Navigate(s.URL+"/groups?service="+s.Service+"&"+query), chromedp.WaitVisible(chromedp.CSS("#total")))
+		return eval(`[...document.querySelectorAll('#groups tbody tr')].map(r => r.dataset.fingerprint).join(',')`)
+	}
+	if got := rowsOf("sort=trend"); got != payment.Fingerprint+","+npe.Fingerprint {
+		t.Errorf("sorted by trend: %q", got)
+	}
+	if got := rowsOf("range=1h&sort=first_seen"); got != npe.Fingerprint+","+payment.Fingerprint {
+		t.Errorf("seen in the last hour, newest first seen first: %q", got)
+	}
+	do(chromedp.Navigate(s.URL+"/groups?service="+s.Service), chromedp.WaitVisible(chromedp.CSS("#f-q")))
 	do(chromedp.SendKeys(chromedp.CSS("#f-q"), "zebra-1"))
 	nav(chromedp.Click(chromedp.CSS("#apply")))
 	if rows := eval(`[...document.querySelectorAll('#groups tbody tr')].map(r => r.dataset.fingerprint).join(',')`); rows != npe.Fingerprint {
@@ -180,6 +196,22 @@ func TestOnCallPageInBrowser(t *testing.T) {
 		t.Errorf("stored group after mute: %+v", stored)
 	}
 
+	t.Logf("muted at %s", time.Since(start))
+	// The muted group's next event alerts nobody; the other group's, sent
+	// after it, does.
+	mark := s.chat.count()
+	now := time.Now().UTC()
+	s.pub(s.javaEvent("java.lang.IllegalStateException", "payment declined", "Order 5000 failed: card declined by the bank", now, nil))
+	s.group(payment.Title, payment.Count+1)
+	nextNPE := s.javaEvent("java.lang.NullPointerException", "cart is null", "Checkout for customer zebra-9 crashed", now, nil)
+	nextNPE.Faultline.Exceptions[0].Frames[0] = event.Frame{Class: "com.example.shop.CartService", Method: "total", File: "CartService.java", Line: 57}
+	s.pub(nextNPE)
+	waitUntil(t, "an alert for the unmuted group", func() bool { return s.chat.mentions(mark, npe.Title) > 0 })
+	if n := s.chat.mentions(mark, payment.Title); n != 0 {
+		t.Errorf("%d alerts for the muted group", n)
+	}
+
+	t.Logf("alerts checked at %s", time.Since(start))
 	// A read key: the same page without an action, and a forged POST with
 	// the session's own token is refused.
 	rctx := testenv.Browser(t)
@@ -195,7 +227,7 @@ func TestOnCallPageInBrowser(t *testing.T) {
 	if forged != 403 {
 		t.Errorf("forged unmute by a read key: %d, want 403", forged)
 	}
-	if g := s.group(payment.Title, payment.Count); g.Status != group.StatusMuted {
+	if g := s.group(payment.Title, payment.Count+1); g.Status != group.StatusMuted {
 		t.Errorf("after the forged unmute the group is %s", g.Status)
 	}
 }

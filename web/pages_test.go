@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/elastic"
+	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/processor"
 )
 
 // client is a browser without JavaScript: a cookie jar that does not
@@ -178,6 +184,33 @@ func TestPagesOverHTTP(t *testing.T) {
 	if code, _, _ := viewer.do("POST", s.URL+"/groups/"+g.Fingerprint+"/unmute", url.Values{"csrf": {csrfOf(t, html)}}); code != http.StatusForbidden {
 		t.Errorf("read key's unmute: %d, want 403", code)
 	}
+	// A key scoped to other services finds nothing of this one.
+	scoped := newClient(t)
+	if code := scoped.signIn(s.URL, scopedKey); code != http.StatusSeeOther {
+		t.Fatalf("scoped sign-in: %d", code)
+	}
+	if _, html, _ := scoped.do("GET", s.URL+"/groups?service="+s.Service, nil); !strings.Contains(html, "No group matches") {
+		t.Errorf("scoped key lists the service's groups:\n%s", html)
+	}
+	if code, _, _ := scoped.do("GET", s.URL+"/groups/"+g.Fingerprint, nil); code != http.StatusForbidden {
+		t.Errorf("scoped key's group page: %d, want 403", code)
+	}
+
+	// The resolved group's next event makes it regressed.
+	listed := func(status string) bool {
+		t.Helper()
+		_, html, _ := admin.do("GET", s.URL+"/groups?service="+s.Service+"&status="+status, nil)
+		return strings.Contains(html, `data-fingerprint="`+g.Fingerprint+`"`)
+	}
+	if !listed("resolved") || listed("new") || listed("regressed") {
+		t.Error("the resolved group is not listed as resolved only")
+	}
+	s.pub(s.javaEvent("java.lang.IllegalStateException", "payment declined", "Order 43 failed", time.Now().UTC(), nil))
+	s.group(g.Title, 2)
+	if !listed("regressed") || listed("resolved") || listed("new") || listed("ongoing") {
+		t.Error("the group that came back is not listed as regressed only")
+	}
+
 	// Sign-in never sends the browser off the site.
 	for _, next := range []string{"https://evil.example/", "//evil.example/", "/elsewhere", "/oncall/\\evil"} {
 		cl := newClient(t)
@@ -185,6 +218,57 @@ func TestPagesOverHTTP(t *testing.T) {
 		_, _, hdr := cl.do("POST", s.URL+"/signin", url.Values{"csrf": {csrfOf(t, html)}, "key": {readKey}, "next": {next}})
 		if loc := hdr.Get("Location"); loc != "/oncall/groups" {
 			t.Errorf("next=%q: redirected to %q", next, loc)
+		}
+	}
+}
+
+// TestListPages: 55 groups come in two pages that follow each other
+// without a gap or an overlap, newest first, with the filters kept.
+func TestListPages(t *testing.T) {
+	s := newStack(t, "", true)
+	now := time.Now().UTC()
+	var deltas []processor.Delta
+	for i := range 55 {
+		at := now.Add(-time.Duration(i) * time.Minute)
+		deltas = append(deltas, processor.Delta{Fingerprint: fmt.Sprintf("%s-%02d", s.Service, i), Count: 1, First: at, Last: at,
+			Sample: &event.Event{Message: fmt.Sprintf("boom %d", i), Service: event.Service{Name: s.Service}, Log: event.Log{Level: "ERROR"}}})
+	}
+	if _, err := s.store.UpdateGroups(context.Background(), deltas); err != nil {
+		t.Fatal(err)
+	}
+	if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.GroupsIndex))); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t)
+	row := regexp.MustCompile(`data-fingerprint="([^"]+)"`)
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`)
+	var got []string
+	u := s.URL + "/groups?level=ERROR&service=" + s.Service
+	for pages := 0; u != ""; pages++ {
+		if pages == 3 {
+			t.Fatal("more than two pages")
+		}
+		code, html, _ := c.do("GET", u, nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d", u, code)
+		}
+		for _, m := range row.FindAllStringSubmatch(html, -1) {
+			got = append(got, m[1])
+		}
+		u = ""
+		if m := next.FindStringSubmatch(html); m != nil {
+			u = s.Server + strings.ReplaceAll(m[1], "&amp;", "&")
+			if !strings.Contains(u, "service="+s.Service) || !strings.Contains(u, "level=ERROR") {
+				t.Errorf("next page %s drops the filters", u)
+			}
+		}
+	}
+	if len(got) != 55 {
+		t.Fatalf("%d groups over the pages, want 55", len(got))
+	}
+	for i, fp := range got {
+		if want := fmt.Sprintf("%s-%02d", s.Service, i); fp != want {
+			t.Fatalf("row %d is %s, want %s", i, fp, want)
 		}
 	}
 }

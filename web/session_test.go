@@ -67,6 +67,10 @@ func TestSessionCookieHostile(t *testing.T) {
 			t.Errorf("%s: accepted as %s", name, s.Name)
 		}
 	}
+	// Another replica with the same configuration takes the cookie.
+	if s, err := readCookie(sessionHandler(t), good); err != nil || s.Name != "oncall" {
+		t.Errorf("another replica: %+v %v", s, err)
+	}
 	// A name that is no longer a key (rotated away) is no principal.
 	s, err := readCookie(h, cookieOf(h, "gone"))
 	if err != nil || h.principal(s) != nil {

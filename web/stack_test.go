@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ const (
 	adminKey  = "admin-secret-key"
 	readKey   = "read-secret-key"
 	ingestKey = "ingest-secret-key"
+	scopedKey = "scoped-secret-key"
 )
 
 // stack is faultline in-process: an embedded NATS, a processor and a
@@ -68,6 +70,19 @@ func (c *chatInbox) count() int {
 	return len(c.bodies)
 }
 
+// mentions counts the messages from the from-th on that contain s.
+func (c *chatInbox) mentions(from int, s string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, b := range c.bodies[min(from, len(c.bodies)):] {
+		if strings.Contains(b, s) {
+			n++
+		}
+	}
+	return n
+}
+
 // newStack starts the stack with the keys above (none when open is true)
 // and the pages under prefix.
 func newStack(t *testing.T, prefix string, open bool) *stack {
@@ -87,6 +102,8 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 	hook := httptest.NewServer(inbox)
 	t.Cleanup(hook.Close)
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}}.WithDefaults()
+	// Every repeat alerts at once, so a muted group's silence is its mute's.
+	f.Notify.Cooldown.Duration = time.Millisecond
 	n, err := notifier.Prepare(js, log, f, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +120,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 			{Name: "oncall", Roles: []auth.Role{auth.RoleAdmin}, Hash: auth.Hash(adminKey)},
 			{Name: "viewer", Roles: []auth.Role{auth.RoleRead}, Hash: auth.Hash(readKey)},
 			{Name: "shop", Service: "shop", Hash: auth.Hash(ingestKey)},
+			{Name: "billing-team", Roles: []auth.Role{auth.RoleAdmin}, Services: []string{"billing-*"}, Hash: auth.Hash(scopedKey)},
 		}
 	}
 	keys, err := auth.New(keyList)

@@ -58,12 +58,14 @@ func barChart(counts []int64, start time.Time, step time.Duration, label string)
 	if step >= time.Hour*2 {
 		layout = "Jan 2"
 	}
-	for _, i := range []int{0, len(counts) / 2, len(counts) - 1} {
+	// The first and last labels keep inside the chart.
+	for k, i := range []int{0, len(counts) / 2, len(counts) - 1} {
 		if i < 0 {
 			continue
 		}
 		at := start.Add(time.Duration(i) * step).UTC()
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, float64(left)+(float64(i)+0.5)*bw, h-4, at.Format(layout))
+		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, float64(left)+(float64(i)+0.5)*bw, h-4,
+			[]string{"start", "middle", "end"}[k], at.Format(layout))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -405,3 +405,16 @@ func TestWaitReadyStopsOnUnauthorized(t *testing.T) {
 	}
 	assertNoSecrets(t, err)
 }
+
+// TestDiscoverURL: the link opens Discover on the group's events, the
+// fingerprint quoted in KQL and escaped in the URL; nothing without a base.
+func TestDiscoverURL(t *testing.T) {
+	got := DiscoverURL("https://kibana.example.com", "ab12")
+	want := "https://kibana.example.com/app/discover#/?_a=(query:(language:kuery,query:'faultline.fingerprint%3A%22ab12%22'))"
+	if got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+	if DiscoverURL("", "ab12") != "" || DiscoverURL("https://k", "") != "" {
+		t.Error("a link without a base or a fingerprint")
+	}
+}
