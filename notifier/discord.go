@@ -178,23 +178,3 @@ func embedLength(e discordEmbed) int {
 	}
 	return n
 }
-
-// stackHead keeps the first n lines of a stack trace.
-func stackHead(st string, n int) string {
-	lines := strings.SplitN(st, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
-}
-
-// truncateRunes cuts s to at most n characters, ending with an ellipsis when cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	if n <= 1 {
-		return string([]rune(s)[:n])
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}

@@ -80,3 +80,26 @@ func TestAlertsLinkToGroupPage(t *testing.T) {
 		t.Errorf("description = %q", e.Description)
 	}
 }
+
+// A storm's webhook body carries every group of the storm and its page.
+func TestWebhookStormBody(t *testing.T) {
+	r := StormRecord{ID: "0000000000000001-deadbeef", Kind: StormKind, Channel: "hooks",
+		Start: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 25, 9, 1, 0, 0, time.UTC),
+		Groups: []StormGroup{{Fingerprint: "a", Title: "A: boom", Service: "s", Level: "ERROR", Count: 2}, {Fingerprint: "b", Title: "B: boom", Service: "s", Level: "ERROR", Count: 1}}}
+	link := "https://faultline.example/storms/" + r.ID
+	got := postToWebhook(t, &Webhook{Now: fixedClock}, Alert{Kind: group.KindStorm, Group: stormGroup(r, time.Minute), Storm: &r, Page: link})
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(got.body, &top); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"0000000000000001-deadbeef","kind":"storm","channel":"hooks","start":"2026-11-25T09:00:00Z","end":"2026-11-25T09:01:00Z",` +
+		`"groups":[{"fingerprint":"a","title":"A: boom","service":"s","level":"ERROR","count":2},{"fingerprint":"b","title":"B: boom","service":"s","level":"ERROR","count":1}],` +
+		`"link":"` + link + `"}`
+	if string(top["storm"]) != want || string(top["page"]) != `"`+link+`"` || string(top["kind"]) != `"storm"` {
+		t.Errorf("storm = %s\nwant    %s\npage %s", top["storm"], want, top["page"])
+	}
+	var g group.Group
+	if err := json.Unmarshal(top["group"], &g); err != nil || g.Title != "2 new error groups within 1 min" || g.Message != "2× s: A: boom\n1× s: B: boom\n" || g.Count != 3 {
+		t.Errorf("group = %+v, %v", g, err)
+	}
+}

@@ -33,27 +33,6 @@ type Alert struct {
 	StormPage *stormPage
 }
 
-// digestLine is the first line of a digest: "+N occurrences in the last 5 min".
-func digestLine(a Alert) string {
-	n := "+" + plural(a.Occurrences, "occurrence", "occurrences")
-	if a.Since <= 0 {
-		return n + " since the last message"
-	}
-	return n + " in the last " + humanDuration(a.Since)
-}
-
-// humanDuration rounds to the unit a person would say.
-func humanDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
-	case d < 2*time.Hour:
-		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
-	default:
-		return fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
-	}
-}
-
 // Notifier sends alerts to one channel. retry tells whether trying the same
 // alert again may succeed; the dispatcher alone decides when.
 type Notifier interface {
@@ -79,6 +58,8 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 		return &Discord{URL: ch.URL, Client: client}, nil
 	case "slack":
 		return &Slack{URL: ch.URL, Client: client}, nil
+	case "console":
+		return &Console{}, nil
 	case "webhook":
 		return &Webhook{URL: ch.URL, Secret: ch.Secret, Client: client}, nil
 	case "sentry":

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -213,14 +214,22 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		consumers = consumers[:0]
 		for name, f := range runners {
-			cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{
+			cc := jetstream.ConsumerConfig{
 				Durable:   "notifier-" + unsafeName.ReplaceAllString(name, "_"),
 				AckPolicy: jetstream.AckExplicitPolicy,
 				// Workers keep slow sends and held storm messages alive.
 				AckWait:       s.ackWait,
 				MaxAckPending: 10000,
 				FilterSubject: broker.AlertsSubject,
-			})
+			}
+			if s.isConsole(strings.TrimPrefix(name, "channel-")) {
+				// The terminal channel of a trial run goes away when a
+				// config adds real channels: left behind, its consumer
+				// would hold every alert unacknowledged and keep the
+				// alerts stream from being trimmed.
+				cc.InactiveThreshold = consoleInactive
+			}
+			cons, err := s.js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, cc)
 			if err != nil {
 				return fmt.Errorf("notifier consumer %s: %w", name, err)
 			}

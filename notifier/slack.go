@@ -59,29 +59,6 @@ func (s *Slack) Notify(ctx context.Context, a Alert) (bool, error) {
 	return postJSON(ctx, s.Client, "slack", s.URL, body, nil)
 }
 
-// alertHeading is the first words of every chat message.
-func alertHeading(k group.Kind) string {
-	switch k {
-	case group.KindNew:
-		return "New error"
-	case group.KindRegression:
-		return "Regression"
-	case group.KindRepeat:
-		return "Still happening"
-	case group.KindThreshold:
-		return "Spiking"
-	case group.KindStorm:
-		return "Error storm"
-	case group.KindFlatline:
-		return "Gone quiet"
-	case group.KindRecovered:
-		return "Recovered"
-	case group.KindPipeline:
-		return "Pipeline trouble"
-	}
-	return "Alert"
-}
-
 func slackPayload(a Alert) slackMessage {
 	if a.Kind == group.KindStorm && a.StormPage != nil {
 		return slackStormPayload(*a.StormPage)

@@ -3,7 +3,6 @@ package notifier
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/faultline/faultline/internal/group"
 )
@@ -105,22 +104,6 @@ func stormLine(g StormGroup) (count, service, title string) {
 	return fmt.Sprintf("%d×", g.Count), g.Service, truncateRunes(g.Title, stormLineTitleMax)
 }
 
-// plural is "1 new error group", "2 new error groups".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func runes(s string) int { return utf8.RuneCountInString(s) }
-
-// stormPaginator is a provider with a message size limit that a storm's
-// lines are split across.
-type stormPaginator interface {
-	stormLayout(link string) stormLayout
-}
-
 // stormPages splits a storm summary into the messages channel n sends.
 func stormPages(n Notifier, r StormRecord, window time.Duration, link string) []stormPage {
 	if l, ok := n.(*limited); ok {
@@ -145,26 +128,4 @@ func moreLine(p stormPage, linked func(text, url string) string) string {
 	default:
 		return fmt.Sprintf("+%d more: ", p.More) + linked(fmt.Sprintf("see all %d", p.Total), p.Link)
 	}
-}
-
-// alertLinks is the line of links under an alert that has a faultline page:
-// the page first, Kibana second. Without a page the provider shows the
-// Kibana link as it always has.
-func alertLinks(a Alert, linked func(text, url string) string) string {
-	if a.Page == "" {
-		return ""
-	}
-	l := linked("Open in faultline", a.Page)
-	if a.Link != "" {
-		l += " · " + linked("Events in Kibana", a.Link)
-	}
-	return l
-}
-
-// linksRoom is the room the links line takes with its newline.
-func linksRoom(links string) int {
-	if links == "" {
-		return 0
-	}
-	return runes(links) + 1
 }

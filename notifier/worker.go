@@ -143,11 +143,11 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	var c group.Candidate
 	if err := json.Unmarshal(m.Data(), &c); err != nil {
 		w.s.log.Error().Err(err).Msg("undecodable alert candidate dropped")
-		_ = m.Term()
+		w.settled("term", "", m.Term())
 		return
 	}
 	if !w.s.wants(w.name, c.Group) {
-		_ = m.Ack()
+		w.settled("ack", c.Group.Fingerprint, m.Ack())
 		return
 	}
 	if w.holdStale(ctx, m, c) {
@@ -178,23 +178,33 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	stop()
 	switch {
 	case errors.Is(err, errInFlight):
-		_ = m.NakWithDelay(5 * time.Second)
+		w.settled("nak", c.Group.Fingerprint, m.NakWithDelay(5*time.Second))
 	case errors.Is(err, errStopping):
 		// Shutting down: another replica can take it now.
 		w.s.log.Info().Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("shutting down: alert handed back for redelivery")
-		_ = m.Nak()
+		w.settled("nak", c.Group.Fingerprint, m.Nak())
 	case errors.Is(err, errPermanent):
 		// Redelivering would only be refused again, forever: the consumer
 		// has no MaxDeliver.
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert refused by the channel; dropped")
-		_ = m.Term()
+		w.settled("term", c.Group.Fingerprint, m.Term())
 	case err != nil:
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered; will retry")
-		_ = m.NakWithDelay(30 * time.Second)
+		w.settled("nak", c.Group.Fingerprint, m.NakWithDelay(30*time.Second))
 	default:
-		_ = m.Ack()
+		w.settled("ack", c.Group.Fingerprint, m.Ack())
+	}
+}
+
+// settled logs an acknowledgement that did not reach NATS: the message
+// comes back after AckWait, so an alert may go out twice or a repeat count
+// twice in a digest, and the log should say why.
+func (w *worker) settled(reply, fingerprint string, err error) {
+	if err != nil {
+		w.s.log.Warn().Err(err).Str("channel", w.name).Str("fingerprint", fingerprint).Str("reply", reply).
+			Msg("alert candidate's acknowledgement not delivered to NATS; it will be redelivered")
 	}
 }
 
@@ -224,7 +234,7 @@ func (w *worker) holdStale(ctx context.Context, m jetstream.Msg, c group.Candida
 	}
 	if w.s.mutedAt(ctx, c.Group, now) {
 		notificationsSuppressed.WithLabelValues(w.name).Inc()
-		_ = m.Ack()
+		w.settled("ack", c.Group.Fingerprint, m.Ack())
 		return true
 	}
 	if w.catchUp == nil {
@@ -281,9 +291,9 @@ func (w *worker) summarise(ctx context.Context, st *storm) {
 	done := func(ack bool) {
 		for _, h := range st.held {
 			if ack {
-				_ = h.msg.Ack()
+				w.settled("ack", h.c.Group.Fingerprint, h.msg.Ack())
 			} else {
-				_ = h.msg.NakWithDelay(5 * time.Second)
+				w.settled("nak", h.c.Group.Fingerprint, h.msg.NakWithDelay(5*time.Second))
 			}
 			h.stopKeepAlive()
 		}

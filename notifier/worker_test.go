@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -330,5 +332,44 @@ func TestStormClaimsOutlastTheClaimTimeout(t *testing.T) {
 	}
 	if n := len(inbox.all()); n != 1 {
 		t.Errorf("%d messages during the storm, want the first announcement alone", n)
+	}
+}
+
+// An acknowledgement that cannot reach NATS is logged, not dropped: the
+// message will come back, and the log says why an alert may repeat.
+func TestLostAcknowledgementIsLogged(t *testing.T) {
+	ns := testenv.NATS(t)
+	nc, err := broker.Connect(ns.ClientURL(), "ack-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	if err := broker.EnsureStreams(ctx, js, 1); err != nil {
+		t.Fatal(err)
+	}
+	// A route that sends this service nowhere: the worker acks at once.
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: "http://127.0.0.1:1"}},
+		Routes: []config.Route{{Match: map[string]string{"service": "elsewhere"}, Channels: []string{"oncall"}}}}
+	var logs harness.Buffer
+	s, err := Prepare(js, zerolog.New(&logs), f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish(t, js, newCandidate("unrouted", 1, 1))
+	cons, err := js.CreateOrUpdateConsumer(ctx, broker.AlertsStream, jetstream.ConsumerConfig{Durable: "ack-test", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	w := &worker{s: s, name: "oncall", n: s.channels["oncall"]}
+	w.handle(ctx, m)
+	out := logs.String()
+	if !strings.Contains(out, `"reply":"ack"`) || !strings.Contains(out, `"fingerprint":"unrouted-1"`) || !strings.Contains(out, "will be redelivered") {
+		t.Errorf("log = %s, want the lost ack named", out)
 	}
 }

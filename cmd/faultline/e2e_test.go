@@ -227,6 +227,7 @@ type allInstance struct {
 	Base, Metrics string
 	logMu         sync.Mutex
 	logs          bytes.Buffer
+	out           bytes.Buffer // standard output: the console channel
 	stopOnce      sync.Once
 	stop          func()
 }
@@ -236,6 +237,13 @@ func (a *allInstance) Logs() string {
 	a.logMu.Lock()
 	defer a.logMu.Unlock()
 	return a.logs.String()
+}
+
+// Out is what the instance printed to standard output so far.
+func (a *allInstance) Out() string {
+	a.logMu.Lock()
+	defer a.logMu.Unlock()
+	return a.out.String()
 }
 
 // Stop stops the instance and waits for it, as SIGTERM would; the test's
@@ -254,7 +262,8 @@ func launchAll(t *testing.T, args ...string) *allInstance {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"all", "--http-addr", "127.0.0.1:0", "--nats-listen", "127.0.0.1:-1"}, args...),
-			lockedWriter{&a.logMu, &a.logs}, &hooks{httpReady: func(addr net.Addr) { bound <- addr }, metricsReady: func(addr net.Addr) { metricsBound <- addr }})
+			lockedWriter{&a.logMu, &a.logs}, &hooks{httpReady: func(addr net.Addr) { bound <- addr }, metricsReady: func(addr net.Addr) { metricsBound <- addr },
+				stdout: lockedWriter{&a.logMu, &a.out}})
 	}()
 	a.stop = func() {
 		cancel()

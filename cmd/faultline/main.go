@@ -102,6 +102,8 @@ func main() {
 // hooks let tests learn the addresses chosen at start-up.
 type hooks struct {
 	httpReady, metricsReady func(net.Addr)
+	// stdout receives what the console channel prints (os.Stdout if nil).
+	stdout io.Writer
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
@@ -114,6 +116,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, h *hooks) error {
 	}
 	if h == nil {
 		h = &hooks{}
+	}
+	if h.stdout == nil {
+		h.stdout = os.Stdout
 	}
 	cmd := args[0]
 	if cmd == "healthcheck" {
@@ -176,6 +181,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	if err != nil {
 		return err
 	}
+	cfg.File = notifier.WithTerminalDefault(cfg.File, cmd, isTerminal(h.stdout), log)
 	natsURL := cfg.NATSURL
 	embeds := natsURL == "" && cmd == "all"
 	if cmd != "processor" {
@@ -255,6 +261,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		if err != nil {
 			return err
 		}
+		n.ConsoleTo(redact.Writer(h.stdout))
 		checks["notifier state"] = n.Readiness
 		store := processor.NewStore(es)
 		n.ReadGroupsFrom(store)
@@ -299,6 +306,16 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	// Flush acks and publishes still in flight before the server goes.
 	broker.Drain(nc, 5*time.Second)
 	return err
+}
+
+// isTerminal tells whether w is a terminal a person is watching.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // connectNATS dials with the configured credentials and TLS; extra

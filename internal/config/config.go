@@ -462,7 +462,7 @@ func Defaults() File {
 // Levels orders log levels for min_level.
 var Levels = map[string]int{"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
 
-var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true}
+var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true, "console": true}
 
 var routeKeys = map[string]bool{"service": true, "environment": true, "level": true, "error_type": true, "logger": true}
 
@@ -480,9 +480,14 @@ func (f File) Validate() error {
 		}
 		names[ch.Name] = true
 		if !channelTypes[ch.Type] {
-			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want discord, slack, webhook or sentry)", where, ch.Name, ch.Type))
+			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want discord, slack, webhook, sentry or console)", where, ch.Name, ch.Type))
 		}
-		if ch.URL == "" {
+		if ch.Type == "console" {
+			// The terminal of the process: there is nowhere to point it.
+			if ch.URL != "" {
+				errs = append(errs, fmt.Errorf("%s (%s): a console channel takes no url (it prints to standard output)", where, ch.Name))
+			}
+		} else if ch.URL == "" {
 			errs = append(errs, fmt.Errorf("%s (%s): url is empty", where, ch.Name))
 		} else if err := checkChannelURL(ch.URL); err != nil {
 			errs = append(errs, fmt.Errorf("%s (%s): %w", where, ch.Name, err))

@@ -25,6 +25,9 @@ auth:
 	if f.Channels[0].URL != "https://discord.example/api/webhooks/1/tok" || f.Notify.Cooldown.Duration != 90*time.Second || f.Routes[0].Match["service"] != "checkout-*" {
 		t.Errorf("parsed %+v", f)
 	}
+	if _, err := Parse([]byte("channels: [{name: terminal, type: console}]")); err != nil {
+		t.Errorf("a console channel without url refused: %v", err)
+	}
 	withPublic, err := Parse([]byte("notify: {public_url: \"https://faultline.example.com/ops/\"}"))
 	if err != nil || withPublic.Notify.PublicURL != "https://faultline.example.com/ops" {
 		t.Errorf("public_url = %q, %v; want it kept without the trailing slash", withPublic.Notify.PublicURL, err)
@@ -48,15 +51,16 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"auth: {keys: [{roles: [ingest], hash: \"" + hash + "\"}]}":                                        "an ingest key needs a service",
 		"auth: {keys: [{name: x, roles: [read], services: [\"a[\"], hash: \"" + hash + "\"}]}":             `bad service pattern "a["`,
 		"auth: {keys: [{service: a, scope: [b], hash: \"" + hash + "\"}]}":                                 "field scope not found",
-		"chanels: []":                                        "field chanels not found",
-		"notify: {cooldown: soon}":                           `duration "soon"`,
-		"processor: {count_settle: 90s}":                     "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
-		"processor: {batch_timeout: 10s, count_settle: 10s}": "processor.count_settle: 10s must exceed batch_timeout (10s)",
-		"processor: {recount_every: -1m}":                    "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
-		"notify: {catch_up_after: -1m}":                      "notify.catch_up_after: -1m0s must not be negative",
-		"notify: {public_url: faultline.example.com}":        "add one, e.g. https://",
-		"notify: {public_url: \"https://f.example/?x=1\"}":   "without user, query or fragment",
-		"processor: {late_writes: -1h}":                      "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
+		"chanels: []":                                                      "field chanels not found",
+		"notify: {cooldown: soon}":                                         `duration "soon"`,
+		"processor: {count_settle: 90s}":                                   "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",
+		"processor: {batch_timeout: 10s, count_settle: 10s}":               "processor.count_settle: 10s must exceed batch_timeout (10s)",
+		"processor: {recount_every: -1m}":                                  "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
+		"channels: [{name: t, type: console, url: \"https://x.example\"}]": "a console channel takes no url",
+		"notify: {catch_up_after: -1m}":                                    "notify.catch_up_after: -1m0s must not be negative",
+		"notify: {public_url: faultline.example.com}":                      "add one, e.g. https://",
+		"notify: {public_url: \"https://f.example/?x=1\"}":                 "without user, query or fragment",
+		"processor: {late_writes: -1h}":                                    "processor: batch_timeout, count_settle, recount_every and late_writes cannot be negative",
 	}
 	if _, err := Parse([]byte("processor: {batch_timeout: 10s, count_settle: 15s}")); err != nil {
 		t.Errorf("a settle longer than the batch timeout refused: %v", err)
