@@ -119,6 +119,8 @@ func channelType(n Notifier) string {
 		return "webhook"
 	case *Sentry:
 		return "sentry"
+	case *Console:
+		return "console"
 	default:
 		return fmt.Sprintf("%T", n)
 	}

@@ -35,7 +35,9 @@ func TestAllServesThePipelineAndStormPages(t *testing.T) {
 		code, body = get("/pipeline")
 		return code == http.StatusOK && strings.Contains(body, `id="processor-lag"`) && strings.Contains(body, `id="kv-state">reachable`)
 	})
-	for _, want := range []string{`id="ingest-rate">0 events/min`, "0 in the dead-letter stream", `id="es-status"`, "No channel is configured"} {
+	for _, want := range []string{`id="ingest-rate">0 events/min`, "0 in the dead-letter stream", `id="es-status"`,
+		// Without a configured channel, alerts go to the terminal.
+		`<tr class="channel" data-channel="terminal">`, "<td>console</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("pipeline page lacks %q:\n%s", want, body)
 		}
