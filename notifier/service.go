@@ -2,7 +2,6 @@ package notifier
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -300,20 +299,6 @@ func (s *Service) wants(channel string, g group.Group) bool {
 	return false
 }
 
-// sentState is what a channel was last told about a group.
-type sentState struct {
-	LastSent time.Time `json:"last_sent"`
-	// Confirmed is false from the claim until the provider accepted the
-	// message. An old unconfirmed claim belongs to a notifier that died
-	// mid-send, and another takes it over.
-	Confirmed bool `json:"confirmed"`
-	// Pending counts occurrences held back since LastSent, for the next digest.
-	Pending int `json:"pending"`
-	// Group is the latest summary of a group with pending occurrences, so the
-	// digest can be sent without waiting for another occurrence.
-	Group *group.Group `json:"group,omitempty"`
-}
-
 // deliverBudget bounds every send, so a live notifier confirms or releases
 // a claim before it can pass for abandoned, and no send holds up shutdown:
 // retries that honour a provider's Retry-After could otherwise take hours. A
@@ -330,32 +315,13 @@ const claimTimeout = 45 * time.Second
 // errInFlight says another notifier is announcing the group right now.
 var errInFlight = errors.New("another notifier is sending this announcement")
 
-func stateKey(channel, fingerprint string) string {
-	return "sent." + unsafeName.ReplaceAllString(channel, "_") + "." + fingerprint
-}
-
-func (s *Service) readState(ctx context.Context, key string) (sentState, uint64, error) {
-	var st sentState
-	entry, err := s.state.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return st, 0, nil
-	}
-	if err != nil {
-		return st, 0, fmt.Errorf("read state: %w", err)
-	}
-	if err := json.Unmarshal(entry.Value(), &st); err != nil {
-		return st, 0, fmt.Errorf("decode state %s: %w", key, err)
-	}
-	return st, entry.Revision(), nil
-}
-
 // deliver decides, claims, sends and confirms. The claim is a
 // compare-and-set on the KV entry, so of two replicas handling the same
 // group only one sends; the confirmation lets a replica take over the claim
 // of one that died before sending.
 func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c group.Candidate) error {
 	key := stateKey(channel, c.Group.Fingerprint)
-	st, rev, err := s.readState(ctx, key)
+	st, rev, err := s.claims().read(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -364,94 +330,38 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
-	a := Alert{Kind: c.Kind, Group: c.Group, Occurrences: c.Occurrences, Link: s.link(c.Group), Page: s.groupPage(c.Group)}
-	inFlight := rev != 0 && !st.Confirmed && now.Sub(st.LastSent) < claimTimeout
-	switch {
-	case rev == 0:
-		if a.Kind == group.KindRepeat {
-			// Its announcement is lost or expired from state: announce it now.
-			a.Kind = group.KindNew
-		}
-	case inFlight && a.Kind != group.KindRepeat:
+	d := decide(st, rev != 0, c, now, s.cfg.Cooldown.Duration)
+	switch d.verdict {
+	case busy:
 		return errInFlight
-	case !st.Confirmed && a.Kind != group.KindRepeat:
-		// The claim's owner died before the provider took the message.
-	case a.Kind == group.KindRegression || a.Kind == group.KindThreshold:
-		// Escalations go out at once; the processor raises each only once.
-	case a.Kind == group.KindNew:
-		// The announcement was made: this is a redelivery or a second replica.
+	case quiet:
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
-	case inFlight || now.Sub(st.LastSent) < s.cfg.Cooldown.Duration:
-		// Quiet time: remember the occurrences for the digest.
+	case hold:
 		st.Pending += c.Occurrences
 		st.Group = &c.Group
 		notificationsSuppressed.WithLabelValues(channel).Inc()
-		return s.save(ctx, key, rev, st)
-	default:
-		a.Kind = group.KindRepeat
-		a.Occurrences = st.Pending + c.Occurrences
-		a.Since = now.Sub(st.LastSent)
+		return s.claims().write(ctx, key, rev, st)
 	}
-	if err := s.save(ctx, key, rev, sentState{LastSent: now}); err != nil {
+	a := Alert{Kind: d.kind, Group: c.Group, Occurrences: d.occurrences, Since: d.since, Link: s.link(c.Group), Page: s.groupPage(c.Group)}
+	if err := s.claims().write(ctx, key, rev, sentState{LastSent: now}); err != nil {
 		return err
 	}
 	// Claimed: read the group as it stands now. Muted meanwhile (the
 	// processor's status; the KV mute was checked above), it stays quiet
 	// and the claim is kept, like a sent announcement.
 	if a.Group = s.current(ctx, a.Group); s.mutedAt(ctx, a.Group, now) {
-		s.confirm(ctx, key)
+		s.claims().confirm(ctx, key)
 		notificationsSuppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
 	if err := s.send(ctx, n, a, 5); err != nil {
-		s.release(ctx, key, st, rev == 0)
+		s.claims().release(ctx, key, st, rev == 0)
 		return err
 	}
-	s.confirm(ctx, key)
+	s.claims().confirm(ctx, key)
 	notificationsSent.WithLabelValues(channel, string(a.Kind)).Inc()
 	return nil
-}
-
-// release hands a claim back after a failed send, keeping occurrences that
-// arrived meanwhile, so a redelivery can try again.
-func (s *Service) release(ctx context.Context, key string, prev sentState, wasNew bool) {
-	for attempt := 0; attempt < 5; attempt++ {
-		cur, rev, err := s.readState(ctx, key)
-		if err != nil || rev == 0 {
-			return
-		}
-		if wasNew {
-			err = s.state.Delete(ctx, key, jetstream.LastRevision(rev))
-		} else {
-			next := prev
-			next.Pending += cur.Pending
-			if cur.Group != nil {
-				// The latest summary of the group is the one to report.
-				next.Group = cur.Group
-			}
-			err = s.save(ctx, key, rev, next)
-		}
-		if err == nil {
-			return
-		}
-	}
-	s.log.Warn().Str("key", key).Msg("could not release claim; it expires after the claim timeout")
-}
-
-// confirm marks the claim as delivered, keeping what arrived meanwhile.
-func (s *Service) confirm(ctx context.Context, key string) {
-	for attempt := 0; attempt < 5; attempt++ {
-		cur, rev, err := s.readState(ctx, key)
-		if err != nil || rev == 0 {
-			return
-		}
-		cur.Confirmed = true
-		if s.save(ctx, key, rev, cur) == nil {
-			return
-		}
-	}
-	s.log.Warn().Str("key", key).Msg("could not confirm a sent message; a redelivery may send it again")
 }
 
 // flushDigests sends one "+N more" message for every group whose repeats
@@ -459,7 +369,7 @@ func (s *Service) confirm(ctx context.Context, key string) {
 // is still reported.
 func (s *Service) flushDigests(ctx context.Context) {
 	for channel, n := range s.channels {
-		lister, err := s.state.ListKeysFiltered(ctx, "sent."+unsafeName.ReplaceAllString(channel, "_")+".*")
+		lister, err := s.claims().ofChannel(ctx, channel)
 		if err != nil {
 			if !errors.Is(err, jetstream.ErrNoKeysFound) {
 				s.log.Warn().Err(err).Msg("list notifier state")
@@ -472,12 +382,12 @@ func (s *Service) flushDigests(ctx context.Context) {
 				// these digests.
 				return
 			}
-			st, rev, err := s.readState(ctx, key)
+			st, rev, err := s.claims().read(ctx, key)
 			if err != nil || rev == 0 || st.Pending == 0 || st.Group == nil || s.now().Sub(st.LastSent) < s.cfg.Cooldown.Duration {
 				continue
 			}
 			// Claim first: of two replicas flushing at once, one wins the update.
-			if err := s.save(ctx, key, rev, sentState{LastSent: s.now().UTC(), Confirmed: true}); err != nil {
+			if err := s.claims().write(ctx, key, rev, sentState{LastSent: s.now().UTC(), Confirmed: true}); err != nil {
 				continue
 			}
 			a := Alert{Kind: group.KindRepeat, Group: s.current(ctx, *st.Group), Occurrences: st.Pending, Link: s.link(*st.Group), Page: s.groupPage(*st.Group), Since: s.now().Sub(st.LastSent)}
@@ -498,30 +408,12 @@ func (s *Service) flushDigests(ctx context.Context) {
 				s.log.Error().Err(err).Str("channel", channel).Str("fingerprint", st.Group.Fingerprint).Msg("digest not delivered; will retry")
 				// Put the held-back count back for the next flush, with the
 				// repeats counted during the send.
-				s.release(ctx, key, st, false)
+				s.claims().release(ctx, key, st, false)
 				continue
 			}
 			notificationsSent.WithLabelValues(channel, string(group.KindRepeat)).Inc()
 		}
 	}
-}
-
-var errClaimed = errors.New("state changed by another notifier")
-
-func (s *Service) save(ctx context.Context, key string, rev uint64, st any) error {
-	data, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
-	}
-	if rev == 0 {
-		_, err = s.state.Create(ctx, key, data)
-	} else {
-		_, err = s.state.Update(ctx, key, data, rev)
-	}
-	if err != nil {
-		return fmt.Errorf("save state %s: %w: %w", key, errClaimed, err)
-	}
-	return nil
 }
 
 // groupPage is the group's page in faultline's web UI.

@@ -108,14 +108,7 @@ func (w *worker) renewClaims(ctx context.Context, st *storm) {
 			continue
 		}
 		renewed[key] = true
-		cur, rev, err := w.s.readState(ctx, key)
-		if err != nil || rev == 0 || cur.Confirmed {
-			continue
-		}
-		cur.LastSent = now.UTC()
-		// On a conflict (a repeat counted meanwhile) the next round reads
-		// the claim again.
-		_ = w.s.save(ctx, key, rev, cur)
+		w.s.claims().renew(ctx, key, now)
 	}
 }
 
@@ -165,7 +158,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		if w.storm != nil {
 			// Claim the group for the summary, so its repeats meanwhile are
 			// held back as pending instead of announcing it on their own.
-			if w.s.save(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
+			if w.s.claims().write(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
 				w.storm.held = append(w.storm.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
 				notificationsSuppressed.WithLabelValues(w.name).Inc()
 				return
@@ -241,7 +234,7 @@ func (w *worker) holdStale(ctx context.Context, m jetstream.Msg, c group.Candida
 		w.catchUp = &storm{id: newStormID(now), kind: CatchUpKind, start: now, oldest: c.At, refreshed: now}
 		w.s.log.Warn().Str("channel", w.name).Dur("waited", now.Sub(c.At)).Msg("alert candidates arrive late: new groups go into one catch-up summary")
 	}
-	if w.s.save(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: now.UTC()}) != nil {
+	if w.s.claims().write(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: now.UTC()}) != nil {
 		// Announced already, or being announced: deliver decides.
 		return false
 	}
@@ -301,7 +294,7 @@ func (w *worker) summarise(ctx context.Context, st *storm) {
 	// Muted since they were held: their claims stand for an announcement,
 	// as deliver does.
 	for _, fp := range quiet {
-		w.s.confirm(ctx, stateKey(w.name, fp))
+		w.s.claims().confirm(ctx, stateKey(w.name, fp))
 		notificationsSuppressed.WithLabelValues(w.name).Inc()
 	}
 	if len(groups) == 0 {
@@ -322,14 +315,14 @@ func (w *worker) summarise(ctx context.Context, st *storm) {
 		notificationsFailed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("summary", st.kind).Int("groups", len(groups)).Msg("summary not delivered; its groups are handed back")
 		for _, g := range groups {
-			w.s.release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
+			w.s.claims().release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
 		}
 		done(false)
 		return
 	}
 	// The summary announced them: later repeats become digests as usual.
 	for _, g := range groups {
-		w.s.confirm(ctx, stateKey(w.name, g.Fingerprint))
+		w.s.claims().confirm(ctx, stateKey(w.name, g.Fingerprint))
 	}
 	done(true)
 }

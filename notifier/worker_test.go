@@ -307,7 +307,7 @@ func TestStormClaimsOutlastTheClaimTimeout(t *testing.T) {
 	publish(t, js, held)
 	key := stateKey("oncall", held.Group.Fingerprint)
 	claimAt := func() time.Time {
-		st, rev, err := s.readState(ctx, key)
+		st, rev, err := s.claims().read(ctx, key)
 		if err != nil || rev == 0 {
 			return time.Time{}
 		}
