@@ -70,14 +70,18 @@ es-stop:
 # The on-call page's screenshots in docs/, from the browser test (needs
 # chromium and the local Elasticsearch).
 screenshots:
-	$(GO) test -count=1 -run TestOnCallPageInBrowser ./web -args -screenshots
+	$(GO) test -count=1 -run 'TestOnCallPageInBrowser|TestPipelinePageReplaysADeadLetter|TestStormPageListsEveryGroupOfARealStorm' ./web -args -screenshots
 
-# Micro-benchmarks (fingerprint, write path vs raw bulk), then the pipeline
-# figures as separate processes, one "name: value unit (ratio)" line each.
+# Micro-benchmarks (fingerprint, write path vs raw bulk), the on-call page's
+# server time and weight over 100 000 groups and 1 000 000 events (their own
+# indices, generated on the first run and deleted after unless
+# FAULTLINE_WEB_BENCH_KEEP=1), then the pipeline figures as separate
+# processes, one "name: value unit (ratio)" line each.
 # FAULTLINE_BENCH_EVENTS sets the events of the memory run (default 1000000).
 bench:
 	deployments/elasticsearch/start.sh
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./processor ./ingest ./ingest/sentry ./internal/event
+	$(GO) test -tags bench -run '^$$' -bench Pages -benchtime 20x -count=1 -timeout 30m ./web
 	$(GO) test -tags bench -run '^$$' -bench . -benchtime 1x -count=1 -timeout 90m ./bench
 
 # Runs each fuzz target for FUZZTIME (default 30s).

@@ -120,6 +120,12 @@ func NotFound(err error) error { return notFound{err} }
 
 type notFound struct{ error }
 
+// IsNotFound says whether err is (or wraps) a NotFound.
+func IsNotFound(err error) bool {
+	var nf notFound
+	return errors.As(err, &nf)
+}
+
 func (e notFound) Unwrap() error { return e.error }
 
 // apiError is the body of an answer other than 200.

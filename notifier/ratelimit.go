@@ -42,6 +42,7 @@ type limited struct {
 	Notifier
 	name    string
 	limiter *rate.Limiter
+	status  channelStatus
 }
 
 func (l *limited) Notify(ctx context.Context, a Alert) (bool, error) {
@@ -51,6 +52,7 @@ func (l *limited) Notify(ctx context.Context, a Alert) (bool, error) {
 	}
 	if d := r.Delay(); d > 0 {
 		rateLimited.WithLabelValues(l.name).Inc()
+		l.status.waited(d)
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
@@ -64,6 +66,8 @@ func (l *limited) Notify(ctx context.Context, a Alert) (bool, error) {
 	var ra *RetryAfterError
 	if errors.As(err, &ra) {
 		rateLimited.WithLabelValues(l.name).Inc()
+		l.status.waited(ra.After)
 	}
+	l.status.attempted(a.Kind, err)
 	return retry, err
 }

@@ -27,6 +27,8 @@ type Data struct {
 	// Groups is the group store, read through groupadmin for the keys'
 	// service scopes.
 	Groups *processor.Store
+	// Indices, when set, are read instead of the live ones.
+	Indices Indices
 }
 
 // NewData wraps a client.

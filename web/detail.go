@@ -81,7 +81,7 @@ func (d *Data) GroupDetail(ctx context.Context, fingerprint string, rng ChartRan
 			FirstRelease terms `json:"first_release"`
 		} `json:"aggregations"`
 	}
-	if err := d.search(ctx, EventsIndex, body, &agg); err != nil {
+	if err := d.search(ctx, d.eventsIndex(), body, &agg); err != nil {
 		return out, fmt.Errorf("group %s: occurrences: %w", fingerprint, err)
 	}
 	out.Chart = agg.Aggregations.Chart.H.counts(out.ChartStart, rng.Step, n)
@@ -98,7 +98,7 @@ func (d *Data) GroupDetail(ctx context.Context, fingerprint string, rng ChartRan
 	}
 	body = map[string]any{"size": detailEvents, "query": map[string]any{"bool": map[string]any{"filter": fp}},
 		"sort": []any{map[string]any{"@timestamp": "desc"}}}
-	if err := d.search(ctx, EventsIndex, body, &hits); err != nil {
+	if err := d.search(ctx, d.eventsIndex(), body, &hits); err != nil {
 		return out, fmt.Errorf("group %s: latest events: %w", fingerprint, err)
 	}
 	labels := map[string]int64{}

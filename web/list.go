@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/group"
 )
 
@@ -144,7 +143,7 @@ func (d *Data) ListGroups(ctx context.Context, q ListQuery, now time.Time) (List
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := d.search(ctx, elastic.GroupsIndex, body, &sr); err != nil {
+	if err := d.search(ctx, d.groupsIndex(), body, &sr); err != nil {
 		return ListPage{}, fmt.Errorf("list groups: %w", err)
 	}
 	page := ListPage{Total: sr.Hits.Total.Value, TotalCapped: sr.Hits.Total.Relation == "gte"}
@@ -281,7 +280,7 @@ func (d *Data) fingerprintBuckets(ctx context.Context, body map[string]any) ([]s
 			} `json:"fp"`
 		} `json:"aggregations"`
 	}
-	if err := d.search(ctx, EventsIndex, body, &sr); err != nil {
+	if err := d.search(ctx, d.eventsIndex(), body, &sr); err != nil {
 		return nil, fmt.Errorf("search events: %w", err)
 	}
 	out := make([]string, len(sr.Aggregations.FP.Buckets))
@@ -324,7 +323,7 @@ func (d *Data) Sparklines(ctx context.Context, fps []string, now time.Time) (map
 			} `json:"fp"`
 		} `json:"aggregations"`
 	}
-	if err := d.search(ctx, EventsIndex, body, &sr); err != nil {
+	if err := d.search(ctx, d.eventsIndex(), body, &sr); err != nil {
 		return nil, fmt.Errorf("sparklines: %w", err)
 	}
 	for _, b := range sr.Aggregations.FP.Buckets {

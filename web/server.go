@@ -48,6 +48,9 @@ type Config struct {
 	SessionKey []byte
 	Log        zerolog.Logger
 	Now        func() time.Time
+
+	// Pipeline feeds the pipeline and storm pages; nil shows them empty.
+	Pipeline *Pipeline
 }
 
 // Handler serves the pages.
@@ -63,12 +66,13 @@ type Handler struct {
 	now           func() time.Time
 	pages         map[string]*template.Template
 	explainer     Explainer
+	pipeline      *Pipeline
 }
 
 // New checks the configuration and parses the templates.
 func New(c Config) (*Handler, error) {
 	h := &Handler{keys: c.Keys, data: c.Data, admin: c.Admin, kibanaURL: strings.TrimRight(c.KibanaURL, "/"),
-		secret: c.SessionKey, log: c.Log, now: c.Now, explainer: c.Explain}
+		secret: c.SessionKey, log: c.Log, now: c.Now, explainer: c.Explain, pipeline: c.Pipeline}
 	if h.explainer == nil {
 		h.explainer = StoredFrames(config.Grouping{})
 	}
@@ -115,6 +119,7 @@ var routes = []route{
 	{"GET", "/groups/{fingerprint}", auth.RoleRead, (*Handler).groupPage},
 	{"POST", "/groups/{fingerprint}/{action}", auth.RoleAdmin, (*Handler).groupAction},
 	{"GET", "/pipeline", auth.RoleRead, (*Handler).pipelinePage},
+	{"POST", "/pipeline/replay", auth.RoleAdmin, (*Handler).replayDeadLetters},
 	{"GET", "/storms", auth.RoleRead, (*Handler).stormsPage},
 	{"GET", "/storms/{id}", auth.RoleRead, (*Handler).stormPage},
 	{"POST", "/signout", auth.RoleRead, (*Handler).signOut},

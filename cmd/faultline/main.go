@@ -305,13 +305,15 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		store := processor.NewStore(es)
 		n.ReadGroupsFrom(store)
 		n.RegisterAPI(mux, store, keys)
+		dead := &dlqadmin.Admin{JS: js, Log: log}
 		pages, err := web.New(web.Config{Keys: keys, Data: web.NewData(es), PublicURL: cfg.File.Notify.PublicURL, KibanaURL: cfg.File.Notify.KibanaURL,
-			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Explain: web.StoredFrames(cfg.File.Grouping), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) }})
+			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Explain: web.StoredFrames(cfg.File.Grouping), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) },
+			Pipeline: &web.Pipeline{JS: js, DeadLetters: dead, Notifier: n}})
 		if err != nil {
 			return err
 		}
 		pages.Register(mux)
-		dlqadmin.Register(mux, &dlqadmin.Admin{JS: js, Log: log}, keys)
+		dlqadmin.Register(mux, dead, keys)
 		g.Go(func() error { return n.Run(gctx) })
 	}
 	if runs || cmd == "ingest" {
