@@ -423,8 +423,11 @@ func (f *Fingerprinter) chainParts(s *strategy, st *javaStack, exs []event.Excep
 				counted := slices.Contains(idx, i)
 				if counted {
 					why = v.why
-					if !st.anyInApp {
+					switch {
+					case !st.anyInApp:
 						why = ReasonNoInApp
+					case throwSite:
+						why = ReasonThrowSite
 					}
 				}
 				rec.frame(ei, i, name, v.inApp, counted, why)

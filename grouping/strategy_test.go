@@ -225,8 +225,8 @@ func TestExplain(t *testing.T) {
 		reason  string
 	}
 	want := [][]verdict{
-		{{true, ReasonInApp}, {false, ReasonGenerated}, {false, ReasonNotThrowSite}, {false, ReasonLibrary}},
-		{{false, ReasonLibrary}, {true, ReasonInApp}},
+		{{true, ReasonThrowSite}, {false, ReasonGenerated}, {false, ReasonNotThrowSite}, {false, ReasonLibrary}},
+		{{false, ReasonLibrary}, {true, ReasonThrowSite}},
 	}
 	for i, ex := range x.Exceptions {
 		for j, fr := range ex.Frames {
