@@ -57,6 +57,7 @@ const (
 	ReasonNotThrowSite  = "not the throw site"
 	ReasonThrowSite     = "throw site"
 	ReasonAbovePanic    = "where a panic was recovered, not where it happened"
+	ReasonWrapperLink   = "a wrapper's, whose cause's frames count"
 	ReasonExplicitWins  = "an explicit fingerprint decides"
 )
 

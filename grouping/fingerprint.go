@@ -312,12 +312,12 @@ func (f *Fingerprinter) compute(ev *event.Event, s *strategy, rec explainer, mem
 		return result("exception", append([]string{svc, "exception"}, parts...)...)
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
-		return result("error", svc, "error", ev.Error.Type, NormalizeMessage(ev.Error.Message))
+		return result("error", svc, "error", ev.Error.Type, normalizeMessage(ev.Error.Message, s.escapes))
 	}
-	if t := ev.Faultline.MessageTemplate; t != "" && !argumentsVary(t, ev.Message) {
+	if t := ev.Faultline.MessageTemplate; t != "" && !argumentsVary(t, ev.Message, s.escapes) {
 		return result("template", svc, "template", ev.Log.Logger, t)
 	}
-	return result("message", svc, "message", ev.Log.Logger, NormalizeMessage(ev.Message))
+	return result("message", svc, "message", ev.Log.Logger, normalizeMessage(ev.Message, s.escapes))
 }
 
 // javaFrame is a Java frame's verdict.
@@ -423,8 +423,11 @@ func (f *Fingerprinter) chainParts(s *strategy, st *javaStack, exs []event.Excep
 				counted := slices.Contains(idx, i)
 				if counted {
 					why = v.why
-					if !st.anyInApp {
+					switch {
+					case !st.anyInApp:
 						why = ReasonNoInApp
+					case throwSite:
+						why = ReasonThrowSite
 					}
 				}
 				rec.frame(ei, i, name, v.inApp, counted, why)
@@ -440,7 +443,7 @@ func (f *Fingerprinter) chainParts(s *strategy, st *javaStack, exs []event.Excep
 		}
 	}
 	if !framesSeen {
-		msg := NormalizeMessage(exs[len(exs)-1].Message)
+		msg := normalizeMessage(exs[len(exs)-1].Message, s.escapes)
 		parts = append(parts, "message:"+msg)
 		rec.message(len(exs)-1, msg)
 	}
@@ -458,7 +461,7 @@ func (f *Fingerprinter) constantMessage(s *strategy, msg string) (string, bool) 
 		return "", false
 	}
 	if s.loose {
-		n := f.messages.normalize(msg)
+		n := f.messages.normalize(msg, s.escapes)
 		return n, n == msg
 	}
 	words := strings.Split(strings.TrimRight(msg, ".!"), " ")
@@ -567,8 +570,32 @@ var messageVariables = []struct {
 	{regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`), "<ip>", "."},
 	{regexp.MustCompile(`(?i)\b([0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b`), "<ip>", "::"},
 	{regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*)\b`), "<hex>", "0123456789"},
-	{regexp.MustCompile(`'[^']*'|"[^"]*"|` + "`[^`]*`"), "<quoted>", "'\"`"},
+	{quoted, "<quoted>", "'\"`"},
 	{regexp.MustCompile(`\d+`), "<int>", "0123456789"},
+}
+
+var (
+	// quoted is faultline:1's quoted value: it ends at the next quote, so
+	// encoding/json's "invalid character '\\''" left a quote behind.
+	quoted = regexp.MustCompile(`'[^']*'|"[^"]*"|` + "`[^`]*`")
+	// quotedEscaped lets a backslash escape a quote inside the value, and
+	// still ends a value at a backslash before its closing quote ('C:\dir\').
+	quotedEscaped = regexp.MustCompile(`'(?:\\.|[^'])*'|"(?:\\.|[^"])*"|` + "`[^`]*`")
+)
+
+// escapedQuotes tells whether any message of ev may hold an escaped quote,
+// which faultline:1 and the later versions normalise apart.
+func escapedQuotes(ev *event.Event) bool {
+	has := func(s string) bool { return strings.Contains(s, `\`) && strings.ContainsAny(s, `'"`) }
+	if has(ev.Message) || ev.Error != nil && has(ev.Error.Message) {
+		return true
+	}
+	for _, ex := range ev.Faultline.Exceptions {
+		if has(ex.Message) {
+			return true
+		}
+	}
+	return false
 }
 
 // mayMatch tells whether s holds the bytes a pattern needs.
@@ -585,7 +612,7 @@ func mayMatch(s, need string) bool {
 // the key the other encoders, which write only the formatted message, give
 // the same bug: so it is the one used. An argument normalisation keeps (a
 // name, a word) leaves the template as the only stable key.
-func argumentsVary(tpl, msg string) bool {
+func argumentsVary(tpl, msg string, escapes bool) bool {
 	parts := strings.Split(tpl, "{}")
 	if len(parts) < 2 || !strings.HasPrefix(msg, parts[0]) {
 		return false
@@ -610,7 +637,7 @@ func argumentsVary(tpl, msg string) bool {
 			}
 			arg, rest = rest[:j], rest[j+len(lit):]
 		}
-		if arg == "" || NormalizeMessage(arg) == strings.TrimSpace(arg) {
+		if arg == "" || normalizeMessage(arg, escapes) == strings.TrimSpace(arg) {
 			return false
 		}
 	}
@@ -626,8 +653,13 @@ func argumentsVary(tpl, msg string) bool {
 const maxNormalizedBytes = 1024
 
 // NormalizeMessage replaces the parts of a message that vary between
-// occurrences of the same problem, keeping its first two lines, as Sentry does.
-func NormalizeMessage(msg string) string {
+// occurrences of the same problem, keeping its first two lines, as Sentry
+// does, and as the latest strategy does.
+func NormalizeMessage(msg string) string { return normalizeMessage(msg, strategies[Latest].escapes) }
+
+// normalizeMessage is NormalizeMessage with quoted values ending at the
+// first quote (faultline:1) or allowing escaped quotes inside (escapes).
+func normalizeMessage(msg string, escapes bool) string {
 	lines := strings.SplitN(msg, "\n", 3)
 	if len(lines) > 2 {
 		lines = lines[:2]
@@ -637,7 +669,11 @@ func NormalizeMessage(msg string) string {
 		if !mayMatch(s, v.need) {
 			continue
 		}
-		s = v.re.ReplaceAllStringFunc(s, func(m string) string {
+		re := v.re
+		if re == quoted && escapes {
+			re = quotedEscaped
+		}
+		s = re.ReplaceAllStringFunc(s, func(m string) string {
 			// A hex id has a digit and a letter and is long enough not to be a word.
 			if v.with == "<hex>" && !(strings.HasPrefix(m, "0x") || len(m) >= 8 && strings.ContainsAny(m, "abcdefABCDEF")) {
 				return m

@@ -147,7 +147,7 @@ func TestArgumentsVary(t *testing.T) {
 		{"Order {} failed", "Invoice 42 failed", false},
 		{"a {} b {} b", "a 1 b 2 b", true},
 	} {
-		if got := argumentsVary(c.tpl, c.msg); got != c.want {
+		if got := argumentsVary(c.tpl, c.msg, true); got != c.want {
 			t.Errorf("argumentsVary(%q, %q) = %v", c.tpl, c.msg, got)
 		}
 	}
@@ -165,6 +165,35 @@ func TestNormalizeMessage(t *testing.T) {
 	for in, want := range cases {
 		if got := NormalizeMessage(in); got != want {
 			t.Errorf("NormalizeMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A quoted value may hold an escaped quote, as encoding/json's errors and
+// Go's %q write them; faultline:1 ended the value at that quote and left
+// the rest, so the same error read differently by the character it choked
+// on. faultline:1 keeps doing so: it is frozen.
+func TestNormalizeMessageQuotes(t *testing.T) {
+	cases := []struct{ in, v1, latest string }{
+		{`invalid character 'b' looking for beginning of object key string`,
+			`invalid character <quoted> looking for beginning of object key string`,
+			`invalid character <quoted> looking for beginning of object key string`},
+		{`invalid character '\'' looking for beginning of object key string`,
+			`invalid character <quoted>' looking for beginning of object key string`,
+			`invalid character <quoted> looking for beginning of object key string`},
+		{`invalid character '"' after object key`, `invalid character <quoted> after object key`, `invalid character <quoted> after object key`},
+		{`unknown field "a\"b" in config`, `unknown field <quoted>b" in config`, `unknown field <quoted> in config`},
+		{`cannot open 'C:\data\' for reading`, `cannot open <quoted> for reading`, `cannot open <quoted> for reading`},
+		{`path "a\\" and 'b'`, `path <quoted> and <quoted>`, `path <quoted> and <quoted>`},
+		{`it's 'x\`, `it<quoted>x\`, `it<quoted>x\`},
+		{`dangling 'quote`, `dangling 'quote`, `dangling 'quote`},
+	}
+	for _, c := range cases {
+		if got := normalizeMessage(c.in, false); got != c.v1 {
+			t.Errorf("faultline:1 normalised %q to %q, want %q", c.in, got, c.v1)
+		}
+		if got := NormalizeMessage(c.in); got != c.latest {
+			t.Errorf("NormalizeMessage(%q) = %q, want %q", c.in, got, c.latest)
 		}
 	}
 }

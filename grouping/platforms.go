@@ -3,6 +3,7 @@ package grouping
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,23 +31,28 @@ import (
 // read again for every event. Bounded like nameCache, by dropping all.
 type messageCache struct {
 	mu sync.RWMutex
-	m  map[string]string
+	// m holds what normalizeMessage gives without and with escapes.
+	m [2]map[string]string
 }
 
-func (c *messageCache) normalize(msg string) string {
+func (c *messageCache) normalize(msg string, escapes bool) string {
+	k := 0
+	if escapes {
+		k = 1
+	}
 	c.mu.RLock()
-	out, ok := c.m[msg]
+	out, ok := c.m[k][msg]
 	c.mu.RUnlock()
 	if ok {
 		return out
 	}
-	out = NormalizeMessage(msg)
+	out = normalizeMessage(msg, escapes)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= nameCacheSize/10 {
-		c.m = map[string]string{}
+	if c.m[k] == nil || len(c.m[k]) >= nameCacheSize/20 {
+		c.m[k] = map[string]string{}
 	}
-	c.m[strings.Clone(msg)] = out
+	c.m[k][strings.Clone(msg)] = out
 	return out
 }
 
@@ -59,6 +65,33 @@ type platformFrame struct {
 
 // chainPlatform fingerprints a non-Java chain and names its culprit.
 func (f *Fingerprinter) chainPlatform(s *strategy, svc, platform string, exs []event.Exception, rec explainer) (parts []string, culprit string) {
+	// framesAt maps each exception read to the event's own whose frames it
+	// has; nil is the identity.
+	var framesAt []int
+	if rec.on() {
+		for _, ex := range exs {
+			rec.exception(ex.Type, ex.Frames)
+		}
+	}
+	if platform == event.PlatformGo && s.goChain && sdkGoTypes(exs) {
+		orig := exs
+		exs, framesAt = goChain(exs)
+		if rec.on() {
+			for i, ex := range orig {
+				if !slices.Contains(framesAt, i) {
+					for j := range ex.Frames {
+						rec.frame(i, j, "", false, false, ReasonWrapperLink)
+					}
+				}
+			}
+		}
+	}
+	index := func(m []int, i int) int {
+		if m == nil {
+			return i
+		}
+		return m[i]
+	}
 	frames := make([][]platformFrame, len(exs))
 	skipped := make([]int, len(exs))
 	anyInApp := false
@@ -74,9 +107,9 @@ func (f *Fingerprinter) chainPlatform(s *strategy, svc, platform string, exs []e
 		fs := frames[i]
 		site, siteOK := throwSite(fs, anyInApp)
 		if rec.on() {
-			rec.exception(ex.Type, ex.Frames)
+			fi := index(framesAt, i)
 			for j := range skipped[i] {
-				rec.frame(i, j, "", false, false, ReasonAbovePanic)
+				rec.frame(fi, j, "", false, false, ReasonAbovePanic)
 			}
 			counted := false
 			for j, fr := range fs {
@@ -87,7 +120,7 @@ func (f *Fingerprinter) chainPlatform(s *strategy, svc, platform string, exs []e
 				case fr.inApp || !anyInApp:
 					why = ReasonNotThrowSite
 				}
-				rec.frame(i, skipped[i]+j, fr.name, fr.inApp, count, why)
+				rec.frame(fi, skipped[i]+j, fr.name, fr.inApp, count, why)
 			}
 		}
 		if len(fs) == 0 {
@@ -97,9 +130,9 @@ func (f *Fingerprinter) chainPlatform(s *strategy, svc, platform string, exs []e
 			parts = append(parts, site)
 		}
 		if fs[0].inApp {
-			msg := f.messages.normalize(platformMessage(platform, ex.Message))
+			msg := f.messages.normalize(platformMessage(platform, ex.Message), s.escapes)
 			parts = append(parts, "message:"+msg)
-			rec.message(i, msg)
+			rec.message(index(framesAt, i), msg)
 		}
 	}
 	// The deepest cause's throw site is where the problem started.
@@ -109,6 +142,70 @@ func (f *Fingerprinter) chainPlatform(s *strategy, svc, platform string, exs []e
 		}
 	}
 	return parts, ""
+}
+
+// goTextTypes are the only types a printed Go stack has (the parser in
+// internal/event/stack_go.go): a Go error is a value, and its text never
+// shows its dynamic type.
+var goTextTypes = map[string]bool{"error": true, "panic": true, "runtime.Error": true, "fatal error": true}
+
+// sdkGoTypes tells whether a Go chain has a type only an SDK knows.
+func sdkGoTypes(exs []event.Exception) bool {
+	for _, ex := range exs {
+		if !goTextTypes[ex.Type] {
+			return true
+		}
+	}
+	return false
+}
+
+// goChain reads a Go chain from an SDK as the printed stack of the same
+// error reads. sentry-go names each error's dynamic type
+// (*errors.fundamental, runtime.boundsError, *json.SyntaxError) and unwraps
+// a github.com/pkg/errors Wrap into withStack, withMessage and the cause,
+// each message ending with its causes' text; the text has "error" or
+// "runtime.Error", the wrapper's own message with its stack, and the cause.
+// So a link whose message is its cause's (withStack over its cause,
+// withMessage under withStack) is dropped, its frames going to the cause
+// when that has none; a message ending with ": " and its cause's keeps its
+// own part; and the type becomes what the text parser would name it.
+// Links of the text's own types are left alone: a printed stack's
+// fingerprint stays what it was. framesAt gives, for each exception
+// returned, the index in exs of the one whose frames it has.
+func goChain(exs []event.Exception) (out []event.Exception, framesAt []int) {
+	out, framesAt = make([]event.Exception, 0, len(exs)), make([]int, 0, len(exs))
+	var carried []event.Frame
+	carriedAt := -1
+	for i, ex := range exs {
+		fi := i
+		if len(ex.Frames) == 0 && carriedAt >= 0 {
+			ex.Frames, fi = carried, carriedAt
+		}
+		carried, carriedAt = nil, -1
+		if !goTextTypes[ex.Type] && i+1 < len(exs) && ex.Message == exs[i+1].Message {
+			if len(ex.Frames) > 0 {
+				carried, carriedAt = ex.Frames, fi
+			}
+			continue
+		}
+		out, framesAt = append(out, ex), append(framesAt, fi)
+	}
+	for i := range out {
+		ex := &out[i]
+		if goTextTypes[ex.Type] {
+			continue
+		}
+		if i+1 < len(out) {
+			if own, ok := strings.CutSuffix(ex.Message, ": "+out[i+1].Message); ok && own != "" {
+				ex.Message = own
+			}
+		}
+		ex.Type = "error"
+		if strings.HasPrefix(ex.Message, "runtime error: ") {
+			ex.Type = "runtime.Error"
+		}
+	}
+	return out, framesAt
 }
 
 // throwSite is the innermost in-app frame, or the innermost frame when no

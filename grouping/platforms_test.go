@@ -146,11 +146,13 @@ func BenchmarkFingerprintPlatforms(b *testing.B) {
 func TestMessageCacheIsBounded(t *testing.T) {
 	var c messageCache
 	for i := range nameCacheSize/10 + 5 {
-		if got := c.normalize(fmt.Sprintf("order %d failed", i)); got != "order <int> failed" {
-			t.Fatalf("normalize: %q", got)
+		for _, escapes := range []bool{false, true} {
+			if got := c.normalize(fmt.Sprintf("order %d failed", i), escapes); got != "order <int> failed" {
+				t.Fatalf("normalize: %q", got)
+			}
 		}
 	}
-	if n := len(c.m); n > nameCacheSize/10 {
+	if n := len(c.m[0]) + len(c.m[1]); n > nameCacheSize/10 {
 		t.Errorf("%d messages cached, bound %d", n, nameCacheSize/10)
 	}
 }

@@ -29,6 +29,13 @@ type strategy struct {
 	// what a source that drops the causes still has. Measured only
 	// (corpus_chain_test.go): it merges bugs that differ by their cause.
 	outermost bool
+	// goChain reads a Go chain as a printed stack shows it (goChain in
+	// platforms.go): an SDK's dynamic error types and pkg/errors wrapper
+	// links come to what the text of the same error has.
+	goChain bool
+	// escapes lets a quoted value in a message hold escaped quotes
+	// ('\'', "a\"b"), so the whole value is replaced.
+	escapes bool
 	// previous is the version this one replaced, or nil.
 	previous *strategy
 }
@@ -59,7 +66,9 @@ const (
 	// StrategyV2 honours the SDK's in_app and groups Java as the other
 	// platforms are: by each exception's throw site and, when the app threw
 	// it with a message that reads as a constant sentence, that message up
-	// to its first preposition.
+	// to its first preposition. A Go chain from an SDK is read as its
+	// printed stack would be, and a quoted value in a message may hold
+	// escaped quotes.
 	StrategyV2 = "faultline:2"
 	// Latest is the version new groups are made with.
 	Latest = StrategyV2
@@ -67,7 +76,8 @@ const (
 
 var (
 	strategyV1 = &strategy{id: StrategyV1, java: javaAllFrames}
-	strategyV2 = &strategy{id: StrategyV2, sdkInApp: true, java: javaThrowSiteMessage, cut: true, previous: strategyV1}
+	strategyV2 = &strategy{id: StrategyV2, sdkInApp: true, java: javaThrowSiteMessage, cut: true,
+		goChain: true, escapes: true, previous: strategyV1}
 	strategies = map[string]*strategy{StrategyV1: strategyV1, StrategyV2: strategyV2}
 )
 
@@ -75,11 +85,17 @@ var (
 // gives it: the rules the two differ in do not apply to ev.
 func (s *strategy) agrees(p *strategy, ev *event.Event) bool {
 	exs := ev.Faultline.Exceptions
+	if s.escapes != p.escapes && escapedQuotes(ev) {
+		return false
+	}
 	if len(exs) == 0 {
 		return true
 	}
 	java := ev.Faultline.Platform == "" || ev.Faultline.Platform == event.PlatformJava
 	if java && (s.java != p.java || s.loose != p.loose || s.cut != p.cut) || s.outermost != p.outermost && len(exs) > 1 {
+		return false
+	}
+	if s.goChain != p.goChain && ev.Faultline.Platform == event.PlatformGo && sdkGoTypes(exs) {
 		return false
 	}
 	if s.sdkInApp != p.sdkInApp {

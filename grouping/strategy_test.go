@@ -225,8 +225,8 @@ func TestExplain(t *testing.T) {
 		reason  string
 	}
 	want := [][]verdict{
-		{{true, ReasonInApp}, {false, ReasonGenerated}, {false, ReasonNotThrowSite}, {false, ReasonLibrary}},
-		{{false, ReasonLibrary}, {true, ReasonInApp}},
+		{{true, ReasonThrowSite}, {false, ReasonGenerated}, {false, ReasonNotThrowSite}, {false, ReasonLibrary}},
+		{{false, ReasonLibrary}, {true, ReasonThrowSite}},
 	}
 	for i, ex := range x.Exceptions {
 		for j, fr := range ex.Frames {
@@ -258,6 +258,9 @@ func TestExplain(t *testing.T) {
 	for _, s := range langCorpusSources {
 		evs = append(evs, loadLangCorpus(t, f, s.source)...)
 	}
+	for _, s := range sdkCorpusSources {
+		evs = append(evs, loadSDKCorpus(t, f, s.source, sdkServices[s.language])...)
+	}
 	for _, e := range evs {
 		x := f.Explain(&e.ev)
 		if x.Fingerprint != e.fp || hash(x.Inputs...) != e.fp {
@@ -279,6 +282,9 @@ func FuzzExplain(f *testing.F) {
 	f.Add("java", "com.acme.Pay", "charge", "amount must be positive", "java.lang.IllegalStateException", true)
 	f.Add("python", "", "price_of", "no price for kiwi", "KeyError", false)
 	f.Add("go", "", "panic", "", "", true)
+	f.Add("go", "github.com/acme/shop/config", "Load", `config load failed: invalid character '\'' looking for`, "*errors.withStack", true)
+	f.Add("go", "main", "x: y", "x: y", "*errors.withMessage", false)
+	f.Add("go", "runtime", "goexit", "runtime error: y", "runtime.boundsError", true)
 	f.Add("javascript", "", "Object.<anonymous>", "x: y for z", "Error", false)
 	f.Fuzz(func(t *testing.T, platform, class, method, msg, typ string, inApp bool) {
 		ev := &event.Event{Service: event.Service{Name: "fuzz"}, Message: msg, Faultline: event.Faultline{Platform: platform, Exceptions: []event.Exception{
@@ -294,4 +300,28 @@ func FuzzExplain(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A message with an escaped quote normalises apart under faultline:1 and
+// the latest version, so an event with one, stack or not, names
+// faultline:1's fingerprint as the previous one: a group faultline:1 made
+// for it keeps receiving it. Other messages need no second look.
+func TestEscapedQuoteNamesV1Fingerprint(t *testing.T) {
+	latest, v1 := NewFingerprinter(), NewFingerprinter()
+	v1.Strategy = StrategyV1
+	msg := func(m string) *event.Event {
+		return &event.Event{Service: event.Service{Name: "shop"}, Message: m, Log: event.Log{Logger: "cfg"}}
+	}
+	ev := msg(`config load failed: invalid character '\'' looking for beginning of object key string`)
+	r, old := latest.Compute(ev), v1.Compute(ev).Fingerprint
+	if r.Fingerprint == old || len(r.Previous) != 1 || r.Previous[0] != (Previous{Fingerprint: old, Strategy: StrategyV1}) {
+		t.Errorf("escaped quote: %s, previous %+v; want a new fingerprint naming faultline:1's %s", r.Fingerprint, r.Previous, old)
+	}
+	if r.Fingerprint != latest.Compute(msg(`config load failed: invalid character 'b' looking for beginning of object key string`)).Fingerprint {
+		t.Error("the latest version splits bad JSON by the character it choked on")
+	}
+	ev = msg(`config load failed: invalid character 'b' looking for beginning of object key string`)
+	if r := latest.Compute(ev); r.Fingerprint != v1.Compute(ev).Fingerprint || len(r.Previous) != 0 {
+		t.Errorf("no escaped quote: %+v, want faultline:1's fingerprint", r)
+	}
 }

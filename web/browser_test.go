@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/faultline/faultline/grouping"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/testenv"
@@ -137,8 +138,9 @@ func TestOnCallPageInBrowser(t *testing.T) {
 	if got := eval(`[...document.querySelectorAll('#stack details')].map(d => (d.open ? 'open:' : 'folded:') + d.querySelectorAll('.frame').length).join(',')`); got != "folded:2,folded:1" {
 		t.Errorf("library frames %q, want two folded runs of 2 and 1", got)
 	}
-	if got := eval(`String(document.querySelectorAll('#stack .frame.fp').length)`); got != "2" {
-		t.Errorf("%s frames marked as the fingerprint's, want the 2 in-app ones", got)
+	// faultline:2, which made the group, counts the throw site alone.
+	if got := eval(`[...document.querySelectorAll('#stack .frame.fp')].map(f => f.textContent.trim() + ' / ' + f.title).join('|')`); got != "at com.example.shop.PaymentService.charge (PaymentService.java:88) / "+grouping.ReasonThrowSite {
+		t.Errorf("frames marked as the fingerprint's: %q, want the throw site", got)
 	}
 	if got := eval(`String(document.querySelectorAll('#occurrences rect.bar').length)`); got == "0" {
 		t.Error("the 24 h chart has no bar")

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strings"
-
 	"github.com/faultline/faultline/grouping"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
@@ -32,61 +30,41 @@ type ExceptionView struct {
 	Frames        int
 }
 
-// Explainer says, for an event, which frames are the app's own and which
-// made the group's fingerprint, with a reason per frame.
-//
-// This is the seam for the grouping package (being moved out of the
-// processor with per-frame reasons): until it lands, StoredFrames derives
-// the answer from the frames stored on the event and the grouping
-// configuration, by the processor's Java rule.
-type Explainer func(ev *event.Event) []ExceptionView
+// Explainer says, for an event of a group, which frames are the app's own
+// and which made the group's fingerprint under strategy, the grouping
+// version the group was made with, with a reason per frame.
+type Explainer func(ev *event.Event, strategy string) []ExceptionView
 
-// StoredFrames explains frames as the processor's rule for Java does: a
-// frame is in-app by the sender's own verdict (in_app), else by
-// grouping.in_app for its service, else when it is outside the known
-// library packages; when any frame of the chain is in-app, the in-app
-// frames make the fingerprint, else every frame does.
-func StoredFrames(g config.Grouping) Explainer {
+// GroupingFrames explains an event by the grouping package's own rules
+// (grouping.ExplainAs), with the configuration's in_app lists and library
+// prefixes: the frames marked are the ones the processor hashed. A group of
+// a version this build does not know (made by a newer replica) shows its
+// frames as the latest version reads them, none marked.
+func GroupingFrames(g config.Grouping) Explainer {
 	f := grouping.NewFingerprinterFrom(g)
-	return func(ev *event.Event) []ExceptionView {
-		own := f.InApp[ev.Service.Name]
-		inApp := func(fr event.Frame) bool {
-			if fr.InApp != nil {
-				return *fr.InApp
-			}
-			if len(own) > 0 {
-				for _, p := range own {
-					if strings.HasPrefix(fr.Class, p) {
-						return true
-					}
-				}
-				return false
-			}
-			for _, p := range f.LibraryPrefixes {
-				if strings.HasPrefix(fr.Class, p) {
-					return false
+	return func(ev *event.Event, strategy string) []ExceptionView {
+		x, err := f.ExplainAs(ev, strategy)
+		if err != nil {
+			x = f.Explain(ev)
+			for i := range x.Exceptions {
+				for j := range x.Exceptions[i].Frames {
+					fr := &x.Exceptions[i].Frames[j]
+					fr.Counted, fr.Reason = false, err.Error()
 				}
 			}
-			return true
 		}
-		anyInApp := false
-		for _, ex := range ev.Faultline.Exceptions {
-			for _, fr := range ex.Frames {
-				anyInApp = anyInApp || inApp(fr)
-			}
-		}
+		explicit := x.Basis == "explicit" || x.Basis == "rule"
 		out := make([]ExceptionView, 0, len(ev.Faultline.Exceptions))
-		for _, ex := range ev.Faultline.Exceptions {
+		for i, ex := range ev.Faultline.Exceptions {
 			xv := ExceptionView{Type: ex.Type, Message: ex.Message, Frames: len(ex.Frames)}
-			for _, fr := range ex.Frames {
-				v := FrameView{Frame: fr, InApp: inApp(fr)}
-				switch {
-				case v.InApp:
-					v.Fingerprint, v.Reason = true, "in-app frame: part of the fingerprint"
-				case !anyInApp:
-					v.Fingerprint, v.Reason = true, "no in-app frame in the chain, so every frame is part of the fingerprint"
-				default:
-					v.Reason = "library frame: not part of the fingerprint"
+			for j, fr := range ex.Frames {
+				v := FrameView{Frame: fr}
+				if i < len(x.Exceptions) && j < len(x.Exceptions[i].Frames) {
+					xf := x.Exceptions[i].Frames[j]
+					v.InApp, v.Fingerprint, v.Reason = xf.InApp, xf.Counted, xf.Reason
+				}
+				if explicit {
+					v.Fingerprint, v.Reason = false, grouping.ReasonExplicitWins
 				}
 				if n := len(xv.Segments); !v.InApp && n > 0 && xv.Segments[n-1].Library {
 					xv.Segments[n-1].Frames = append(xv.Segments[n-1].Frames, v)

@@ -80,7 +80,7 @@ func (h *Handler) groupPage(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	if len(d.Events) > 0 {
 		gd.Latest = &d.Events[0]
-		gd.Exceptions = h.explain(gd.Latest)
+		gd.Exceptions = h.explain(gd.Latest, g.GroupingStrategy)
 		if len(d.Events) > 20 {
 			gd.Detail.Events = d.Events[:20]
 		}
@@ -129,10 +129,10 @@ func (h *Handler) groupAction(w http.ResponseWriter, r *http.Request, c *call) {
 	http.Redirect(w, r, h.base+"/groups/"+url.PathEscape(fp)+"?done="+url.QueryEscape(done), http.StatusSeeOther)
 }
 
-// explain is the explainer in use (the seam for the grouping package).
-func (h *Handler) explain(ev *event.Event) []ExceptionView {
+// explain is the explainer in use, for a group made by strategy.
+func (h *Handler) explain(ev *event.Event, strategy string) []ExceptionView {
 	if h.explainer == nil {
 		return nil
 	}
-	return h.explainer(ev)
+	return h.explainer(ev, strategy)
 }

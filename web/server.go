@@ -42,7 +42,7 @@ type Config struct {
 	// KibanaURL, when set, links a group to its events in Kibana.
 	KibanaURL string
 	// Explain says which frames are in-app and made the fingerprint
-	// (StoredFrames until the grouping package provides it).
+	// (GroupingFrames of the grouping configuration).
 	Explain Explainer
 	// SessionKey signs session cookies and CSRF tokens (SessionKey()).
 	SessionKey []byte
@@ -74,7 +74,7 @@ func New(c Config) (*Handler, error) {
 	h := &Handler{keys: c.Keys, data: c.Data, admin: c.Admin, kibanaURL: strings.TrimRight(c.KibanaURL, "/"),
 		secret: c.SessionKey, log: c.Log, now: c.Now, explainer: c.Explain, pipeline: c.Pipeline}
 	if h.explainer == nil {
-		h.explainer = StoredFrames(config.Grouping{})
+		h.explainer = GroupingFrames(config.Grouping{})
 	}
 	if h.now == nil {
 		h.now = time.Now

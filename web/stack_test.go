@@ -133,7 +133,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	pages, err := web.New(web.Config{Keys: keys, Data: web.NewData(es), PublicURL: srv.URL + prefix, KibanaURL: "http://kibana.example:5601",
-		SessionKey: web.SessionKey(keyList, []string{"a chat webhook"}), Explain: web.StoredFrames(config.Grouping{}), Log: log,
+		SessionKey: web.SessionKey(keyList, []string{"a chat webhook"}), Explain: web.GroupingFrames(config.Grouping{}), Log: log,
 		Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) }})
 	if err != nil {
 		t.Fatal(err)

@@ -307,7 +307,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		n.RegisterAPI(mux, store, keys)
 		dead := &dlqadmin.Admin{JS: js, Log: log}
 		pages, err := web.New(web.Config{Keys: keys, Data: web.NewData(es), PublicURL: cfg.File.Notify.PublicURL, KibanaURL: cfg.File.Notify.KibanaURL,
-			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Explain: web.StoredFrames(cfg.File.Grouping), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) },
+			SessionKey: web.SessionKey(cfg.File.Auth.Keys, cfg.Secrets()), Explain: web.GroupingFrames(cfg.File.Grouping), Log: log, Admin: func() (*groupadmin.Admin, error) { return n.GroupAdmin(store) },
 			Pipeline: &web.Pipeline{JS: js, DeadLetters: dead, Notifier: n}})
 		if err != nil {
 			return err
