@@ -79,7 +79,7 @@ func benchPages(b *testing.B, d *benchData) (base string, client *http.Client) {
 	h, err := web.New(web.Config{Keys: keys, SessionKey: web.SessionKey(keyList, nil), Log: zerolog.Nop(),
 		Data:    &web.Data{ES: d.es, Groups: processor.NewStore(d.es), Indices: web.Indices{Groups: benchGroups, Events: benchEvents}},
 		Admin:   func() (*groupadmin.Admin, error) { return admin, nil },
-		Explain: web.StoredFrames(config.Grouping{}),
+		Explain: web.GroupingFrames(config.Grouping{}),
 		Now:     func() time.Time { return d.generated }})
 	if err != nil {
 		b.Fatal(err)
