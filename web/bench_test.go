@@ -25,6 +25,7 @@ import (
 	"github.com/faultline/faultline/groupadmin"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/config"
+	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/processor"
@@ -61,6 +62,12 @@ func (benchStore) SetStatus(context.Context, string, group.StatusChange, func(gr
 }
 
 func (benchStore) ListGroups(context.Context, string, []string, int) ([]group.Group, error) {
+	return nil, errBenchReadOnly
+}
+
+// Events is not what the group page reads (it searches the events index
+// itself), so the benchmark needs no implementation of it.
+func (benchStore) Events(context.Context, string, int) ([]event.Event, error) {
 	return nil, errBenchReadOnly
 }
 
