@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -317,9 +318,18 @@ func lineAsMessage(raw []byte) ([]byte, bool) {
 	return b, err == nil
 }
 
-// readLine reads ev's message as a text line: what the line says of its
+// readLine reads ev's message as a log line, as the Loki route does: a
+// JSON event (a JSON log tailed without a parser) replaces the document,
+// which fills in what it did not say; otherwise what the text says of its
 // level, time and stack trace replaces the nothing the document said.
 func readLine(ev *event.Event) {
+	if m := strings.TrimSpace(ev.Message); strings.HasPrefix(m, "{") && strings.HasSuffix(m, "}") {
+		if inner, err := ParseEvent([]byte(m)); err == nil {
+			fillFrom(&inner, ev)
+			*ev = inner
+			return
+		}
+	}
 	t := ParseText(ev.Message)
 	ev.Event.Dataset = DatasetText
 	ev.Message, ev.Log.Level = t.Message, t.Log.Level
@@ -333,4 +343,33 @@ func readLine(ev *event.Event) {
 		ev.Timestamp = t.Timestamp
 	}
 	ev.Error, ev.Faultline.Exceptions, ev.Faultline.Platform = t.Error, t.Faultline.Exceptions, t.Faultline.Platform
+}
+
+// fillFrom gives line what only the document around it said: the shipper's
+// fields as labels (the line's own win), its time, service, host and trace.
+func fillFrom(line, doc *event.Event) {
+	labels := make(map[string]string, len(doc.Labels)+len(line.Labels))
+	maps.Copy(labels, doc.Labels)
+	maps.Copy(labels, line.Labels)
+	if len(labels) > 0 {
+		line.Labels = labels
+	}
+	if line.Timestamp.IsZero() {
+		line.Timestamp = doc.Timestamp
+	}
+	if line.Event.ID == "" {
+		line.Event.ID = doc.Event.ID
+	}
+	if line.Service.Name == "" {
+		line.Service.Name = doc.Service.Name
+	}
+	if line.Service.Environment == "" {
+		line.Service.Environment = doc.Service.Environment
+	}
+	if line.Host == nil {
+		line.Host = doc.Host
+	}
+	if line.Trace == nil {
+		line.Trace = doc.Trace
+	}
 }

@@ -27,6 +27,9 @@ func FuzzParseBulk(f *testing.F) {
 		"{\"index\":{}}\n{\"event.original\":\"[2026-01-02T03:04:05Z] ERROR x\\n\\tat a.B.c(B.java:1)\"}\n",
 		"{\"index\":{}}\n{\"log\":\"level=error ts=nope\\n  File \\\"x\\\"\\n.go:\",\"message\":null}\n",
 		"{\"index\":{}}\n{\"log\":\" \\n\\t\"}\n{\"index\":{}}\n{\"log\":{\"x\":1}}\n",
+		// A JSON log tailed without a parser: the line is an event of its own.
+		"{\"index\":{}}\n{\"stream\":\"stdout\",\"log\":" + strconv.Quote(logbackSample) + "}\n",
+		"{\"index\":{}}\n{\"log\":\"{\\\"message\\\":{}}\",\"service.name\":\"a\"}\n",
 	} {
 		f.Add([]byte(seed))
 	}

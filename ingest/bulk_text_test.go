@@ -111,6 +111,13 @@ func TestBulkReadsTextLines(t *testing.T) {
 		want: want{"WARN", "2026-01-02T03:04:08.250Z WARN c.a.shop.Pool - pool 80% used", "", DatasetText, nil, 0, "",
 			time.Date(2026, 1, 2, 3, 4, 8, 250_000_000, time.UTC), map[string]string{}},
 	}, {
+		name: "Fluent Bit tail without a parser on a JSON log: the line is the event",
+		doc: doc(t, map[string]any{"@timestamp": shipped, "stream": "stdout", "log": `{"@timestamp":"2026-01-02T03:04:09.000Z","log.level":"ERROR","log.logger":"com.acme.shop.Checkout",` +
+			`"message":"checkout failed","ecs.version":"8.11","order":"o-1","error.type":"java.lang.IllegalStateException","error.message":"payment declined",` +
+			`"error.stack_trace":"java.lang.IllegalStateException: payment declined\n\tat com.acme.shop.Payment.charge(Payment.java:42)\n"}`}),
+		want: want{"ERROR", "checkout failed", "", DatasetECS, []string{"java.lang.IllegalStateException"}, 1, "com.acme.shop.Payment.charge",
+			time.Date(2026, 1, 2, 3, 4, 9, 0, time.UTC), map[string]string{"stream": "stdout", "order": "o-1"}},
+	}, {
 		name: "structured: its own level wins and the text is not read",
 		doc:  doc(t, map[string]any{"@timestamp": shipped, "message": javaTextLine, "level": "info"}),
 		want: want{"INFO", javaTextLine, "", DatasetPlain, nil, 0, "", shippedAt, map[string]string{}},
