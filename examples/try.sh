@@ -18,7 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 es="${FAULTLINE_ES_URL:-http://127.0.0.1:9200}"
 stacks=(python-sentry python-otel go-sentry go-otel node-sentry node-pino
-    spring-sentry spring-otel spring-loki4j rsyslog fluent-bit vector filebeat)
+    spring-sentry spring-otel spring-loki4j rsyslog rsyslog-text fluent-bit vector filebeat)
 
 stack="${1:-}"
 if [[ -z "$stack" || "$stack" == list || ! " ${stacks[*]} " =~ " $stack " ]]; then
@@ -149,19 +149,20 @@ run_spring-loki4j() {
 
 # The log shippers tail the JSON log the Spring Boot example writes with
 # its json-file profile (examples/shippers/shop.json, ECS, one object a
-# line): each starts on an empty file, then the app's lines are appended, as
+# line), or the same lines as its console prints them (shop.log): each starts on an empty file, then the app's lines are appended, as
 # an app writes them. The example config's /var/log/shop/ and port 8080 are
 # replaced by the scratch directory and this faultline's port.
 local_config() { sed -e "s|/var/log/shop/|$scratch/log/|" -e "s|8080|$FAULTLINE_PORT|" "$1"; }
 
-ship() { # ship CMD...: start the shipper, then write the app's log
+ship() { # [log=shop.log] ship CMD...: start the shipper, then write the app's log
+    local log="${log:-shop.json}"
     mkdir -p "$scratch/log"
-    : >"$scratch/log/shop.json"
+    : >"$scratch/log/$log"
     "$@" >"$scratch/shipper.log" 2>&1 &
     shipper_pid=$!
     sleep 5
     kill -0 "$shipper_pid" 2>/dev/null || { cat "$scratch/shipper.log" >&2; exit 1; }
-    cat "$here/shippers/shop.json" >>"$scratch/log/shop.json"
+    cat "$here/shippers/$log" >>"$scratch/log/$log"
 }
 
 need() { command -v "$1" >/dev/null || { echo "try.sh: $1 is not installed; $2" >&2; exit 1; }; }
@@ -171,6 +172,13 @@ run_rsyslog() {
     # As a drop-in the main rsyslog.conf gives the work directory; alone it needs one.
     { echo "global(workDirectory=\"$scratch\")"; local_config "$here/rsyslog/faultline.conf"; } >"$scratch/rsyslog.conf"
     ship rsyslogd -n -f "$scratch/rsyslog.conf" -i "$scratch/rsyslogd.pid"
+}
+
+# The same, from the app's plain text log (examples/shippers/shop.log).
+run_rsyslog-text() {
+    need rsyslogd "on Debian: apt-get install rsyslog rsyslog-elasticsearch"
+    { echo "global(workDirectory=\"$scratch\")"; local_config "$here/rsyslog/faultline-text.conf"; } >"$scratch/rsyslog.conf"
+    log=shop.log ship rsyslogd -n -f "$scratch/rsyslog.conf" -i "$scratch/rsyslogd.pid"
 }
 
 run_fluent-bit() {

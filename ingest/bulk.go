@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/internal/auth"
+	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/ops"
 )
 
@@ -243,7 +247,7 @@ func (s *Server) parseBulk(body []byte, defaultIndex, service string, ids *idRul
 			items = append(items, it)
 			continue
 		}
-		ev, err := s.parse(Line{N: docLine, Raw: doc}, service, it.id, ids)
+		ev, err := s.parseWith(parseShipped, Line{N: docLine, Raw: doc}, service, it.id, ids)
 		if err != nil {
 			it.status, it.err = http.StatusBadRequest, fmt.Sprintf("line %d: %v", docLine, err)
 		} else {
@@ -259,4 +263,113 @@ func (s *Server) parseBulk(body []byte, defaultIndex, service string, ids *idRul
 		return nil, fmt.Errorf("empty bulk body")
 	}
 	return items, nil
+}
+
+// parseShipped reads a bulk document. Shippers that tail a text log send
+// each line (multi-line records joined) unparsed: Vector, Filebeat and
+// rsyslog in message, Fluent Bit's tail and Docker's json-file in log, ECS
+// producers in event.original. A document that says nothing else (no
+// level, no error) is read as the Loki route reads a line, so its level,
+// time and stack trace are not lost; its other fields stay labels.
+func parseShipped(raw []byte) (event.Event, error) {
+	ev, err := ParseEvent(raw)
+	if errors.Is(err, errNoMessage) || errors.Is(err, errNoECSMessage) {
+		if moved, ok := lineAsMessage(raw); ok {
+			ev, err = ParseEvent(moved)
+		}
+	}
+	if err != nil {
+		return event.Event{}, err
+	}
+	if ev.Log.Level == "" && ev.Error == nil && len(ev.Faultline.Exceptions) == 0 && ev.Message != "" {
+		readLine(&ev)
+	}
+	return ev, nil
+}
+
+// lineAsMessage is a document without a message whose line is in log (a
+// string: ECS's log is an object) or event.original, with the line moved
+// to message so that the format readers take it.
+func lineAsMessage(raw []byte) ([]byte, bool) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber() // numbers stay as written in the labels
+	var m map[string]any
+	if d.Decode(&m) != nil || m["message"] != nil {
+		return nil, false
+	}
+	var line string
+	if l, ok := m["log"].(string); ok && strings.TrimSpace(l) != "" {
+		line = l
+		delete(m, "log")
+	} else if l, ok := m["event.original"].(string); ok && strings.TrimSpace(l) != "" {
+		line = l
+		delete(m, "event.original")
+	} else if e, ok := m["event"].(map[string]any); ok {
+		if l, ok := e["original"].(string); ok && strings.TrimSpace(l) != "" {
+			line = l
+			delete(e, "original")
+		}
+	}
+	if line == "" {
+		return nil, false
+	}
+	m["message"] = line
+	b, err := json.Marshal(m)
+	return b, err == nil
+}
+
+// readLine reads ev's message as a log line, as the Loki route does: a
+// JSON event (a JSON log tailed without a parser) replaces the document,
+// which fills in what it did not say; otherwise what the text says of its
+// level, time and stack trace replaces the nothing the document said.
+func readLine(ev *event.Event) {
+	if m := strings.TrimSpace(ev.Message); strings.HasPrefix(m, "{") && strings.HasSuffix(m, "}") {
+		if inner, err := ParseEvent([]byte(m)); err == nil {
+			fillFrom(&inner, ev)
+			*ev = inner
+			return
+		}
+	}
+	t := ParseText(ev.Message)
+	ev.Event.Dataset = DatasetText
+	ev.Message, ev.Log.Level = t.Message, t.Log.Level
+	if ev.Log.Level == "" && len(t.Faultline.Exceptions) > 0 {
+		// A trace printed without a level is an error being reported.
+		ev.Log.Level = "ERROR"
+	}
+	if !t.Timestamp.IsZero() {
+		// The line's own time is when it happened; a shipper's is when it
+		// read the file.
+		ev.Timestamp = t.Timestamp
+	}
+	ev.Error, ev.Faultline.Exceptions, ev.Faultline.Platform = t.Error, t.Faultline.Exceptions, t.Faultline.Platform
+}
+
+// fillFrom gives line what only the document around it said: the shipper's
+// fields as labels (the line's own win), its time, service, host and trace.
+func fillFrom(line, doc *event.Event) {
+	labels := make(map[string]string, len(doc.Labels)+len(line.Labels))
+	maps.Copy(labels, doc.Labels)
+	maps.Copy(labels, line.Labels)
+	if len(labels) > 0 {
+		line.Labels = labels
+	}
+	if line.Timestamp.IsZero() {
+		line.Timestamp = doc.Timestamp
+	}
+	if line.Event.ID == "" {
+		line.Event.ID = doc.Event.ID
+	}
+	if line.Service.Name == "" {
+		line.Service.Name = doc.Service.Name
+	}
+	if line.Service.Environment == "" {
+		line.Service.Environment = doc.Service.Environment
+	}
+	if line.Host == nil {
+		line.Host = doc.Host
+	}
+	if line.Trace == nil {
+		line.Trace = doc.Trace
+	}
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -18,6 +19,17 @@ func FuzzParseBulk(f *testing.F) {
 		"[1,2]\n",
 		"{\"index\":{}}\n" + logbackSample + "\n",
 		"{\"create\":{}}\n{\"@timestamp\":\"2026-11-25T07:00:00Z\",\"message\":\"x\"}\n{\"create\":{}}\n{\"@timestamp\":\"2026-11-25T07:00:00Z\",\"message\":\"x\"}\n",
+		// Shipped text lines: in message, Fluent Bit's log, ECS event.original.
+		"{\"index\":{}}\n{\"@timestamp\":\"2026-01-02T03:05:00Z\",\"log\":" + strconv.Quote(javaTextLine) + "}\n",
+		"{\"index\":{}}\n{\"message\":" + strconv.Quote(pythonTextLine) + ",\"host\":\"web-1\"}\n",
+		"{\"index\":{}}\n{\"message\":" + strconv.Quote(goTextLine) + ",\"ecs\":{\"version\":\"8.0.0\"},\"log\":{\"offset\":1}}\n",
+		"{\"index\":{}}\n{\"event\":{\"original\":" + strconv.Quote(nodeTextLine) + "}}\n",
+		"{\"index\":{}}\n{\"event.original\":\"[2026-01-02T03:04:05Z] ERROR x\\n\\tat a.B.c(B.java:1)\"}\n",
+		"{\"index\":{}}\n{\"log\":\"level=error ts=nope\\n  File \\\"x\\\"\\n.go:\",\"message\":null}\n",
+		"{\"index\":{}}\n{\"log\":\" \\n\\t\"}\n{\"index\":{}}\n{\"log\":{\"x\":1}}\n",
+		// A JSON log tailed without a parser: the line is an event of its own.
+		"{\"index\":{}}\n{\"stream\":\"stdout\",\"log\":" + strconv.Quote(logbackSample) + "}\n",
+		"{\"index\":{}}\n{\"log\":\"{\\\"message\\\":{}}\",\"service.name\":\"a\"}\n",
 	} {
 		f.Add([]byte(seed))
 	}

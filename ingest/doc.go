@@ -1,9 +1,10 @@
 // Package ingest is faultline's intake. It accepts log events over HTTP
 // (/v1/logs in logback, logstash, ECS, GELF or plain JSON; the
 // Elasticsearch bulk API for appenders and shippers), detects each event's
-// format, normalises it to the canonical event (internal/event) and
-// publishes it to the events stream, answering 202 only after JetStream
-// acknowledged every accepted event.
+// format, reads plain text log lines (text.go: level, time and stack trace,
+// for /_bulk and the Loki intake alike), normalises it to the canonical
+// event (internal/event) and publishes it to the events stream, answering
+// 202 only after JetStream acknowledged every accepted event.
 //
 // It owns what an event is when it arrives: its format, its time (one it
 // cannot read, or years off, is refused with the reason), its service (the

@@ -31,7 +31,10 @@ const (
 	DatasetPlain    = "plain"
 )
 
-var errNoMessage = errors.New(`no "message" field (expected logback, logstash, ECS or plain JSON with a message)`)
+var (
+	errNoMessage    = errors.New(`no "message" field (expected logback, logstash, ECS or plain JSON with a message)`)
+	errNoECSMessage = errors.New(`ECS event has no "message" and no "error.type" or "error.stack_trace"`)
+)
 
 // parsers are reused: fastjson allocates its tree once per parser.
 var parsers fastjson.ParserPool
@@ -458,7 +461,7 @@ func fromECS(m map[string]any, e *event.Event, c *common) error {
 		}
 	}
 	if e.Message == "" && c.stackTrace == "" && c.errType == "" {
-		return errors.New(`ECS event has no "message" and no "error.type" or "error.stack_trace"`)
+		return errNoECSMessage
 	}
 	return nil
 }

@@ -430,10 +430,16 @@ type encoded struct {
 // than at publish lets a line whose canonical form (parsed frames added)
 // outgrows a stream message fail alone.
 func (s *Server) parse(l Line, keyService, id string, ids *idRules) (encoded, error) {
+	return s.parseWith(ParseEvent, l, keyService, id, ids)
+}
+
+// parseWith is parse with the reader of a route that reads more than
+// ParseEvent does (/_bulk's shipped text lines).
+func (s *Server) parseWith(read func([]byte) (event.Event, error), l Line, keyService, id string, ids *idRules) (encoded, error) {
 	if len(l.Raw) > s.cfg.MaxEventBytes {
 		return encoded{}, fmt.Errorf("event is %d bytes, larger than the %d byte limit", len(l.Raw), s.cfg.MaxEventBytes)
 	}
-	ev, err := ParseEvent(l.Raw)
+	ev, err := read(l.Raw)
 	if err != nil {
 		return encoded{}, err
 	}
