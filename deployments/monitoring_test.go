@@ -2,31 +2,24 @@ package deployments
 
 import (
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"gopkg.in/yaml.v3"
 
-	// Linked for their promauto metrics, which register with the default
-	// registry when the packages initialise.
-	_ "github.com/faultline/faultline/ingest"
-	_ "github.com/faultline/faultline/ingest/loki"
-	_ "github.com/faultline/faultline/ingest/otlp"
-	_ "github.com/faultline/faultline/ingest/sentry"
-	_ "github.com/faultline/faultline/notifier"
-	_ "github.com/faultline/faultline/processor"
+	"github.com/faultline/faultline/ingest"
+	"github.com/faultline/faultline/ingest/loki"
+	"github.com/faultline/faultline/ingest/otlp"
+	"github.com/faultline/faultline/ingest/sentry"
+	"github.com/faultline/faultline/notifier"
+	"github.com/faultline/faultline/processor"
 )
 
 const (
@@ -34,128 +27,164 @@ const (
 	rulesFile     = "monitoring/prometheus-rules.yaml"
 )
 
+// newServiceMetrics builds the metrics of every service cmd/faultline can
+// run into reg, as "faultline all" does.
+func newServiceMetrics(reg prometheus.Registerer) {
+	ingest.NewMetrics(reg)
+	sentry.NewMetrics(reg)
+	otlp.NewMetrics(reg)
+	loki.NewMetrics(reg)
+	processor.NewMetrics(reg)
+	notifier.NewMetrics(reg)
+}
+
 // metricDef is one metric the binary defines.
 type metricDef struct {
 	kind string // counter, gauge, histogram, summary
-	vec  bool   // labelled: not exported until a label value is used
-	file string
 }
 
-// definedMetrics reads the metric names out of the Go source of the
-// packages the binary links.
-//
-// The registry alone cannot answer this: prometheus.DefaultGatherer.Gather()
-// returns a CounterVec or HistogramVec only after some label value was
-// observed, and most faultline metrics are such vecs
-// (faultline_notifier_sent_total{channel,kind}, ...). Touching them would
-// need the packages' unexported variables. So the source is the list, and
-// TestMetricDefinitionsMatchRegistry checks it against what the registry does
-// show, so that a metric defined in a way this parser misses fails there
-// instead of passing here.
+// recorder keeps what is registered through it, so a collector's kind can
+// be read from its type: a vec exports nothing until a label value is used,
+// so gathering alone would miss most of faultline's metrics.
+type recorder struct {
+	prometheus.Registerer
+	collectors []prometheus.Collector
+}
+
+func (r *recorder) Register(c prometheus.Collector) error {
+	r.collectors = append(r.collectors, c)
+	return r.Registerer.Register(c)
+}
+
+func (r *recorder) MustRegister(cs ...prometheus.Collector) {
+	for _, c := range cs {
+		if err := r.Register(c); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// fqName reads a metric's name out of its description, which has no
+// accessor for it.
+var fqName = regexp.MustCompile(`^Desc\{fqName: "([^"]+)"`)
+
+// definedMetrics builds every service's metrics into a fresh registry and
+// reads their names from the descriptions and their kinds from the
+// collectors.
 func definedMetrics(t *testing.T) map[string]metricDef {
 	t.Helper()
+	rec := &recorder{Registerer: prometheus.NewPedanticRegistry()}
+	newServiceMetrics(rec)
 	defs := map[string]metricDef{}
-	fset := token.NewFileSet()
-	for _, dir := range []string{"../ingest", "../processor", "../notifier", "../internal", "../cmd"} {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return err
+	for _, c := range rec.collectors {
+		kind := collectorKind(t, c)
+		descs := make(chan *prometheus.Desc, 16)
+		go func() { c.Describe(descs); close(descs) }()
+		for d := range descs {
+			if d.Err() != nil {
+				t.Errorf("%s: %v", d, d.Err())
+				continue
 			}
-			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-			if err != nil {
-				return err
+			m := fqName.FindStringSubmatch(d.String())
+			if m == nil {
+				t.Fatalf("cannot read the name in %s; teach definedMetrics the description's format", d)
 			}
-			vecOpts := map[*ast.CompositeLit]bool{}
-			ast.Inspect(f, func(n ast.Node) bool {
-				if call, ok := n.(*ast.CallExpr); ok && len(call.Args) > 0 {
-					if sel, ok := call.Fun.(*ast.SelectorExpr); ok && strings.HasSuffix(sel.Sel.Name, "Vec") {
-						if lit, ok := call.Args[0].(*ast.CompositeLit); ok {
-							vecOpts[lit] = true
-						}
-					}
-				}
-				return true
-			})
-			ast.Inspect(f, func(n ast.Node) bool {
-				lit, ok := n.(*ast.CompositeLit)
-				if !ok {
-					return true
-				}
-				sel, ok := lit.Type.(*ast.SelectorExpr)
-				if !ok || !strings.HasSuffix(sel.Sel.Name, "Opts") {
-					return true
-				}
-				kind := strings.ToLower(strings.TrimSuffix(sel.Sel.Name, "Opts"))
-				if !slices.Contains([]string{"counter", "gauge", "histogram", "summary"}, kind) {
-					return true
-				}
-				parts := map[string]string{}
-				for _, el := range lit.Elts {
-					kv, ok := el.(*ast.KeyValueExpr)
-					if !ok {
-						continue
-					}
-					key, _ := kv.Key.(*ast.Ident)
-					if key == nil || (key.Name != "Namespace" && key.Name != "Subsystem" && key.Name != "Name") {
-						continue
-					}
-					bl, ok := kv.Value.(*ast.BasicLit)
-					if !ok || bl.Kind != token.STRING {
-						t.Errorf("%s: metric %s is not a string literal; teach definedMetrics to read it", fset.Position(kv.Pos()), key.Name)
-						continue
-					}
-					s, _ := strconv.Unquote(bl.Value)
-					parts[key.Name] = s
-				}
-				var name []string
-				for _, k := range []string{"Namespace", "Subsystem", "Name"} {
-					if parts[k] != "" {
-						name = append(name, parts[k])
-					}
-				}
-				if full := strings.Join(name, "_"); strings.HasPrefix(full, "faultline_") {
-					defs[full] = metricDef{kind: kind, vec: vecOpts[lit], file: path}
-				}
-				return true
-			})
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+			if !strings.HasPrefix(m[1], "faultline_") {
+				t.Errorf("%s: every faultline metric is named faultline_…", m[1])
+			}
+			defs[m[1]] = metricDef{kind: kind}
 		}
 	}
 	if len(defs) == 0 {
-		t.Fatal("found no faultline_ metric definitions in the source")
+		t.Fatal("the services define no metrics")
 	}
 	return defs
 }
 
+// collectorKind is counter, gauge, histogram or summary.
+func collectorKind(t *testing.T, c prometheus.Collector) string {
+	t.Helper()
+	switch c.(type) {
+	case *prometheus.CounterVec:
+		return "counter"
+	case *prometheus.GaugeVec:
+		return "gauge"
+	case *prometheus.HistogramVec:
+		return "histogram"
+	case *prometheus.SummaryVec:
+		return "summary"
+	}
+	// An unlabelled metric is its own one sample.
+	ms := make(chan prometheus.Metric, 1)
+	go func() { c.Collect(ms); close(ms) }()
+	var kinds []string
+	for m := range ms {
+		var pb dto.Metric
+		if err := m.Write(&pb); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case pb.Counter != nil:
+			kinds = append(kinds, "counter")
+		case pb.Gauge != nil:
+			kinds = append(kinds, "gauge")
+		case pb.Histogram != nil:
+			kinds = append(kinds, "histogram")
+		case pb.Summary != nil:
+			kinds = append(kinds, "summary")
+		}
+	}
+	if len(kinds) != 1 {
+		t.Fatalf("%T: cannot tell its kind from %v", c, kinds)
+	}
+	return kinds[0]
+}
+
+// What a registry gathers (the unlabelled metrics) agrees with
+// definedMetrics, so a way of reading names or kinds that goes wrong fails
+// here.
 func TestMetricDefinitionsMatchRegistry(t *testing.T) {
 	defs := definedMetrics(t)
-	families, err := prometheus.DefaultGatherer.Gather()
+	reg := prometheus.NewRegistry()
+	newServiceMetrics(reg)
+	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	gathered := map[string]string{} // name: counter, gauge, ...
+	if len(families) == 0 {
+		t.Fatal("the registry gathered nothing")
+	}
 	for _, mf := range families {
-		if strings.HasPrefix(mf.GetName(), "faultline_") {
-			gathered[mf.GetName()] = strings.ToLower(mf.GetType().String())
-		}
-	}
-	for name, kind := range gathered {
-		d, ok := defs[name]
+		d, ok := defs[mf.GetName()]
 		if !ok {
-			t.Errorf("the registry exports %s, but definedMetrics did not find it in the source", name)
-		} else if d.kind != kind {
-			t.Errorf("%s: source says %s, registry %s", name, d.kind, kind)
+			t.Errorf("the registry exports %s, but definedMetrics did not find it", mf.GetName())
+		} else if kind := strings.ToLower(mf.GetType().String()); d.kind != kind {
+			t.Errorf("%s: definedMetrics says %s, the registry %s", mf.GetName(), d.kind, kind)
 		}
 	}
-	// Unlabelled metrics of the linked packages are always gathered.
-	for name, d := range defs {
-		linked := strings.HasPrefix(d.file, "../ingest/") || strings.HasPrefix(d.file, "../processor/") || strings.HasPrefix(d.file, "../notifier/")
-		if _, ok := gathered[name]; linked && !d.vec && !ok {
-			t.Errorf("%s (%s) looks unlabelled but the registry does not export it", name, d.file)
+}
+
+// No package registers a metric globally: a process serves only the
+// metrics of the services it runs, and tests in parallel do not count into
+// each other's.
+func TestNoGlobalMetrics(t *testing.T) {
+	def, ok := prometheus.DefaultRegisterer.(*prometheus.Registry)
+	if !ok {
+		t.Fatalf("the default registerer is a %T", prometheus.DefaultRegisterer)
+	}
+	// Described, not gathered: a vec is gathered only once a label value
+	// was used.
+	descs := make(chan *prometheus.Desc, 16)
+	go func() { def.Describe(descs); close(descs) }()
+	n := 0
+	for d := range descs {
+		n++
+		if m := fqName.FindStringSubmatch(d.String()); m == nil || strings.HasPrefix(m[1], "faultline_") {
+			t.Errorf("%s is in the default registry; build it in the service's NewMetrics", d)
 		}
+	}
+	if n == 0 {
+		t.Fatal("the default registry describes nothing, not even the Go runtime's metrics")
 	}
 }
 

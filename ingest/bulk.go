@@ -35,9 +35,9 @@ func (s *Server) registerElasticsearch(mux *http.ServeMux) {
 			p, err := s.cfg.Auth.Authorize(r, auth.RoleIngest)
 			if err != nil {
 				status := auth.Status(err)
-				eventsRejected.WithLabelValues("auth").Inc()
+				s.metrics.eventsRejected.WithLabelValues("auth").Inc()
 				auth.Challenge(w, status)
-				esError(w, r.Pattern, status, "security_exception", err.Error())
+				s.esError(w, r.Pattern, status, "security_exception", err.Error())
 				return
 			}
 			h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
@@ -88,8 +88,8 @@ func (s *Server) handleRoot(w http.ResponseWriter, _ *http.Request) {
 }
 
 // esError is an Elasticsearch-shaped error, so clients print something useful.
-func esError(w http.ResponseWriter, route string, status int, typ, reason string) {
-	requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+func (s *Server) esError(w http.ResponseWriter, route string, status int, typ, reason string) {
+	s.metrics.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	ops.WriteJSON(w, status, map[string]any{"error": map[string]any{"type": typ, "reason": reason}, "status": status})
 }
 
@@ -112,9 +112,9 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	if after, err := s.notSetUp(); err != nil {
 		// A whole-request 503, which bulk clients retry as a whole, rather
 		// than one 429 per item of a body read for nothing.
-		eventsRejected.WithLabelValues("unavailable").Inc()
+		s.metrics.eventsRejected.WithLabelValues("unavailable").Inc()
 		w.Header().Set("Retry-After", after)
-		esError(w, route, http.StatusServiceUnavailable, "unavailable_shards_exception", "event stream unavailable, retry later: "+err.Error())
+		s.esError(w, route, http.StatusServiceUnavailable, "unavailable_shards_exception", "event stream unavailable, retry later: "+err.Error())
 		return
 	}
 	release, ref := s.Open(r, service)
@@ -126,19 +126,19 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		if ref.RetryAfter != "" {
 			w.Header().Set("Retry-After", ref.RetryAfter)
 		}
-		esError(w, route, ref.Status, typ, ref.Reason)
+		s.esError(w, route, ref.Status, typ, ref.Reason)
 		return
 	}
 	defer release()
 	body, ref := s.ReadBody(w, r, false)
 	if ref != nil {
-		esError(w, route, ref.Status, "parse_exception", ref.Reason)
+		s.esError(w, route, ref.Status, "parse_exception", ref.Reason)
 		return
 	}
 	items, err := s.parseBulk(body, r.PathValue("index"), service, requestIDRules(r, service))
 	if err != nil {
-		eventsRejected.WithLabelValues("invalid").Inc()
-		esError(w, route, http.StatusBadRequest, "illegal_argument_exception", err.Error())
+		s.metrics.eventsRejected.WithLabelValues("invalid").Inc()
+		s.esError(w, route, http.StatusBadRequest, "illegal_argument_exception", err.Error())
 		return
 	}
 	var evs []encoded
@@ -149,7 +149,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 			idx = append(idx, i)
 		}
 	}
-	eventsRejected.WithLabelValues("invalid").Add(float64(len(items) - len(evs)))
+	s.metrics.eventsRejected.WithLabelValues("invalid").Add(float64(len(items) - len(evs)))
 	d := s.deliver(r.Context(), r, service, evs)
 	if ref := d.Refused; ref != nil {
 		typ := "es_rejected_execution_exception"
@@ -159,7 +159,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		if ref.RetryAfter != "" {
 			w.Header().Set("Retry-After", ref.RetryAfter)
 		}
-		esError(w, route, ref.Status, typ, ref.Reason)
+		s.esError(w, route, ref.Status, typ, ref.Reason)
 		return
 	}
 	for i, o := range d.Outcomes {
@@ -191,7 +191,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		out[i] = map[string]any{it.op: res}
 	}
 	resp["items"] = out
-	requests.WithLabelValues(route, "200").Inc()
+	s.metrics.requests.WithLabelValues(route, "200").Inc()
 	ops.WriteJSON(w, http.StatusOK, resp)
 }
 

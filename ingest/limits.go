@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"golang.org/x/time/rate"
 
 	"github.com/faultline/faultline/internal/config"
@@ -17,21 +16,6 @@ import (
 
 // What bounds ingest besides the body limit: the bytes of request bodies in
 // flight at once, and each service's quota.
-
-var (
-	inflightBytes = promauto.NewGauge(prometheus.GaugeOpts{
-		Name: "faultline_ingest_inflight_bytes",
-		Help: "Request body bytes reserved by requests being read, parsed or published (bounded by ingest.max_inflight_bytes).",
-	})
-	quotaRefused = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_ingest_quota_refused_total",
-		Help: "Requests refused with 429 because a service was over its quota, by quota (events_per_second, bytes_per_day).",
-	}, []string{"quota"})
-	storeFull = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_ingest_stream_full_total",
-		Help: "Requests answered 507 (or bulk items 429) because the events stream held its max_bytes.",
-	})
-)
 
 // budget bounds the bytes that request bodies may hold at once. A request
 // reserves its size before its body is read and gives it back when it is
@@ -42,6 +26,8 @@ type budget struct {
 	used, limit int64
 	// peak is the most ever reserved at once, for tests.
 	peak int64
+	// gauge shows used.
+	gauge prometheus.Gauge
 }
 
 func (b *budget) take(n int64) bool {
@@ -52,7 +38,7 @@ func (b *budget) take(n int64) bool {
 	}
 	b.used += n
 	b.peak = max(b.peak, b.used)
-	inflightBytes.Set(float64(b.used))
+	b.gauge.Set(float64(b.used))
 	return true
 }
 
@@ -60,7 +46,7 @@ func (b *budget) give(n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.used -= n
-	inflightBytes.Set(float64(b.used))
+	b.gauge.Set(float64(b.used))
 }
 
 // reserve takes room for r's body from the budget: its Content-Length when

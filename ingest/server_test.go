@@ -39,11 +39,16 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if cfg.PublishTimeout == 0 {
 		cfg.PublishTimeout = 2 * time.Second
 	}
+	// Its own registry: /metrics counts this server's requests only.
+	reg := ops.NewRegistry()
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(reg)
+	}
 	srv, err := New(nc, js, zerolog.Nop(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready}, cfg.Auth, true)
+	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready}, cfg.Auth, reg)
 	srv.Register(mux)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)

@@ -88,12 +88,12 @@ func (s *Server) MaxEventBytes() int { return s.cfg.MaxEventBytes }
 // key is known: the client address's bucket is asked).
 func (s *Server) Open(r *http.Request, service string) (release func(), refused *Refusal) {
 	if wait := s.limited(service, r); wait > 0 {
-		eventsRejected.WithLabelValues("rate_limited").Inc()
+		s.metrics.eventsRejected.WithLabelValues("rate_limited").Inc()
 		return nil, s.rateRefusal(wait)
 	}
 	release, refused = s.reserve(r)
 	if refused != nil {
-		eventsRejected.WithLabelValues("body").Inc()
+		s.metrics.eventsRejected.WithLabelValues("body").Inc()
 	}
 	return release, refused
 }
@@ -108,7 +108,7 @@ func (s *Server) rateRefusal(wait time.Duration) *Refusal {
 func (s *Server) ReadBody(w http.ResponseWriter, r *http.Request, allowDeflate bool) ([]byte, *Refusal) {
 	body, status, err := s.readBody(w, r, allowDeflate)
 	if err != nil {
-		eventsRejected.WithLabelValues("body").Inc()
+		s.metrics.eventsRejected.WithLabelValues("body").Inc()
 		cause := "invalid"
 		if status == http.StatusRequestEntityTooLarge {
 			cause = "too_large"
@@ -140,7 +140,7 @@ func (s *Server) Deliver(r *http.Request, service string, evs []event.Event) Del
 		}
 		e, err := s.prepare(&ev, raw, i+1, service, "", ids)
 		if err != nil {
-			eventsRejected.WithLabelValues("invalid").Inc()
+			s.metrics.eventsRejected.WithLabelValues("invalid").Inc()
 			out[i] = Outcome{ID: ev.Event.ID, Err: &Refusal{Status: http.StatusBadRequest, Cause: "invalid", Reason: err.Error(), Err: err}}
 			continue
 		}
@@ -167,16 +167,16 @@ func (s *Server) Deliver(r *http.Request, service string, evs []event.Event) Del
 func (s *Server) deliver(ctx context.Context, r *http.Request, service string, evs []encoded) Delivery {
 	wait, err := s.allow(service, r, len(evs))
 	if err != nil {
-		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
+		s.metrics.eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
 		return Delivery{Refused: &Refusal{Status: http.StatusRequestEntityTooLarge, Cause: "rate_limited", Reason: err.Error()}}
 	}
 	if wait > 0 {
-		eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
+		s.metrics.eventsRejected.WithLabelValues("rate_limited").Add(float64(len(evs)))
 		return Delivery{Refused: s.rateRefusal(wait)}
 	}
 	if qerr := s.quotas.admit(s.now(), evs); qerr != nil {
-		quotaRefused.WithLabelValues(qerr.quota).Inc()
-		eventsRejected.WithLabelValues("quota").Add(float64(len(evs)))
+		s.metrics.quotaRefused.WithLabelValues(qerr.quota).Inc()
+		s.metrics.eventsRejected.WithLabelValues("quota").Add(float64(len(evs)))
 		ref := &Refusal{Status: http.StatusTooManyRequests, Cause: "quota", Reason: qerr.Error(), Wait: qerr.wait}
 		if qerr.wait == 0 {
 			ref.Status = http.StatusRequestEntityTooLarge // waiting cannot help it
@@ -200,18 +200,18 @@ func (s *Server) deliver(ctx context.Context, r *http.Request, service string, e
 				after, msg := s.streamFull(ctx)
 				full = &Refusal{Status: http.StatusInsufficientStorage, RetryAfter: after, Wait: 30 * time.Second, Cause: "stream_full", Reason: msg, Err: err}
 			}
-			eventsRejected.WithLabelValues("stream_full").Inc()
+			s.metrics.eventsRejected.WithLabelValues("stream_full").Inc()
 			out[i].Err = full
 			continue
 		}
 		if down == nil {
 			s.log.Warn().Err(err).Int("events", len(evs)).Msg("publish failed; answering 503")
 		}
-		eventsRejected.WithLabelValues("unavailable").Inc()
+		s.metrics.eventsRejected.WithLabelValues("unavailable").Inc()
 		down = &Refusal{Status: http.StatusServiceUnavailable, RetryAfter: "5", Wait: 5 * time.Second, Cause: "unavailable",
 			Reason: "event stream unavailable, retry later: " + err.Error(), Err: err}
 		out[i].Err = down
 	}
-	eventsAccepted.Add(float64(accepted))
+	s.metrics.eventsAccepted.Add(float64(accepted))
 	return Delivery{Outcomes: out, Accepted: accepted}
 }

@@ -6,15 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"golang.org/x/time/rate"
 )
-
-var rateLimited = promauto.NewCounterVec(prometheus.CounterOpts{
-	Name: "faultline_notifier_rate_limited_total",
-	Help: "Sends that waited for the channel's own rate limit or a provider's 429, by channel.",
-}, []string{"channel"})
 
 // channelLimit keeps each channel below its provider's documented limit, so
 // 429s are the exception. A token bucket of rate r and burst b lets through
@@ -43,6 +36,7 @@ type limited struct {
 	name    string
 	limiter *rate.Limiter
 	status  channelStatus
+	metrics *Metrics
 }
 
 func (l *limited) Notify(ctx context.Context, a Alert) (bool, error) {
@@ -51,7 +45,7 @@ func (l *limited) Notify(ctx context.Context, a Alert) (bool, error) {
 		return false, fmt.Errorf("%s: rate limiter cannot grant a send", l.name)
 	}
 	if d := r.Delay(); d > 0 {
-		rateLimited.WithLabelValues(l.name).Inc()
+		l.metrics.rateLimited.WithLabelValues(l.name).Inc()
 		l.status.waited(d)
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -65,7 +59,7 @@ func (l *limited) Notify(ctx context.Context, a Alert) (bool, error) {
 	retry, err := l.Notifier.Notify(ctx, a)
 	var ra *RetryAfterError
 	if errors.As(err, &ra) {
-		rateLimited.WithLabelValues(l.name).Inc()
+		l.metrics.rateLimited.WithLabelValues(l.name).Inc()
 		l.status.waited(ra.After)
 	}
 	l.status.attempted(a.Kind, err)

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/internal/broker"
@@ -25,21 +23,6 @@ import (
 // StateBucket is the KV bucket of what was sent, per channel and group, and
 // of the watchdog's state.
 const StateBucket = "faultline_notify"
-
-var (
-	notificationsSent = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_notifier_sent_total",
-		Help: "Messages delivered, by channel and kind.",
-	}, []string{"channel", "kind"})
-	notificationsFailed = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_notifier_failed_total",
-		Help: "Messages that could not be delivered after retries, by channel.",
-	}, []string{"channel"})
-	notificationsSuppressed = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_notifier_suppressed_total",
-		Help: "Alert candidates held back (already announced, muted, within the cooldown or folded into a storm summary), by channel.",
-	}, []string{"channel"})
-)
 
 // Probe reports nil while a part of the pipeline is healthy.
 type Probe func(ctx context.Context) error
@@ -64,6 +47,7 @@ type Service struct {
 	// slow sends and held storm messages well within it.
 	ackWait time.Duration
 	probes  map[string]Probe
+	metrics *Metrics
 	// stopping is closed when Run's context ends. Work in progress goes on
 	// without that context (a claim half written, a message half sent would
 	// be worse than finishing them), but nothing waits for a retry any more.
@@ -81,9 +65,9 @@ type Service struct {
 // NewService builds the channels of the configuration and opens the state
 // bucket at once, for callers that need it before Run. probes are the
 // pipeline checks the watchdog alerts on (Elasticsearch, lag, dead
-// letters).
-func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
-	s, err := Prepare(js, log, f, probes)
+// letters). It counts into m as Prepare does.
+func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe, m *Metrics) (*Service, error) {
+	s, err := Prepare(js, log, f, probes, m)
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +82,13 @@ func NewService(ctx context.Context, js jetstream.JetStream, log zerolog.Logger,
 // Prepare builds the channels without touching NATS: Run opens the state
 // bucket, retrying while NATS is unreachable, and until then the group API
 // answers 503 and Readiness says why. A service starts this way so that its
-// listener never waits for NATS.
-func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe) (*Service, error) {
+// listener never waits for NATS. It counts what it sends into m; nil:
+// counted, served by nobody (NewMetrics(nil)).
+func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes map[string]Probe, m *Metrics) (*Service, error) {
 	f = f.WithDefaults()
+	if m == nil {
+		m = NewMetrics(nil)
+	}
 	natsURL := ""
 	if nc := js.Conn(); nc != nil {
 		natsURL = nc.Opts.Url
@@ -118,6 +106,7 @@ func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes m
 		// Short, so a dead notifier's messages come back within seconds.
 		ackWait:   20 * time.Second,
 		probes:    probes,
+		metrics:   m,
 		setup:     retry.New("nats", "notifier state bucket and consumers", natsURL),
 		stateOpen: make(chan struct{}),
 		activity:  map[string]time.Time{},
@@ -131,7 +120,7 @@ func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes m
 		if err != nil {
 			return nil, err
 		}
-		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type)}
+		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type), metrics: m}
 	}
 	return s, nil
 }
@@ -327,7 +316,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	}
 	now := s.now().UTC()
 	if s.mutedAt(ctx, c.Group, now) {
-		notificationsSuppressed.WithLabelValues(channel).Inc()
+		s.metrics.suppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
 	d := decide(st, rev != 0, c, now, s.cfg.Cooldown.Duration)
@@ -335,12 +324,12 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	case busy:
 		return errInFlight
 	case quiet:
-		notificationsSuppressed.WithLabelValues(channel).Inc()
+		s.metrics.suppressed.WithLabelValues(channel).Inc()
 		return nil
 	case hold:
 		st.Pending += c.Occurrences
 		st.Group = &c.Group
-		notificationsSuppressed.WithLabelValues(channel).Inc()
+		s.metrics.suppressed.WithLabelValues(channel).Inc()
 		return s.claims().write(ctx, key, rev, st)
 	}
 	a := Alert{Kind: d.kind, Group: c.Group, Occurrences: d.occurrences, Since: d.since, Link: s.link(c.Group), Page: s.groupPage(c.Group)}
@@ -352,7 +341,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 	// and the claim is kept, like a sent announcement.
 	if a.Group = s.current(ctx, a.Group); s.mutedAt(ctx, a.Group, now) {
 		s.claims().confirm(ctx, key)
-		notificationsSuppressed.WithLabelValues(channel).Inc()
+		s.metrics.suppressed.WithLabelValues(channel).Inc()
 		return nil
 	}
 	if err := s.send(ctx, n, a, 5); err != nil {
@@ -360,7 +349,7 @@ func (s *Service) deliver(ctx context.Context, channel string, n Notifier, c gro
 		return err
 	}
 	s.claims().confirm(ctx, key)
-	notificationsSent.WithLabelValues(channel, string(a.Kind)).Inc()
+	s.metrics.sent.WithLabelValues(channel, string(a.Kind)).Inc()
 	return nil
 }
 
@@ -393,11 +382,11 @@ func (s *Service) flushDigests(ctx context.Context) {
 			a := Alert{Kind: group.KindRepeat, Group: s.current(ctx, *st.Group), Occurrences: st.Pending, Link: s.link(*st.Group), Page: s.groupPage(*st.Group), Since: s.now().Sub(st.LastSent)}
 			if s.mutedAt(ctx, a.Group, s.now()) {
 				// Muted since: the held-back count is dropped with the claim.
-				notificationsSuppressed.WithLabelValues(channel).Inc()
+				s.metrics.suppressed.WithLabelValues(channel).Inc()
 				continue
 			}
 			if err := s.send(ctx, n, a, 5); err != nil {
-				notificationsFailed.WithLabelValues(channel).Inc()
+				s.metrics.failed.WithLabelValues(channel).Inc()
 				if errors.Is(err, errPermanent) {
 					// Trying the same digest at every flush would be refused
 					// every time; the claim stays, so the next digest counts
@@ -411,7 +400,7 @@ func (s *Service) flushDigests(ctx context.Context) {
 				s.claims().release(ctx, key, st, false)
 				continue
 			}
-			notificationsSent.WithLabelValues(channel, string(group.KindRepeat)).Inc()
+			s.metrics.sent.WithLabelValues(channel, string(group.KindRepeat)).Inc()
 		}
 	}
 }

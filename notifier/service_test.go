@@ -49,7 +49,7 @@ func (d *discordInbox) all() []discordMessage {
 func replica(t *testing.T, js jetstream.JetStream, hook string, clock *time.Time) *Service {
 	t.Helper()
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}, Notify: config.Notify{Cooldown: config.Duration{Duration: 5 * time.Minute}}}
-	s, err := NewService(context.Background(), js, zerolog.Nop(), f, nil)
+	s, err := NewService(context.Background(), js, zerolog.Nop(), f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,13 +304,13 @@ func TestStateBucketKeptByTheCLI(t *testing.T) {
 		}
 		return st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Description
 	}
-	if _, err := NewService(ctx, js, zerolog.Nop(), config.File{}, nil); err != nil {
+	if _, err := NewService(ctx, js, zerolog.Nop(), config.File{}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if d := description(); d != "made by the notifiers" {
 		t.Errorf("the CLI's service changed the bucket (description now %q)", d)
 	}
-	if _, err := NewService(ctx, js, zerolog.Nop(), config.File{Notify: config.Notify{Replicas: 1}}, nil); err != nil {
+	if _, err := NewService(ctx, js, zerolog.Nop(), config.File{Notify: config.Notify{Replicas: 1}}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if d := description(); d != "" {

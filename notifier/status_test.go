@@ -44,7 +44,7 @@ func TestStatusReportsSendsFailuresWaitsAndState(t *testing.T) {
 		{Name: "busy", Type: "slack", URL: limitedOnce.URL + "/services/T0/B0/" + token},
 		{Name: "gone", Type: "webhook", URL: broken.URL + "/hook/" + token},
 	}}
-	s, err := NewService(context.Background(), js, zerolog.Nop(), f, nil)
+	s, err := NewService(context.Background(), js, zerolog.Nop(), f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestStatusReportsSendsFailuresWaitsAndState(t *testing.T) {
 // A notifier whose bucket never opened says why instead of blocking.
 func TestStatusWithoutState(t *testing.T) {
 	_, _, js := testenv.JetStream(t)
-	s, err := Prepare(js, zerolog.Nop(), config.File{}, nil)
+	s, err := Prepare(js, zerolog.Nop(), config.File{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -185,10 +185,10 @@ func (s *Service) broadcast(ctx context.Context, a Alert) {
 			continue
 		}
 		if err := s.send(ctx, n, a, 3); err != nil {
-			notificationsFailed.WithLabelValues(name).Inc()
+			s.metrics.failed.WithLabelValues(name).Inc()
 			s.log.Error().Err(err).Str("channel", name).Str("kind", string(a.Kind)).Msg("alert not delivered")
 			continue
 		}
-		notificationsSent.WithLabelValues(name, string(a.Kind)).Inc()
+		s.metrics.sent.WithLabelValues(name, string(a.Kind)).Inc()
 	}
 }

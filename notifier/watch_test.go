@@ -54,7 +54,7 @@ func runService(t *testing.T, f config.File, probes map[string]Probe, tune func(
 // startService runs a notifier on js until stop, or until the test ends.
 func startService(t *testing.T, js jetstream.JetStream, f config.File, probes map[string]Probe, tune func(*Service)) (s *Service, stop func()) {
 	t.Helper()
-	s, err := NewService(context.Background(), js, zerolog.Nop(), f, probes)
+	s, err := NewService(context.Background(), js, zerolog.Nop(), f, probes, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

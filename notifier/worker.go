@@ -160,7 +160,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 			// held back as pending instead of announcing it on their own.
 			if w.s.claims().write(ctx, stateKey(w.name, c.Group.Fingerprint), 0, sentState{LastSent: w.s.now().UTC()}) == nil {
 				w.storm.held = append(w.storm.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
-				notificationsSuppressed.WithLabelValues(w.name).Inc()
+				w.s.metrics.suppressed.WithLabelValues(w.name).Inc()
 				return
 			}
 		}
@@ -179,11 +179,11 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	case errors.Is(err, errPermanent):
 		// Redelivering would only be refused again, forever: the consumer
 		// has no MaxDeliver.
-		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.metrics.failed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert refused by the channel; dropped")
 		w.settled("term", c.Group.Fingerprint, m.Term())
 	case err != nil:
-		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.metrics.failed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("fingerprint", c.Group.Fingerprint).Msg("alert not delivered; will retry")
 		w.settled("nak", c.Group.Fingerprint, m.NakWithDelay(30*time.Second))
 	default:
@@ -226,7 +226,7 @@ func (w *worker) holdStale(ctx context.Context, m jetstream.Msg, c group.Candida
 		return false
 	}
 	if w.s.mutedAt(ctx, c.Group, now) {
-		notificationsSuppressed.WithLabelValues(w.name).Inc()
+		w.s.metrics.suppressed.WithLabelValues(w.name).Inc()
 		w.settled("ack", c.Group.Fingerprint, m.Ack())
 		return true
 	}
@@ -242,7 +242,7 @@ func (w *worker) holdStale(ctx context.Context, m jetstream.Msg, c group.Candida
 		w.catchUp.oldest = c.At
 	}
 	w.catchUp.held = append(w.catchUp.held, held{msg: m, c: c, stopKeepAlive: broker.KeepAlive(w.keepAliveEvery(), m)})
-	notificationsSuppressed.WithLabelValues(w.name).Inc()
+	w.s.metrics.suppressed.WithLabelValues(w.name).Inc()
 	return true
 }
 
@@ -295,7 +295,7 @@ func (w *worker) summarise(ctx context.Context, st *storm) {
 	// as deliver does.
 	for _, fp := range quiet {
 		w.s.claims().confirm(ctx, stateKey(w.name, fp))
-		notificationsSuppressed.WithLabelValues(w.name).Inc()
+		w.s.metrics.suppressed.WithLabelValues(w.name).Inc()
 	}
 	if len(groups) == 0 {
 		done(true)
@@ -312,7 +312,7 @@ func (w *worker) summarise(ctx context.Context, st *storm) {
 		w.s.log.Warn().Err(err).Str("channel", w.name).Str("storm", st.id).Msg("storm record not kept; the summary goes out without its page")
 	}
 	if err := w.sendStorm(ctx, record); err != nil {
-		notificationsFailed.WithLabelValues(w.name).Inc()
+		w.s.metrics.failed.WithLabelValues(w.name).Inc()
 		w.s.log.Error().Err(err).Str("channel", w.name).Str("summary", st.kind).Int("groups", len(groups)).Msg("summary not delivered; its groups are handed back")
 		for _, g := range groups {
 			w.s.claims().release(ctx, stateKey(w.name, g.Fingerprint), sentState{}, true)
@@ -343,10 +343,10 @@ func (w *worker) sendStorm(ctx context.Context, r StormRecord) error {
 		case err != nil && i == 0:
 			return err
 		case err != nil:
-			notificationsFailed.WithLabelValues(w.name).Inc()
+			w.s.metrics.failed.WithLabelValues(w.name).Inc()
 			w.s.log.Error().Err(err).Str("channel", w.name).Str("storm", r.ID).Int("message", p.Index).Int("of", p.Of).Msg("a storm summary message not delivered; the storm page lists its groups")
 		default:
-			notificationsSent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
+			w.s.metrics.sent.WithLabelValues(w.name, string(group.KindStorm)).Inc()
 		}
 	}
 	return nil

@@ -352,7 +352,7 @@ func TestLostAcknowledgementIsLogged(t *testing.T) {
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: "http://127.0.0.1:1"}},
 		Routes: []config.Route{{Match: map[string]string{"service": "elsewhere"}, Channels: []string{"oncall"}}}}
 	var logs harness.Buffer
-	s, err := Prepare(js, zerolog.New(&logs), f, nil)
+	s, err := Prepare(js, zerolog.New(&logs), f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,6 @@ import (
 	"github.com/hashicorp/golang-lru/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/internal/broker"
@@ -31,47 +29,6 @@ import (
 
 // ConsumerName is the durable consumer every processor replica shares.
 const ConsumerName = "processor"
-
-var (
-	eventsWritten = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_processor_events_total",
-		Help: "Events handled by the processor, by outcome (created, duplicate, retry, dead_letter).",
-	}, []string{"outcome"})
-	batchSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
-		Name:    "faultline_processor_batch_seconds",
-		Help:    "Time to write one batch of events and groups to Elasticsearch.",
-		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
-	})
-	bulkFailures = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_processor_bulk_failures_total",
-		Help: "Bulk requests that failed as a whole (Elasticsearch unreachable or erroring).",
-	})
-	consumerLag = promauto.NewGauge(prometheus.GaugeOpts{
-		Name: "faultline_processor_consumer_lag",
-		Help: "Events in JetStream not yet acknowledged by the processor (pending plus in flight).",
-	})
-	groupsNew = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_processor_groups_new_total",
-		Help: "Error groups seen for the first time.",
-	})
-	bulkBytes = promauto.NewHistogram(prometheus.HistogramOpts{
-		Name:    "faultline_processor_bulk_request_bytes",
-		Help:    "Body size of each bulk request of events (capped by processor.max_bulk_bytes).",
-		Buckets: prometheus.ExponentialBuckets(64<<10, 2, 12),
-	})
-	deadLetterRefused = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_processor_dead_letter_refused_total",
-		Help: "Dead letters the DLQ stream refused (full or unreachable); their events were nacked and are retried.",
-	})
-	streamTrimmed = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_stream_trimmed_messages_total",
-		Help: "Messages every consumer had acknowledged, purged from a stream nearing its max_bytes.",
-	}, []string{"stream"})
-	groupRecounts = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_processor_group_recounts_total",
-		Help: "Group counts recounted from the data stream (after redeliveries, and regularly for active groups).",
-	})
-)
 
 // Config tunes batching.
 type Config struct {
@@ -106,9 +63,15 @@ type Config struct {
 	// ESURLs are where es points, named (redacted) when the processor says
 	// why it is not ready.
 	ESURLs []string
+	// Metrics count what the processor and its store do; nil: counted,
+	// served by nobody (NewMetrics(nil)).
+	Metrics *Metrics
 }
 
 func (c *Config) defaults() {
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 1000
 	}
@@ -184,6 +147,7 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	store.Threshold = cfg.Grouping.Threshold
 	store.Tally = cfg.Tally
 	store.MaxBulkBytes = cfg.MaxBulkBytes
+	store.metrics = cfg.Metrics
 	natsURL := ""
 	if nc := js.Conn(); nc != nil {
 		natsURL = nc.Opts.Url
@@ -342,7 +306,7 @@ func (p *Processor) watchLag(ctx context.Context, cons jetstream.Consumer) {
 	defer t.Stop()
 	for {
 		if info, err := cons.Info(ctx); err == nil {
-			consumerLag.Set(float64(info.NumPending + uint64(info.NumAckPending)))
+			p.cfg.Metrics.consumerLag.Set(float64(info.NumPending + uint64(info.NumAckPending)))
 		}
 		select {
 		case <-ctx.Done():
@@ -375,7 +339,7 @@ func (p *Processor) trimStreams(ctx context.Context) {
 			case err != nil && ctx.Err() == nil:
 				p.log.Warn().Err(err).Str("stream", stream).Msg("trimming acknowledged messages failed")
 			case n > 0:
-				streamTrimmed.WithLabelValues(stream).Add(float64(n))
+				p.cfg.Metrics.streamTrimmed.WithLabelValues(stream).Add(float64(n))
 				p.log.Info().Uint64("messages", n).Str("stream", stream).Msg("stream near its max_bytes: acknowledged messages purged")
 			}
 		}
@@ -465,7 +429,7 @@ type pending struct {
 // dead-lettered) or nacked with a delay (to be retried).
 func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
-	defer func() { batchSeconds.Observe(time.Since(start).Seconds()) }()
+	defer func() { p.cfg.Metrics.batchSeconds.Observe(time.Since(start).Seconds()) }()
 	stop := broker.KeepAlive(p.cfg.AckWait/3, msgs...)
 	defer stop()
 
@@ -480,7 +444,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			continue
 		}
 		if it == nil {
-			eventsWritten.WithLabelValues("duplicate").Inc()
+			p.cfg.Metrics.eventsWritten.WithLabelValues("duplicate").Inc()
 			_ = m.Ack()
 			continue
 		}
@@ -521,19 +485,19 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		it := items[i]
 		switch r.Outcome {
 		case Created:
-			eventsWritten.WithLabelValues("created").Inc()
+			p.cfg.Metrics.eventsWritten.WithLabelValues("created").Inc()
 			written = append(written, it)
 			// Only events this delivery created count towards their group, so
 			// a redelivered event (a 409) is never counted twice.
 			created.add(deltaOf(it.ev, it.fp))
 		case Duplicate:
-			eventsWritten.WithLabelValues("duplicate").Inc()
+			p.cfg.Metrics.eventsWritten.WithLabelValues("duplicate").Inc()
 			it.dup = true
 			written = append(written, it)
 			duplicates.add(deltaOf(it.ev, it.fp))
 			dupIDs = append(dupIDs, it.ev.Event.ID)
 		case Retry:
-			eventsWritten.WithLabelValues("retry").Inc()
+			p.cfg.Metrics.eventsWritten.WithLabelValues("retry").Inc()
 			p.nak(it.msg, r.Reason)
 		case Permanent:
 			p.deadLetter(ctx, it.msg, "elasticsearch rejected the event: "+r.Reason)
@@ -633,7 +597,7 @@ func (it *pending) document(stamp time.Time) error {
 }
 
 func (p *Processor) failBatch(items []pending, err error) {
-	bulkFailures.Inc()
+	p.cfg.Metrics.bulkFailures.Inc()
 	p.writeErr.Store(&err)
 	p.ready.Store(false)
 	p.log.Error().Err(err).Int("events", len(items)).Msg("bulk write failed; events stay in JetStream")
@@ -667,7 +631,7 @@ func (p *Processor) deadLetter(ctx context.Context, m jetstream.Msg, reason stri
 		dl.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("dlq-%d", md.Sequence.Stream))
 	}
 	if _, err := p.js.PublishMsg(ctx, dl); err != nil {
-		deadLetterRefused.Inc()
+		p.cfg.Metrics.deadLetterRefused.Inc()
 		if broker.IsStreamFull(err) {
 			why := "dead-letter stream full"
 			if u, uerr := broker.StreamUsage(ctx, p.js, broker.DLQStream); uerr == nil {
@@ -680,7 +644,7 @@ func (p *Processor) deadLetter(ctx context.Context, m jetstream.Msg, reason stri
 		return
 	}
 	p.dlqFull.Store("")
-	eventsWritten.WithLabelValues("dead_letter").Inc()
+	p.cfg.Metrics.eventsWritten.WithLabelValues("dead_letter").Inc()
 	p.log.Warn().Str("reason", reason).Msg("event dead-lettered")
 	if err := m.Ack(); err != nil {
 		p.log.Warn().Err(err).Msg("ack of dead-lettered event failed")

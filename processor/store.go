@@ -62,6 +62,8 @@ type Store struct {
 	// MaxBulkBytes bounds the body of one bulk request of events.
 	MaxBulkBytes int
 	now          func() time.Time
+	// metrics are the processor's when it built the store (New).
+	metrics *Metrics
 }
 
 // DefaultMaxBulkBytes is well under Elasticsearch's 100 MB
@@ -74,7 +76,7 @@ const DefaultGroupCacheSize = 10000
 // NewStore wraps a client.
 func NewStore(es *elasticsearch.Client) *Store {
 	cache, _ := lru.New[string, storedGroup](DefaultGroupCacheSize)
-	s := &Store{es: es, groups: cache, now: time.Now, MaxBulkBytes: DefaultMaxBulkBytes}
+	s := &Store{es: es, groups: cache, now: time.Now, MaxBulkBytes: DefaultMaxBulkBytes, metrics: NewMetrics(nil)}
 	s.Tally.defaults(defaultBatchTimeout)
 	return s
 }
@@ -198,7 +200,7 @@ func (s *Store) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error
 			buf.WriteByte('\n')
 		}
 		size := buf.Len()
-		bulkBytes.Observe(float64(size))
+		s.metrics.bulkBytes.Observe(float64(size))
 		items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(idx))
 		switch {
 		case errors.Is(err, errRequestTooLarge) && len(idx) > 1:
@@ -392,7 +394,7 @@ func (s *Store) putGroups(ctx context.Context, pending []Delta, stored map[strin
 			c := next[i]
 			c.Group.Tally = nil
 			if c.Kind == group.KindNew {
-				groupsNew.Inc()
+				s.metrics.groupsNew.Inc()
 			}
 			written = append(written, c)
 		case it.Status == http.StatusConflict:

@@ -438,7 +438,7 @@ func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, hori
 		return nil, fmt.Errorf("recount group %s: %w", fp, err)
 	}
 	if found {
-		groupRecounts.Inc()
+		s.metrics.groupRecounts.Inc()
 		return nil, nil
 	}
 	if sample == nil {
@@ -517,8 +517,8 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 		// Another replica created it meanwhile: recount that one.
 		return s.recountGroup(ctx, d.Fingerprint, nil, horizon)
 	}
-	groupRecounts.Inc()
-	groupsNew.Inc()
+	s.metrics.groupRecounts.Inc()
+	s.metrics.groupsNew.Inc()
 	c.Group.Tally = nil
 	return &c, nil
 }

@@ -75,7 +75,7 @@ func newOpsEnv(t *testing.T, notify config.Notify, pc processor.Config) *opsEnv 
 	e.url = srv.URL
 	notify.PublicURL = srv.URL
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL + "/api/webhooks/1/tok"}}, Notify: notify}
-	e.n, err = notifier.NewService(context.Background(), js, zerolog.Nop(), f, nil)
+	e.n, err = notifier.NewService(context.Background(), js, zerolog.Nop(), f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}}.WithDefaults()
 	// Every repeat alerts at once, so a muted group's silence is its mute's.
 	f.Notify.Cooldown.Duration = time.Millisecond
-	n, err := notifier.Prepare(js, log, f, nil)
+	n, err := notifier.Prepare(js, log, f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,7 +272,14 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	checks := map[string]ops.Check{"nats": streams.Err}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return streams.Run(gctx, log, broker.EnsureStreamsNow(nc, js, cfg.Replicas, limits)) })
-	mux := ops.Mux(checks, keys, cfg.MetricsAddr == "")
+	// One registry per process: each service it runs registers its own
+	// metrics there, and /metrics serves only those.
+	reg := ops.NewRegistry()
+	muxMetrics := reg
+	if cfg.MetricsAddr != "" {
+		muxMetrics = nil
+	}
+	mux := ops.Mux(checks, keys, muxMetrics)
 	if runs || cmd == "processor" {
 		es, err := newES(cfg)
 		if err != nil {
@@ -280,6 +287,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		}
 		pcfg := processor.ConfigFrom(cfg.File)
 		pcfg.ESURLs = cfg.ESURLs
+		pcfg.Metrics = processor.NewMetrics(reg)
 		p := processor.New(js, es, log, pcfg)
 		checks["dead letters"] = p.DeadLetters
 		checks["processor"] = p.Readiness
@@ -296,7 +304,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 			"dead letters":  notifier.DLQProbe(js),
 		}
 		cfg.File.Notify.Replicas = cfg.Replicas
-		n, err := notifier.Prepare(js, log, cfg.File, probes)
+		n, err := notifier.Prepare(js, log, cfg.File, probes, notifier.NewMetrics(reg))
 		if err != nil {
 			return err
 		}
@@ -318,23 +326,23 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 	}
 	if runs || cmd == "ingest" {
 		icfg := ingest.ConfigFrom(cfg.File.Ingest)
-		icfg.Auth, icfg.Streams = keys, streams
+		icfg.Auth, icfg.Streams, icfg.Metrics = keys, streams, ingest.NewMetrics(reg)
 		srv, err := ingest.New(nc, js, log, icfg)
 		if err != nil {
 			return err
 		}
 		checks["jetstream"] = srv.Ready
-		srv.ShareLogs(otlp.New(srv, log).Wrap)
+		srv.ShareLogs(otlp.New(srv, log, otlp.NewMetrics(reg)).Wrap)
 		srv.Register(mux)
-		sentry.New(srv).Register(mux)
-		loki.New(srv, log).Register(mux)
+		sentry.New(srv, sentry.NewMetrics(reg)).Register(mux)
+		loki.New(srv, log, loki.NewMetrics(reg)).Register(mux)
 	}
 	g.Go(func() error {
 		return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.HTTPAddr, Handler: mux, CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key, Log: log, Ready: h.httpReady})
 	})
 	if cfg.MetricsAddr != "" {
 		g.Go(func() error {
-			return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.MetricsAddr, Handler: ops.Metrics(), CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key, Log: log, Ready: h.metricsReady})
+			return ops.Serve(gctx, ops.ServeConfig{Addr: cfg.MetricsAddr, Handler: ops.Metrics(reg), CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key, Log: log, Ready: h.metricsReady})
 		})
 	}
 	log.Info().Str("command", cmd).Str("http", cfg.HTTPAddr).Bool("https", cfg.TLS.Cert != "").Strs("elasticsearch", redact.URLs(cfg.ESURLs)).

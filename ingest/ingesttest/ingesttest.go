@@ -42,11 +42,15 @@ func Start(t testing.TB, cfg ingest.Config, before, after []Wire) *Server {
 	if cfg.PublishTimeout == 0 {
 		cfg.PublishTimeout = 2 * time.Second
 	}
+	reg := ops.NewRegistry()
+	if cfg.Metrics == nil {
+		cfg.Metrics = ingest.NewMetrics(reg)
+	}
 	srv, err := ingest.New(nc, js, zerolog.Nop(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready}, cfg.Auth, true)
+	mux := ops.Mux(map[string]ops.Check{"jetstream": srv.Ready}, cfg.Auth, reg)
 	for _, w := range before {
 		w(srv, mux)
 	}

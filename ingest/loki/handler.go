@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/ingest"
@@ -18,17 +16,6 @@ import (
 
 // Route is where Loki clients push.
 const Route = "/loki/api/v1/push"
-
-var (
-	requests = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_ingest_loki_requests_total",
-		Help: "Requests to the Loki push route, by status code.",
-	}, []string{"status"})
-	linesRefused = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_ingest_loki_lines_refused_total",
-		Help: "Loki lines refused one by one (too large, too many labels, empty, not storable) while the rest of their push was stored.",
-	})
-)
 
 // deliverChunk is how many events go to the sink at once: a push may hold
 // a hundred thousand lines, and the stream's publisher stalls past a few
@@ -41,13 +28,18 @@ const maxNamed = 10
 
 // Handler serves the Loki push route onto ingest's sink.
 type Handler struct {
-	sink *ingest.Server
-	log  zerolog.Logger
+	sink    *ingest.Server
+	log     zerolog.Logger
+	metrics *Metrics
 }
 
-// New returns the Loki intake feeding sink.
-func New(sink *ingest.Server, log zerolog.Logger) *Handler {
-	return &Handler{sink: sink, log: log.With().Str("service", "ingest").Str("route", Route).Logger()}
+// New returns the Loki intake feeding sink, counting into m (nil:
+// NewMetrics(nil)).
+func New(sink *ingest.Server, log zerolog.Logger, m *Metrics) *Handler {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Handler{sink: sink, log: log.With().Str("service", "ingest").Str("route", Route).Logger(), metrics: m}
 }
 
 // Register adds the push route.
@@ -56,8 +48,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 // answer writes a plain-text answer, as Loki does; 204 has no body.
-func answer(w http.ResponseWriter, status int, msg string) {
-	requests.WithLabelValues(strconv.Itoa(status)).Inc()
+func (h *Handler) answer(w http.ResponseWriter, status int, msg string) {
+	h.metrics.requests.WithLabelValues(strconv.Itoa(status)).Inc()
 	if status == http.StatusNoContent {
 		w.WriteHeader(status)
 		return
@@ -72,7 +64,7 @@ func answer(w http.ResponseWriter, status int, msg string) {
 // stream (507) becomes 503: loki4j retries only 429 and 503, Promtail and
 // Alloy every 5xx and 429, and a full stream is cured by waiting, as a
 // retry after Retry-After does.
-func refuse(w http.ResponseWriter, ref *ingest.Refusal) {
+func (h *Handler) refuse(w http.ResponseWriter, ref *ingest.Refusal) {
 	status := ref.Status
 	if status == http.StatusInsufficientStorage {
 		status = http.StatusServiceUnavailable
@@ -80,7 +72,7 @@ func refuse(w http.ResponseWriter, ref *ingest.Refusal) {
 	if ref.RetryAfter != "" {
 		w.Header().Set("Retry-After", ref.RetryAfter)
 	}
-	answer(w, status, ref.Reason)
+	h.answer(w, status, ref.Reason)
 }
 
 func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
@@ -94,19 +86,19 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 			msg = "missing API key: send it as the Basic auth password (any user name) or as Authorization: Bearer <key>"
 			w.Header().Set("WWW-Authenticate", `Basic realm="faultline"`)
 		}
-		answer(w, status, msg)
+		h.answer(w, status, msg)
 		return
 	}
 	service := p.Service
 	release, ref := h.sink.Open(r, service)
 	if ref != nil {
-		refuse(w, ref)
+		h.refuse(w, ref)
 		return
 	}
 	defer release()
 	body, ref := h.sink.ReadBody(w, r, true)
 	if ref != nil {
-		refuse(w, ref)
+		h.refuse(w, ref)
 		return
 	}
 	streams, err := decode(body, r.Header.Get("Content-Type"), h.sink.MaxBodyBytes())
@@ -120,7 +112,7 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &tooLarge):
 			status = http.StatusRequestEntityTooLarge
 		}
-		answer(w, status, err.Error())
+		h.answer(w, status, err.Error())
 		return
 	}
 
@@ -131,7 +123,7 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 	nRefused := 0
 	note := func(p pos, reason string) {
 		nRefused++
-		linesRefused.Inc()
+		h.metrics.linesRefused.Inc()
 		if len(refused) < maxNamed {
 			refused = append(refused, fmt.Sprintf("streams[%d].values[%d]: %s", p.stream, p.entry, reason))
 		}
@@ -162,7 +154,7 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		// the client retries the whole push, and ids make that store each
 		// line once.
 		if ref := d.Failed(); ref != nil {
-			refuse(w, ref)
+			h.refuse(w, ref)
 			return
 		}
 		for k, o := range d.Outcomes {
@@ -176,8 +168,8 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		// 400 naming them; clients do not retry a 400.
 		msg := fmt.Sprintf("%d of %d lines refused, the others were stored: %s", nRefused, total, strings.Join(refused, "; "))
 		h.log.Warn().Int("refused", nRefused).Str("first", refused[0]).Msg("loki push: lines refused")
-		answer(w, http.StatusBadRequest, msg)
+		h.answer(w, http.StatusBadRequest, msg)
 		return
 	}
-	answer(w, http.StatusNoContent, "")
+	h.answer(w, http.StatusNoContent, "")
 }

@@ -24,7 +24,7 @@ const testKey = "loki4j-test-key" // the key the loki4j generator sends
 func newHarness(t *testing.T, cfg ingest.Config) *harness {
 	t.Helper()
 	return &harness{ingesttest.Start(t, cfg, nil, []ingesttest.Wire{func(srv *ingest.Server, mux *http.ServeMux) {
-		New(srv, zerolog.Nop()).Register(mux)
+		New(srv, zerolog.Nop(), nil).Register(mux)
 	}})}
 }
 

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/rs/zerolog"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	"google.golang.org/genproto/googleapis/rpc/code"
@@ -21,26 +19,20 @@ import (
 	"github.com/faultline/faultline/internal/event"
 )
 
-var (
-	requests = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_ingest_otlp_requests_total",
-		Help: "OTLP/HTTP log export requests, by encoding and status code.",
-	}, []string{"encoding", "status"})
-	recordsRejected = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "faultline_ingest_otlp_records_rejected_total",
-		Help: "OTLP log records refused in partial_success (bad or too large records).",
-	})
-)
-
 // Handler serves OTLP/HTTP log exports into an ingest server's sink.
 type Handler struct {
-	sink *ingest.Server
-	log  zerolog.Logger
+	sink    *ingest.Server
+	log     zerolog.Logger
+	metrics *Metrics
 }
 
-// New returns a handler that delivers through sink.
-func New(sink *ingest.Server, log zerolog.Logger) *Handler {
-	return &Handler{sink: sink, log: log.With().Str("service", "ingest").Str("protocol", "otlp").Logger()}
+// New returns a handler that delivers through sink, counting into m (nil:
+// NewMetrics(nil)).
+func New(sink *ingest.Server, log zerolog.Logger, m *Metrics) *Handler {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Handler{sink: sink, log: log.With().Str("service", "ingest").Str("protocol", "otlp").Logger(), metrics: m}
 }
 
 // Wrap serves the OTLP requests to /v1/logs and passes every other request
@@ -125,7 +117,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, enc encoding) {
 	}
 	res := &collogspb.ExportLogsServiceResponse{}
 	if rejected.n > 0 {
-		recordsRejected.Add(float64(rejected.n))
+		h.metrics.recordsRejected.Add(float64(rejected.n))
 		res.PartialSuccess = &collogspb.ExportLogsPartialSuccess{RejectedLogRecords: int64(rejected.n), ErrorMessage: rejected.message()}
 	}
 	h.write(w, enc, http.StatusOK, res)
@@ -204,7 +196,7 @@ func (h *Handler) write(w http.ResponseWriter, enc encoding, status int, m proto
 	if enc == encJSON {
 		name = "json"
 	}
-	requests.WithLabelValues(name, strconv.Itoa(status)).Inc()
+	h.metrics.requests.WithLabelValues(name, strconv.Itoa(status)).Inc()
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)

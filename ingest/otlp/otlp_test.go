@@ -48,7 +48,7 @@ type server struct {
 
 func newServer(t *testing.T, cfg ingest.Config) *server {
 	t.Helper()
-	shared := func(srv *ingest.Server, _ *http.ServeMux) { srv.ShareLogs(New(srv, zerolog.Nop()).Wrap) }
+	shared := func(srv *ingest.Server, _ *http.ServeMux) { srv.ShareLogs(New(srv, zerolog.Nop(), nil).Wrap) }
 	s := ingesttest.Start(t, cfg, []ingesttest.Wire{shared}, nil)
 	return &server{url: s.URL + "/v1/logs", js: s.JS, stop: s.NS.Shutdown}
 }

@@ -8,24 +8,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
-
 	"github.com/faultline/faultline/ingest"
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/ops"
-)
-
-var (
-	requests = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_ingest_sentry_requests_total",
-		Help: "Requests to the Sentry routes, by route and status code.",
-	}, []string{"route", "status"})
-	skipped = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "faultline_ingest_sentry_items_skipped_total",
-		Help: "Envelope items that are not events (transactions, sessions, client reports, attachments, …), skipped, by item type.",
-	}, []string{"type"})
 )
 
 // knownTypes bound the skipped metric's labels: any other type is "other",
@@ -39,11 +25,18 @@ var knownTypes = map[string]bool{
 
 // Handler serves the Sentry routes onto ingest's sink.
 type Handler struct {
-	sink *ingest.Server
+	sink    *ingest.Server
+	metrics *Metrics
 }
 
-// New returns the Sentry intake feeding sink.
-func New(sink *ingest.Server) *Handler { return &Handler{sink: sink} }
+// New returns the Sentry intake feeding sink, counting into m (nil:
+// NewMetrics(nil)).
+func New(sink *ingest.Server, m *Metrics) *Handler {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Handler{sink: sink, metrics: m}
+}
 
 // Register adds the Sentry routes: the envelope endpoint every current SDK
 // uses, and the store endpoint older ones post a bare event to. The
@@ -55,8 +48,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 // answer writes Sentry's shapes: {"id": …} on success, {"detail": …}
 // otherwise, with the headers SDKs read to back off.
-func answer(w http.ResponseWriter, route string, status int, body any) {
-	requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+func (h *Handler) answer(w http.ResponseWriter, route string, status int, body any) {
+	h.metrics.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	ops.WriteJSON(w, status, body)
 }
 
@@ -67,7 +60,7 @@ type detail struct {
 // refuse answers a refusal of ingest's sink. A 429 also gets
 // X-Sentry-Rate-Limits, which SDKs obey for that long for errors; Sentry
 // answers only 429 to mean "back off", so an over-quota 413 stays 413.
-func refuse(w http.ResponseWriter, route string, ref *ingest.Refusal) {
+func (h *Handler) refuse(w http.ResponseWriter, route string, ref *ingest.Refusal) {
 	if ref.RetryAfter != "" {
 		w.Header().Set("Retry-After", ref.RetryAfter)
 	}
@@ -78,7 +71,7 @@ func refuse(w http.ResponseWriter, route string, ref *ingest.Refusal) {
 		}
 		w.Header().Set("X-Sentry-Rate-Limits", ref.RetryAfter+":error:"+scope)
 	}
-	answer(w, route, ref.Status, detail{ref.Reason})
+	h.answer(w, route, ref.Status, detail{ref.Reason})
 }
 
 // keyOf finds the public key where SDKs put it: X-Sentry-Auth's
@@ -122,7 +115,7 @@ func (h *Handler) authorize(w http.ResponseWriter, route, key string) (service s
 		if errors.Is(err, auth.ErrMissing) {
 			msg = "missing API key: use a DSN with the key as its public key (https://<key>@<host>/<project>), X-Sentry-Auth: Sentry sentry_key=<key>, or ?sentry_key=<key>"
 		}
-		answer(w, route, status, detail{msg})
+		h.answer(w, route, status, detail{msg})
 		return "", false
 	}
 	return p.Service, true
@@ -132,7 +125,7 @@ func (h *Handler) authorize(w http.ResponseWriter, route, key string) (service s
 func (h *Handler) body(w http.ResponseWriter, r *http.Request, route, service string) ([]byte, func(), bool) {
 	release, ref := h.sink.Open(r, service)
 	if ref != nil {
-		refuse(w, route, ref)
+		h.refuse(w, route, ref)
 		return nil, nil, false
 	}
 	body, ref := h.sink.ReadBody(w, r, true)
@@ -141,7 +134,7 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, route, service st
 		if ref.Status == http.StatusUnsupportedMediaType {
 			ref.Reason += "; Sentry SDKs send gzip, deflate or plain bodies"
 		}
-		refuse(w, route, ref)
+		h.refuse(w, route, ref)
 		return nil, nil, false
 	}
 	return body, release, true
@@ -170,7 +163,7 @@ func (h *Handler) envelope(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &many) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		answer(w, route, status, detail{"invalid envelope: " + err.Error()})
+		h.answer(w, route, status, detail{"invalid envelope: " + err.Error()})
 		return
 	}
 	if key == "" && keysOn {
@@ -188,16 +181,16 @@ func (h *Handler) envelope(w http.ResponseWriter, r *http.Request) {
 			if !knownTypes[typ] {
 				typ = "other"
 			}
-			skipped.WithLabelValues(typ).Inc()
+			h.metrics.skipped.WithLabelValues(typ).Inc()
 			continue
 		}
 		if len(it.Payload) > h.sink.MaxEventBytes() {
-			answer(w, route, http.StatusRequestEntityTooLarge, detail{fmt.Sprintf("item %d (event) is %d bytes, larger than the %d byte limit", i+1, len(it.Payload), h.sink.MaxEventBytes())})
+			h.answer(w, route, http.StatusRequestEntityTooLarge, detail{fmt.Sprintf("item %d (event) is %d bytes, larger than the %d byte limit", i+1, len(it.Payload), h.sink.MaxEventBytes())})
 			return
 		}
 		ev, err := Decode(it.Payload)
 		if err != nil {
-			answer(w, route, http.StatusBadRequest, detail{fmt.Sprintf("item %d: %v", i+1, err)})
+			h.answer(w, route, http.StatusBadRequest, detail{fmt.Sprintf("item %d: %v", i+1, err)})
 			return
 		}
 		if ev.Event.ID == "" {
@@ -220,12 +213,12 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	if len(body) > h.sink.MaxEventBytes() {
-		answer(w, route, http.StatusRequestEntityTooLarge, detail{fmt.Sprintf("event is %d bytes, larger than the %d byte limit", len(body), h.sink.MaxEventBytes())})
+		h.answer(w, route, http.StatusRequestEntityTooLarge, detail{fmt.Sprintf("event is %d bytes, larger than the %d byte limit", len(body), h.sink.MaxEventBytes())})
 		return
 	}
 	ev, err := Decode(body)
 	if err != nil {
-		answer(w, route, http.StatusBadRequest, detail{err.Error()})
+		h.answer(w, route, http.StatusBadRequest, detail{err.Error()})
 		return
 	}
 	h.deliver(w, r, route, service, "", []event.Event{ev})
@@ -242,19 +235,19 @@ func (h *Handler) deliver(w http.ResponseWriter, r *http.Request, route, service
 		}
 	}
 	if len(evs) == 0 {
-		answer(w, route, http.StatusOK, map[string]string{"id": id})
+		h.answer(w, route, http.StatusOK, map[string]string{"id": id})
 		return
 	}
 	d := h.sink.Deliver(r, service, evs)
 	if d.Refused != nil {
-		refuse(w, route, d.Refused)
+		h.refuse(w, route, d.Refused)
 		return
 	}
 	for _, o := range d.Outcomes {
 		if o.Err != nil {
-			refuse(w, route, o.Err)
+			h.refuse(w, route, o.Err)
 			return
 		}
 	}
-	answer(w, route, http.StatusOK, map[string]string{"id": d.Outcomes[0].ID})
+	h.answer(w, route, http.StatusOK, map[string]string{"id": d.Outcomes[0].ID})
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/ingest"
@@ -18,16 +19,22 @@ import (
 
 // harness is ingest with every intake wired as cmd/faultline wires it
 // (OTLP in front of /v1/logs, Sentry, Loki) on a real JetStream.
-type harness struct{ *ingesttest.Server }
+// Its Sentry metrics are in a registry of its own, so a test reads its
+// own counts exactly.
+type harness struct {
+	*ingesttest.Server
+	metrics *Metrics
+}
 
 func newHarness(t testing.TB, cfg ingest.Config) *harness {
 	t.Helper()
-	otlpFirst := func(srv *ingest.Server, _ *http.ServeMux) { srv.ShareLogs(otlp.New(srv, zerolog.Nop()).Wrap) }
+	m := NewMetrics(prometheus.NewRegistry())
+	otlpFirst := func(srv *ingest.Server, _ *http.ServeMux) { srv.ShareLogs(otlp.New(srv, zerolog.Nop(), nil).Wrap) }
 	intakes := func(srv *ingest.Server, mux *http.ServeMux) {
-		New(srv).Register(mux)
-		loki.New(srv, zerolog.Nop()).Register(mux)
+		New(srv, m).Register(mux)
+		loki.New(srv, zerolog.Nop(), nil).Register(mux)
 	}
-	return &harness{ingesttest.Start(t, cfg, []ingesttest.Wire{otlpFirst}, []ingesttest.Wire{intakes})}
+	return &harness{ingesttest.Start(t, cfg, []ingesttest.Wire{otlpFirst}, []ingesttest.Wire{intakes}), m}
 }
 
 // dsn is the DSN a Sentry SDK is given for key.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/faultline/faultline/internal/auth"
 )
 
@@ -37,7 +39,7 @@ func TestReadyzHidesDetailsFromStrangers(t *testing.T) {
 			req.Header.Set("Authorization", tc.authz)
 		}
 		rec := httptest.NewRecorder()
-		Mux(checks, tc.keys, true).ServeHTTP(rec, req)
+		Mux(checks, tc.keys, nil).ServeHTTP(rec, req)
 		body := rec.Body.String()
 		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || strings.Contains(body, "10.0.0.7") != tc.details {
 			t.Errorf("%s: %d %s; want 503 with Retry-After, details %v", tc.name, rec.Code, body, tc.details)
@@ -45,7 +47,7 @@ func TestReadyzHidesDetailsFromStrangers(t *testing.T) {
 	}
 }
 
-// With --metrics-addr the main mux has no /metrics; Metrics() serves it
+// With --metrics-addr the main mux has no /metrics; Metrics(reg) serves it
 // without a key.
 func TestMetricsOnTheirOwnListener(t *testing.T) {
 	keys, err := auth.New([]auth.Key{{Name: "grafana", Roles: []auth.Role{auth.RoleRead}, Hash: auth.Hash("read-secret")}})
@@ -61,16 +63,40 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Code
 	}
-	if code := get(Mux(nil, keys, false), "Bearer read-secret"); code != http.StatusNotFound {
+	reg := NewRegistry()
+	if code := get(Mux(nil, keys, nil), "Bearer read-secret"); code != http.StatusNotFound {
 		t.Errorf("main mux with a metrics address: /metrics %d, want 404", code)
 	}
-	if code := get(Metrics(), ""); code != http.StatusOK {
+	if code := get(Metrics(reg), ""); code != http.StatusOK {
 		t.Errorf("metrics listener without a key: %d", code)
 	}
-	if code := get(Mux(nil, keys, true), ""); code != http.StatusUnauthorized {
+	if code := get(Mux(nil, keys, reg), ""); code != http.StatusUnauthorized {
 		t.Errorf("main mux without a key: /metrics %d, want 401", code)
 	}
-	if code := get(Mux(nil, keys, true), "Bearer read-secret"); code != http.StatusOK {
+	if code := get(Mux(nil, keys, reg), "Bearer read-secret"); code != http.StatusOK {
 		t.Errorf("main mux with a read key: /metrics %d", code)
+	}
+}
+
+// /metrics serves the registry it is given, with what Prometheus's default
+// registry served besides (the Go runtime, the process, the scrapes), and
+// nothing of another registry.
+func TestMetricsServeTheirRegistry(t *testing.T) {
+	reg, other := NewRegistry(), NewRegistry()
+	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "faultline_test_mine_total", Help: "mine"}))
+	other.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "faultline_test_other_total", Help: "other"}))
+	rec := httptest.NewRecorder()
+	Metrics(reg).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/metrics %d", rec.Code)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{"faultline_test_mine_total 0", "go_goroutines ", "process_start_time_seconds ", `promhttp_metric_handler_requests_total{code="200"} `} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "faultline_test_other_total") {
+		t.Error("/metrics serves another registry's metric")
 	}
 }

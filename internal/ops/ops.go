@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
@@ -24,10 +26,10 @@ type Check func() error
 // /healthz and /readyz are the only routes that need no key. /readyz
 // answers 503 with a Retry-After, and names every failing check's reason
 // only to a client on loopback or with a valid key: the reasons carry
-// internal addresses. withMetrics serves /metrics here too, behind a read
-// key when auth is on; without it the caller serves Metrics() on a listener
-// of its own (--metrics-addr).
-func Mux(checks map[string]Check, keys *auth.Keys, withMetrics bool) *http.ServeMux {
+// internal addresses. A non-nil reg is served on /metrics here too, behind a
+// read key when auth is on; with nil the caller serves Metrics(reg) on a
+// listener of its own (--metrics-addr).
+func Mux(checks map[string]Check, keys *auth.Keys, reg *prometheus.Registry) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -50,16 +52,27 @@ func Mux(checks map[string]Check, keys *auth.Keys, withMetrics bool) *http.Serve
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	if withMetrics {
-		mux.Handle("GET /metrics", keys.Require(auth.RoleRead, Metrics()))
+	if reg != nil {
+		mux.Handle("GET /metrics", keys.Require(auth.RoleRead, Metrics(reg)))
 	}
 	return mux
 }
 
-// Metrics is the Prometheus handler, for a listener of its own.
-func Metrics() http.Handler {
+// NewRegistry returns the registry one process's services register their
+// metrics with (each service's NewMetrics). Like Prometheus's default
+// registry it also holds the Go runtime's and the process's metrics, which
+// operators expect of any Go service's /metrics.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// Metrics serves reg on /metrics, counting its own scrapes in reg as
+// promhttp.Handler does; for a listener of its own.
+func Metrics(reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(reg, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	return mux
 }
 

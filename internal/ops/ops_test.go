@@ -22,7 +22,7 @@ func serve(t *testing.T, c ops.ServeConfig) (addr string, logs *harness.Buffer) 
 	t.Helper()
 	logs = &harness.Buffer{}
 	c.Log = zerolog.New(logs)
-	c.Handler = ops.Mux(nil, nil, true)
+	c.Handler = ops.Mux(nil, nil, ops.NewRegistry())
 	addrc := make(chan net.Addr, 1)
 	c.Ready = func(a net.Addr) { addrc <- a }
 	ctx, cancel := context.WithCancel(context.Background())
