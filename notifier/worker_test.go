@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,26 +54,23 @@ func consumerInfo(t *testing.T, c jetstream.Consumer) *jetstream.ConsumerInfo {
 // An alert the provider refuses (Slack's 400) would be refused again: it is
 // sent once and its message is terminated, not redelivered forever.
 func TestRefusedAlertIsNotRedelivered(t *testing.T) {
-	var mu sync.Mutex
-	var titles []string
-	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m slackMessage
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || len(m.Blocks) == 0 || m.Blocks[0].Text == nil {
-			t.Errorf("slack body: %+v, %v", m, err)
-		} else {
-			mu.Lock()
-			titles = append(titles, m.Blocks[0].Text.Text)
-			mu.Unlock()
-		}
-		http.Error(w, "invalid_blocks", http.StatusBadRequest)
-	}))
-	t.Cleanup(slack.Close)
+	slack, slackURL := testenv.NewInbox(t)
+	slack.Script(testenv.Answer{Status: http.StatusBadRequest, Body: "invalid_blocks\n"})
+	// Only the one answer is scripted: a second request would be accepted,
+	// and the count below would show it.
 	received := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), titles...)
+		var titles []string
+		for _, r := range slack.Requests() {
+			var m slackMessage
+			if err := json.Unmarshal(r.Body, &m); err != nil || len(m.Blocks) == 0 || m.Blocks[0].Text == nil {
+				t.Errorf("slack body: %+v, %v", m, err)
+				continue
+			}
+			titles = append(titles, m.Blocks[0].Text.Text)
+		}
+		return titles
 	}
-	f := config.File{Channels: []config.Channel{{Name: "team", Type: "slack", URL: slack.URL + "/services/T0/B0/secret"}}, Notify: config0()}
+	f := config.File{Channels: []config.Channel{{Name: "team", Type: "slack", URL: slackURL + "/services/T0/B0/secret"}}, Notify: config0()}
 	js, _ := runService(t, f, nil, nil)
 	publish(t, js, newCandidate("billing", 1, 1))
 
