@@ -74,17 +74,7 @@ func canonical(b *testing.B, g *loadgen.Generator, n, bugs int) [][]byte {
 }
 
 func countPrefix(b *testing.B, esURL, index, pfx string) int {
-	body := fmt.Sprintf(`{"query":{"prefix":{"service.name":%q}}}`, pfx)
-	res, err := http.Post(esURL+"/"+index+"/_count", "application/json", strings.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer res.Body.Close()
-	var c struct {
-		Count int `json:"count"`
-	}
-	json.NewDecoder(res.Body).Decode(&c)
-	return c.Count
+	return testenv.ESCount(esURL, index, fmt.Sprintf(`{"query":{"prefix":{"service.name":%q}}}`, pfx))
 }
 
 // BenchmarkIngest: events/s that ingest accepts (parsed, published, acked by
@@ -156,7 +146,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 5, Bugs: 100, Events: n, Batch: 200, Workers: 4, Seed: 2, Prefix: pfx}); err != nil {
 		b.Fatal(err)
 	}
-	harness.Eventually(b, "all events searchable", 10*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
+	testenv.Eventually(b, "all events searchable", 10*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
 	e2e := float64(n) / time.Since(start).Seconds()
 
 	es, err := elastic.NewClient([]string{p.ESURL})
@@ -234,12 +224,12 @@ func BenchmarkProcessor(b *testing.B) {
 		// Done is when the processor acked the last event: it acks only what
 		// Elasticsearch confirmed. Waiting for a search to see them would add
 		// up to a refresh interval to the figure.
-		harness.Eventually(b, "backlog acked", 10*time.Minute, func() bool {
+		testenv.Eventually(b, "backlog acked", 10*time.Minute, func() bool {
 			in := consumer()
 			return in != nil && in.NumPending == 0 && in.NumAckPending == 0 && in.AckFloor.Stream > before.AckFloor.Stream
 		})
 		proc := float64(n) / time.Since(start).Seconds()
-		harness.Eventually(b, "all events searchable", time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", rp) >= n })
+		testenv.Eventually(b, "all events searchable", time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", rp) >= n })
 		raws = append(raws, rawBulk(b, es, canonical(b, gen, n/2, 100)))
 		rs = append(rs, round{proc: proc, before: raws[r], after: raws[r+1], raw: (raws[r] + raws[r+1]) / 2})
 	}
@@ -335,7 +325,11 @@ func BenchmarkLatency(b *testing.B) {
 	p := harness.New(b, 1, 1)
 	var mu sync.Mutex
 	arrived := map[string]time.Time{}
-	p.Chat.OnMessage = func(m harness.WebhookBody, at time.Time) {
+	p.Chat.OnMessage = func(body []byte, at time.Time) {
+		var m harness.WebhookBody
+		if json.Unmarshal(body, &m) != nil {
+			return
+		}
 		mu.Lock()
 		arrived[m.Group.Service.Name] = at
 		mu.Unlock()
@@ -354,23 +348,15 @@ func BenchmarkLatency(b *testing.B) {
 		}
 		res.Body.Close()
 		var searchable time.Time
-		harness.Eventually(b, "searchable", time.Minute, func() bool {
-			r, err := http.Post(p.ESURL+"/logs-faultline-default/_count", "application/json", strings.NewReader(fmt.Sprintf(`{"query":{"ids":{"values":[%q]}}}`, id)))
-			if err != nil {
+		testenv.Eventually(b, "searchable", time.Minute, func() bool {
+			if testenv.ESCount(p.ESURL, "logs-faultline-default", fmt.Sprintf(`{"query":{"ids":{"values":[%q]}}}`, id)) != 1 {
 				return false
 			}
-			defer r.Body.Close()
-			var c struct {
-				Count int `json:"count"`
-			}
-			json.NewDecoder(r.Body).Decode(&c)
-			if c.Count == 1 {
-				searchable = time.Now()
-			}
-			return c.Count == 1
+			searchable = time.Now()
+			return true
 		})
 		toSearch = append(toSearch, searchable.Sub(start))
-		harness.Eventually(b, "chat message", time.Minute, func() bool {
+		testenv.Eventually(b, "chat message", time.Minute, func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			_, ok := arrived[svc]
@@ -401,7 +387,7 @@ func BenchmarkMemory(b *testing.B) {
 	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: p.IngestURL, Services: 20, Bugs: bugs, Events: n, Batch: 500, Workers: 4, Seed: 3, Prefix: pfx}); err != nil {
 		b.Fatal(err)
 	}
-	harness.Eventually(b, "all events searchable", 60*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
+	testenv.Eventually(b, "all events searchable", 60*time.Minute, func() bool { return countPrefix(b, p.ESURL, "logs-faultline-default", pfx) >= n })
 	elapsed := time.Since(start)
 	ing, err := p.Ingest.PeakRSS()
 	if err != nil {

@@ -192,7 +192,7 @@ func TestStormOf20000EventsIn50Groups(t *testing.T) {
 	worst := 0
 	for i := range reqs {
 		n := 0
-		for j := i; j < len(reqs) && reqs[j].Sub(reqs[i]) < time.Second; j++ {
+		for j := i; j < len(reqs) && reqs[j].At.Sub(reqs[i].At) < time.Second; j++ {
 			n++
 		}
 		worst = max(worst, n)

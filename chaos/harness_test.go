@@ -20,11 +20,12 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/harness"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 func TestMain(m *testing.M) { harness.Main(m) }
 
-var eventually = harness.Eventually
+var eventually = testenv.Eventually
 
 // load sends events at a steady rate as a real client would: a request that
 // is not answered 202 is retried (same bytes, so the same event id) until it
@@ -150,20 +151,8 @@ func (l *load) accepted() int {
 	return len(l.ids)
 }
 
-// es runs a query against the local node.
-func esJSON(t *testing.T, esURL, path, body string, out any) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, esURL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("elasticsearch %s: %v", path, err)
-	}
-	defer res.Body.Close()
-	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-		t.Fatalf("elasticsearch %s: %v", path, err)
-	}
-}
+// esJSON runs a query against the local node.
+var esJSON = testenv.ESQuery
 
 func storedCount(t *testing.T, esURL, service string) int {
 	var out struct {
@@ -245,14 +234,11 @@ func (s *lagSampler) restarted(l *load, what recovery) {
 // finish stops sampling, once the scenario recovered (or 5 minutes passed)
 // when something was restarted.
 func (s *lagSampler) finish() figures {
-	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	testenv.Within(5*time.Minute, func() bool {
 		s.mu.Lock()
-		waiting := !s.restartAt.IsZero() && s.caughtUp.IsZero()
-		s.mu.Unlock()
-		if !waiting {
-			break
-		}
-	}
+		defer s.mu.Unlock()
+		return s.restartAt.IsZero() || !s.caughtUp.IsZero()
+	})
 	close(s.stop)
 	<-s.done
 	s.mu.Lock()
@@ -260,20 +246,10 @@ func (s *lagSampler) finish() figures {
 	return figures{peak: s.peak, restartAt: s.restartAt, caughtUp: s.caughtUp, what: s.what}
 }
 
+// storedCountQuiet counts the service's events, -1 while the node cannot
+// say.
 func storedCountQuiet(esURL, service string) int {
-	body := fmt.Sprintf(`{"query":{"term":{"service.name":%q}}}`, service)
-	res, err := http.Post(esURL+"/logs-faultline-default/_count", "application/json", strings.NewReader(body))
-	if err != nil {
-		return -1
-	}
-	defer res.Body.Close()
-	var out struct {
-		Count int `json:"count"`
-	}
-	if json.NewDecoder(res.Body).Decode(&out) != nil {
-		return -1
-	}
-	return out.Count
+	return testenv.ESCount(esURL, "logs-faultline-default", testenv.ESTermQuery("service.name", service))
 }
 
 // verify checks every guarantee of a scenario and prints its figures.
@@ -306,7 +282,7 @@ func checkStored(p *harness.Pipeline, t *testing.T, l *load) stored {
 	})
 	// Let redeliveries still in flight land before counting twice-written events.
 	time.Sleep(2 * time.Second)
-	esJSON(t, p.ESURL, "/logs-faultline-default/_refresh", "", &map[string]any{})
+	testenv.ESRefresh(t, p.ESURL, "logs-faultline-default")
 	total := storedCount(t, p.ESURL, l.service)
 	var idHits struct {
 		Count int `json:"count"`

@@ -25,7 +25,6 @@ import (
 	clikit "github.com/faultline/faultline/internal/cli"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/processor"
 )
@@ -52,7 +51,7 @@ type dlqAPI struct {
 	// seq and data of each dead letter by service ("" = the undecodable one).
 	seq  map[string]uint64
 	data map[string][]byte
-	log  *harness.Buffer
+	log  *testenv.Buffer
 }
 
 func newDLQAPI(t *testing.T) *dlqAPI {
@@ -60,7 +59,7 @@ func newDLQAPI(t *testing.T) *dlqAPI {
 	ns, _, js := testenv.JetStream(t)
 	now := time.Now().UnixNano()
 	f := &dlqAPI{t: t, ns: ns, js: js, a: fmt.Sprintf("dlqadmin-a-%d", now), b: fmt.Sprintf("dlqadmin-b-%d", now),
-		seq: map[string]uint64{}, data: map[string][]byte{}, log: &harness.Buffer{}}
+		seq: map[string]uint64{}, data: map[string][]byte{}, log: &testenv.Buffer{}}
 	f.deadLetter()
 
 	keys, err := auth.New(testKeys(f.a))
@@ -106,7 +105,7 @@ func (f *dlqAPI) deadLetter() {
 		f.publish(svc, data)
 	}
 	f.publish("", []byte(`{"message": not json`))
-	harness.Eventually(t, "three dead letters", 60*time.Second, func() bool {
+	testenv.Eventually(t, "three dead letters", 60*time.Second, func() bool {
 		dls, err := processor.ListDLQ(ctx, f.js, 10)
 		if err != nil || len(dls) != 3 {
 			return false

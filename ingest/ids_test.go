@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -160,7 +159,7 @@ func TestRetriesAndOccurrences(t *testing.T) {
 		}
 	}
 	// Every event the stream kept is written and counted before it is acked.
-	waitUntil(t, "the processor acked every event", func() bool {
+	testenv.Eventually(t, "the processor acked every event", 30*time.Second, func() bool {
 		c, err := h.js.Consumer(ctx, broker.EventsStream, processor.ConsumerName)
 		if err != nil {
 			return false
@@ -181,30 +180,12 @@ func TestRetriesAndOccurrences(t *testing.T) {
 	}
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting until %s", what)
-}
-
 // storedAndCounted is the number of a service's events in the data stream
 // and the sum of its groups' counts.
 func storedAndCounted(t *testing.T, esURL, service string) (int, int64) {
 	t.Helper()
 	search := func(index string, out any) {
-		q := fmt.Sprintf(`{"size":100,"query":{"term":{"service.name":%q}}}`, service)
-		res, err := http.Post(esURL+"/"+index+"/_search", "application/json", bytes.NewReader([]byte(q)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
+		testenv.ESQuery(t, esURL, "/"+index+"/_search", fmt.Sprintf(`{"size":100,"query":{"term":{"service.name":%q}}}`, service), out)
 	}
 	var events struct {
 		Hits struct {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
-	"github.com/faultline/faultline/internal/harness"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 func TestConsoleBlock(t *testing.T) {
@@ -106,16 +106,12 @@ func TestWithTerminalDefault(t *testing.T) {
 // Through the real pipeline: a console channel prints the alert of a
 // candidate taken from JetStream.
 func TestConsoleChannelDelivers(t *testing.T) {
-	out := &harness.Buffer{}
+	out := &testenv.Buffer{}
 	f := config.File{Channels: []config.Channel{ConsoleChannel}, Notify: config0()}
 	js, _ := runService(t, f, nil, func(s *Service) { s.ConsoleTo(out) })
 	publish(t, js, newCandidate("console", 1, 1))
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(out.String(), "New error in console: Bug1: boom\n") {
-		if time.Now().After(deadline) {
-			t.Fatalf("terminal shows %q", out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testenv.Within(5*time.Second, func() bool { return strings.Contains(out.String(), "New error in console: Bug1: boom\n") }) {
+		t.Fatalf("terminal shows %q", out.String())
 	}
 	// Left behind once a config names real channels, the consumer goes.
 	if got := consumerInfo(t, channelConsumer(t, js, "terminal")).Config.InactiveThreshold; got != time.Hour {

@@ -81,7 +81,7 @@ func TestAlertSaysStateWhenSent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook := newHook(t, inbox)
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}, Notify: config0()}
 	js, _ := runService(t, f, nil, func(s *Service) { s.ReadGroupsFrom(store) })
@@ -120,7 +120,7 @@ func TestBacklogBecomesOneCatchUp(t *testing.T) {
 	}
 	seen(t, store, stale[1].Group.Fingerprint, "catchup", 8, time.Now().UTC())
 
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook := newHook(t, inbox)
 	notify := config0()
 	notify.PublicURL = "https://faultline.example"

@@ -2,11 +2,8 @@ package notifier
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 func sampleGroup() group.Group {
@@ -34,24 +32,16 @@ func sampleGroup() group.Group {
 }
 
 func TestDiscordPayload(t *testing.T) {
-	var got discordMessage
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("%s with %q", r.Method, r.Header.Get("Content-Type"))
-		}
-		body, _ := io.ReadAll(r.Body)
-		dec := json.NewDecoder(strings.NewReader(string(body)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&got); err != nil {
-			t.Errorf("payload: %v", err)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
-	d := &Discord{URL: srv.URL, Client: srv.Client()}
+	inbox, url := testenv.NewInbox(t)
+	inbox.Check = testenv.JSONBody[discordMessage](true)
+	d := &Discord{URL: url, Client: &http.Client{}}
 	if retry, err := d.Notify(context.Background(), Alert{Kind: group.KindNew, Group: sampleGroup(), Occurrences: 1}); err != nil || retry {
 		t.Fatalf("Notify: retry=%v err=%v", retry, err)
 	}
+	if r := inbox.Requests()[0]; r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("%s with %q", r.Method, r.Header.Get("Content-Type"))
+	}
+	got := testenv.Messages[discordMessage](inbox)[0]
 	if len(got.Embeds) != 1 {
 		t.Fatalf("embeds = %d", len(got.Embeds))
 	}
@@ -116,14 +106,10 @@ func TestDiscordErrors(t *testing.T) {
 		{400, `{"code":50006,"message":"Cannot send an empty message"}`, false, 0},
 	}
 	for _, tc := range cases {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "2")
-			w.WriteHeader(tc.status)
-			io.WriteString(w, tc.body)
-		}))
-		d := &Discord{URL: srv.URL + "/api/webhooks/1/tok-en", Client: srv.Client()}
+		inbox, url := testenv.NewInbox(t)
+		inbox.Script(testenv.Answer{Status: tc.status, RetryAfter: "2", Body: tc.body})
+		d := &Discord{URL: url + "/api/webhooks/1/tok-en", Client: &http.Client{}}
 		retry, err := d.Notify(context.Background(), Alert{Kind: group.KindNew, Group: sampleGroup()})
-		srv.Close()
 		if err == nil || retry != tc.retry {
 			t.Errorf("%d: retry=%v err=%v", tc.status, retry, err)
 			continue

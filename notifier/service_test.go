@@ -20,28 +20,20 @@ import (
 	"github.com/faultline/faultline/internal/testenv"
 )
 
+// discordInbox is the kit's inbox refusing what is not a Discord message,
+// read as Discord messages.
 type discordInbox struct {
-	mu   sync.Mutex
-	msgs []discordMessage
+	testenv.Inbox
 }
 
-func (d *discordInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var m discordMessage
-	body, _ := io.ReadAll(r.Body)
-	if err := json.Unmarshal(body, &m); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	d.mu.Lock()
-	d.msgs = append(d.msgs, m)
-	d.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
+func newDiscordInbox() *discordInbox {
+	d := &discordInbox{}
+	d.Check = testenv.JSONBody[discordMessage](false)
+	return d
 }
 
 func (d *discordInbox) all() []discordMessage {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]discordMessage(nil), d.msgs...)
+	return testenv.Messages[discordMessage](&d.Inbox)
 }
 
 // replica builds a notifier sharing the KV state of js, as a second replica
@@ -62,7 +54,7 @@ func replica(t *testing.T, js jetstream.JetStream, hook string, clock *time.Time
 func stateAndInbox(t *testing.T) (jetstream.JetStream, *discordInbox, *httptest.Server) {
 	t.Helper()
 	_, _, js := testenv.JetStream(t)
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook := httptest.NewServer(inbox)
 	t.Cleanup(hook.Close)
 	return js, inbox, hook

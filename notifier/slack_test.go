@@ -2,11 +2,8 @@ package notifier
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 // slackWire is what Slack accepts, written independently of the notifier's
@@ -39,23 +37,16 @@ type slackWire struct {
 // what it got.
 func postToSlack(t *testing.T, a Alert) slackWire {
 	t.Helper()
-	var got slackWire
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("%s with %q", r.Method, r.Header.Get("Content-Type"))
-		}
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&got); err != nil {
-			t.Errorf("payload: %v", err)
-		}
-		io.WriteString(w, "ok")
-	}))
-	defer srv.Close()
-	s := &Slack{URL: srv.URL + "/services/T0/B0/tok", Client: srv.Client()}
+	inbox := newSlackInbox()
+	url := inbox.Serve(t)
+	s := &Slack{URL: url + "/services/T0/B0/tok", Client: &http.Client{}}
 	if retry, err := s.Notify(context.Background(), a); err != nil || retry {
 		t.Fatalf("Notify: retry=%v err=%v", retry, err)
 	}
+	if r := inbox.Requests()[0]; r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("%s with %q", r.Method, r.Header.Get("Content-Type"))
+	}
+	got := inbox.all()[0]
 	return got
 }
 
@@ -223,17 +214,11 @@ func TestSlackErrors(t *testing.T) {
 		{404, "", false, 0},
 	}
 	for _, tc := range cases {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if tc.retryAfter != "" {
-				w.Header().Set("Retry-After", tc.retryAfter)
-			}
-			w.WriteHeader(tc.status)
-			// Slack answers in plain text; a receiver that echoes the path must not leak the token.
-			io.WriteString(w, "invalid_blocks "+r.URL.Path)
-		}))
-		s := &Slack{URL: srv.URL + "/services/T0/B0/tok-en-secret", Client: srv.Client()}
+		inbox, url := testenv.NewInbox(t)
+		// Slack answers in plain text; a receiver that echoes the path must not leak the token.
+		inbox.Script(testenv.Answer{Status: tc.status, RetryAfter: tc.retryAfter, Body: "invalid_blocks /services/T0/B0/tok-en-secret"})
+		s := &Slack{URL: url + "/services/T0/B0/tok-en-secret", Client: &http.Client{}}
 		retry, err := s.Notify(context.Background(), Alert{Kind: group.KindNew, Group: sampleGroup()})
-		srv.Close()
 		if err == nil || retry != tc.retry {
 			t.Errorf("%d: retry=%v err=%v", tc.status, retry, err)
 			continue

@@ -2,14 +2,12 @@ package notifier
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -17,6 +15,7 @@ import (
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 // A storm leaves a record of every group it collected in the state bucket,
@@ -102,30 +101,21 @@ func TestStormsListNewestFirst(t *testing.T) {
 	}
 }
 
-// slackInbox keeps every Slack message it is sent.
+// slackInbox is the kit's inbox refusing what is not exactly a Slack
+// message (no unknown fields), read as Slack messages.
 type slackInbox struct {
-	mu   sync.Mutex
-	msgs []slackWire
+	testenv.Inbox
 }
 
-func (s *slackInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var m slackWire
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.msgs = append(s.msgs, m)
-	s.mu.Unlock()
-	io.WriteString(w, "ok")
+func newSlackInbox() *slackInbox {
+	s := &slackInbox{}
+	s.Check = testenv.JSONBody[slackWire](true)
+	s.Accept = func(w http.ResponseWriter) { io.WriteString(w, "ok") }
+	return s
 }
 
 func (s *slackInbox) all() []slackWire {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]slackWire(nil), s.msgs...)
+	return testenv.Messages[slackWire](&s.Inbox)
 }
 
 // stormTitleOf is a long, realistic title: 40 of them do not fit one
@@ -138,8 +128,8 @@ func stormTitleOf(i int) string {
 // on Slack, in at most three messages each within the providers' limits,
 // with the storm page linked.
 func TestStormSummaryNamesEveryGroup(t *testing.T) {
-	discord := &discordInbox{}
-	slack := &slackInbox{}
+	discord := newDiscordInbox()
+	slack := newSlackInbox()
 	dsrv, ssrv := httptest.NewServer(discord), httptest.NewServer(slack)
 	t.Cleanup(dsrv.Close)
 	t.Cleanup(ssrv.Close)
@@ -162,10 +152,7 @@ func TestStormSummaryNamesEveryGroup(t *testing.T) {
 	// Each channel announced two groups before the storm, then the summary.
 	waitFor := func(what string, n func() int, want int) {
 		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for n() < want && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
+		testenv.Within(15*time.Second, func() bool { return n() >= want })
 		time.Sleep(300 * time.Millisecond)
 	}
 	waitFor("discord", func() int { return len(discord.all()) }, 4)

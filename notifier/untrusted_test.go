@@ -4,30 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 // postToDiscord sends a through a local Discord stand-in and returns the
 // raw body it received and its decoded form.
 func postToDiscord(t *testing.T, a Alert) ([]byte, discordMessage) {
 	t.Helper()
-	var raw []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, _ = io.ReadAll(r.Body)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
-	d := &Discord{URL: srv.URL + "/api/webhooks/1/tok", Client: srv.Client()}
+	inbox, url := testenv.NewInbox(t)
+	d := &Discord{URL: url + "/api/webhooks/1/tok", Client: &http.Client{}}
 	if retry, err := d.Notify(context.Background(), a); err != nil || retry {
 		t.Fatalf("Notify: retry=%v err=%v", retry, err)
 	}
+	raw := inbox.Requests()[0].Body
 	var m discordMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -213,17 +208,14 @@ func TestSlackHostileText(t *testing.T) {
 // leaves no raw markup characters for a receiver that pastes it into HTML.
 func TestWebhookHostileText(t *testing.T) {
 	hostile := "<script>alert(1)</script> @everyone <!channel> [x](https://evil.example) ``` & \u2028"
-	var raw []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, _ = io.ReadAll(r.Body)
-	}))
-	defer srv.Close()
+	inbox, url := testenv.NewInbox(t)
 	g := sampleGroup()
 	g.Title, g.Message, g.Service.Name, g.Sample.StackTrace = hostile, hostile, hostile, hostile
-	w := &Webhook{URL: srv.URL, Client: srv.Client()}
+	w := &Webhook{URL: url, Client: &http.Client{}}
 	if _, err := w.Notify(context.Background(), Alert{Kind: group.KindNew, Group: g}); err != nil {
 		t.Fatal(err)
 	}
+	raw := inbox.Requests()[0].Body
 	if bytes.ContainsAny(raw, "<>&\u2028") {
 		t.Errorf("body carries raw markup characters: %s", raw)
 	}

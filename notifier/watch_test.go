@@ -25,7 +25,7 @@ import (
 // running starts a notifier on a fresh JetStream with one Discord channel.
 func running(t *testing.T, notify config.Notify, probes map[string]Probe) (jetstream.JetStream, *discordInbox, *Service) {
 	t.Helper()
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook := httptest.NewServer(inbox)
 	t.Cleanup(hook.Close)
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: notify}
@@ -94,13 +94,7 @@ func newCandidate(service string, i int, count int64) group.Candidate {
 
 func waitMessages(t *testing.T, inbox *discordInbox, n int, within time.Duration) []discordMessage {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if len(inbox.all()) >= n {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Within(within, func() bool { return len(inbox.all()) >= n })
 	msgs := inbox.all()
 	if len(msgs) != n {
 		t.Fatalf("%d messages, want %d", len(msgs), n)

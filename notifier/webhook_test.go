@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 type webhookRequest struct {
@@ -27,20 +26,16 @@ type webhookRequest struct {
 // postToWebhook sends a to a receiver that records the exact bytes and headers.
 func postToWebhook(t *testing.T, w *Webhook, a Alert) webhookRequest {
 	t.Helper()
-	var got webhookRequest
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("%s with %q", r.Method, r.Header.Get("Content-Type"))
-		}
-		got.body, _ = io.ReadAll(r.Body)
-		got.header = r.Header.Clone()
-		rw.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
-	w.URL, w.Client = srv.URL+"/hooks/tok", srv.Client()
+	inbox, url := testenv.NewInbox(t)
+	w.URL, w.Client = url+"/hooks/tok", &http.Client{}
 	if retry, err := w.Notify(context.Background(), a); err != nil || retry {
 		t.Fatalf("Notify: retry=%v err=%v", retry, err)
 	}
+	r := inbox.Requests()[0]
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("%s with %q", r.Method, r.Header.Get("Content-Type"))
+	}
+	got := webhookRequest{body: r.Body, header: r.Header}
 	return got
 }
 
@@ -171,16 +166,11 @@ func TestWebhookErrors(t *testing.T) {
 		{410, "", false, 0},
 	}
 	for _, tc := range cases {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if tc.retryAfter != "" {
-				w.Header().Set("Retry-After", tc.retryAfter)
-			}
-			w.WriteHeader(tc.status)
-			io.WriteString(w, "no such hook: "+r.URL.String())
-		}))
-		wh := &Webhook{URL: srv.URL + "/hooks/tok-en-secret?key=qu-ery-secret", Secret: "x", Client: srv.Client()}
+		inbox, url := testenv.NewInbox(t)
+		// A receiver that echoes the URL must not make the error leak it.
+		inbox.Script(testenv.Answer{Status: tc.status, RetryAfter: tc.retryAfter, Body: "no such hook: /hooks/tok-en-secret?key=qu-ery-secret"})
+		wh := &Webhook{URL: url + "/hooks/tok-en-secret?key=qu-ery-secret", Secret: "x", Client: &http.Client{}}
 		retry, err := wh.Notify(context.Background(), Alert{Kind: group.KindNew, Group: sampleGroup()})
-		srv.Close()
 		if err == nil || retry != tc.retry {
 			t.Errorf("%d: retry=%v err=%v", tc.status, retry, err)
 			continue

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +22,6 @@ import (
 	"github.com/faultline/faultline/internal/broker"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/group"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -56,40 +54,33 @@ func consumerInfo(t *testing.T, c jetstream.Consumer) *jetstream.ConsumerInfo {
 // An alert the provider refuses (Slack's 400) would be refused again: it is
 // sent once and its message is terminated, not redelivered forever.
 func TestRefusedAlertIsNotRedelivered(t *testing.T) {
-	var mu sync.Mutex
-	var titles []string
-	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m slackMessage
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || len(m.Blocks) == 0 || m.Blocks[0].Text == nil {
-			t.Errorf("slack body: %+v, %v", m, err)
-		} else {
-			mu.Lock()
-			titles = append(titles, m.Blocks[0].Text.Text)
-			mu.Unlock()
-		}
-		http.Error(w, "invalid_blocks", http.StatusBadRequest)
-	}))
-	t.Cleanup(slack.Close)
+	slack, slackURL := testenv.NewInbox(t)
+	slack.Script(testenv.Answer{Status: http.StatusBadRequest, Body: "invalid_blocks\n"})
+	// Only the one answer is scripted: a second request would be accepted,
+	// and the count below would show it.
 	received := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), titles...)
+		var titles []string
+		for _, r := range slack.Requests() {
+			var m slackMessage
+			if err := json.Unmarshal(r.Body, &m); err != nil || len(m.Blocks) == 0 || m.Blocks[0].Text == nil {
+				t.Errorf("slack body: %+v, %v", m, err)
+				continue
+			}
+			titles = append(titles, m.Blocks[0].Text.Text)
+		}
+		return titles
 	}
-	f := config.File{Channels: []config.Channel{{Name: "team", Type: "slack", URL: slack.URL + "/services/T0/B0/secret"}}, Notify: config0()}
+	f := config.File{Channels: []config.Channel{{Name: "team", Type: "slack", URL: slackURL + "/services/T0/B0/secret"}}, Notify: config0()}
 	js, _ := runService(t, f, nil, nil)
 	publish(t, js, newCandidate("billing", 1, 1))
 
 	cons := channelConsumer(t, js, "team")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		info := consumerInfo(t, cons)
-		if len(received()) > 0 && info.NumAckPending == 0 && info.NumPending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("refused alert still pending: %d received, %d unacked, %d redelivered", len(received()), info.NumAckPending, info.NumRedelivered)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var info *jetstream.ConsumerInfo
+	if !testenv.Within(5*time.Second, func() bool {
+		info = consumerInfo(t, cons)
+		return len(received()) > 0 && info.NumAckPending == 0 && info.NumPending == 0
+	}) {
+		t.Fatalf("refused alert still pending: %d received, %d unacked, %d redelivered", len(received()), info.NumAckPending, info.NumRedelivered)
 	}
 	time.Sleep(300 * time.Millisecond)
 	got := received()
@@ -126,7 +117,7 @@ func throttleOnce(t *testing.T, inbox *discordInbox, match string, retryAfter fl
 // another replica could announce them on their own on top of the summary.
 func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
 	const ackWait = time.Second
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook, summaryRefused := throttleOnce(t, inbox, "new error groups within", 2.5)
 	notify := config0()
 	notify.Storm = config.Storm{Threshold: 3, Window: config.Duration{Duration: time.Second}, Top: 5}
@@ -137,13 +128,12 @@ func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
 	}
 
 	cons := channelConsumer(t, js, "oncall")
-	deadline := time.Now().Add(10 * time.Second)
-	for len(inbox.all()) < 4 && time.Now().Before(deadline) {
+	testenv.Within(10*time.Second, func() bool {
 		if info := consumerInfo(t, cons); info.NumRedelivered != 0 {
 			t.Fatalf("%d held messages redelivered while the summary waited", info.NumRedelivered)
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return len(inbox.all()) >= 4
+	})
 	if !summaryRefused.Load() {
 		t.Fatal("the summary was never rate limited")
 	}
@@ -151,11 +141,7 @@ func TestHeldStormMessagesOutlastAckWait(t *testing.T) {
 	if summary := msgs[3].Embeds[0]; !strings.Contains(summary.Title, "3 new error groups") {
 		t.Errorf("message 4 = %q, want the storm summary", summary.Title)
 	}
-	for deadline := time.Now().Add(2 * time.Second); consumerInfo(t, cons).NumAckPending != 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("held messages not acked after the summary")
-		}
-	}
+	testenv.Eventually(t, "held messages acked after the summary", 2*time.Second, func() bool { return consumerInfo(t, cons).NumAckPending == 0 })
 	time.Sleep(2 * ackWait)
 	if n := len(inbox.all()); n != 4 {
 		t.Errorf("%d messages, want 3 announcements and the summary", n)
@@ -169,7 +155,7 @@ func TestShutdownDoesNotWaitForARetry(t *testing.T) {
 	var requests atomic.Int32
 	var limited atomic.Bool
 	limited.Store(true)
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		if limited.Load() {
@@ -184,11 +170,7 @@ func TestShutdownDoesNotWaitForARetry(t *testing.T) {
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}, Notify: config0()}
 	_, stop := startService(t, js, f, nil, nil)
 	publish(t, js, newCandidate("billing", 1, 1))
-	for deadline := time.Now().Add(5 * time.Second); requests.Load() == 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the announcement never reached the provider")
-		}
-	}
+	testenv.Eventually(t, "the announcement to reach the provider", 5*time.Second, func() bool { return requests.Load() != 0 })
 	stop()
 	if n := requests.Load(); n != 1 {
 		t.Errorf("%d requests by the time the notifier stopped, want the one made before", n)
@@ -250,7 +232,7 @@ func TestStoppingLetsTheAttemptFinish(t *testing.T) {
 // would be counted twice and the digest would overstate the occurrences.
 func TestSlowSendDoesNotCountRepeatsTwice(t *testing.T) {
 	const ackWait = time.Second
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook, throttled := throttleOnce(t, inbox, "slow", 3)
 	notify := config0()
 	notify.Cooldown = config.Duration{Duration: 6 * time.Second}
@@ -292,7 +274,7 @@ func TestStormClaimsOutlastTheClaimTimeout(t *testing.T) {
 	start := time.Now()
 	var elapsed atomic.Int64
 	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
-	inbox := &discordInbox{}
+	inbox := newDiscordInbox()
 	hook := httptest.NewServer(inbox)
 	t.Cleanup(hook.Close)
 	notify := config0()
@@ -313,16 +295,10 @@ func TestStormClaimsOutlastTheClaimTimeout(t *testing.T) {
 		}
 		return st.LastSent
 	}
-	for deadline := time.Now().Add(5 * time.Second); claimAt().IsZero(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the storm never claimed the second group")
-		}
-	}
+	testenv.Eventually(t, "the storm to claim the second group", 5*time.Second, func() bool { return !claimAt().IsZero() })
 	elapsed.Store(int64(claimTimeout + time.Second))
-	for deadline := time.Now().Add(5 * time.Second); claimAt().Before(now().Add(-time.Second)); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("claim made at %v not renewed by %v", claimAt(), now())
-		}
+	if !testenv.Within(5*time.Second, func() bool { return !claimAt().Before(now().Add(-time.Second)) }) {
+		t.Fatalf("claim made at %v not renewed by %v", claimAt(), now())
 	}
 	clock := now()
 	other := replica(t, js, hook.URL, &clock)
@@ -351,7 +327,7 @@ func TestLostAcknowledgementIsLogged(t *testing.T) {
 	// A route that sends this service nowhere: the worker acks at once.
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: "http://127.0.0.1:1"}},
 		Routes: []config.Route{{Match: map[string]string{"service": "elsewhere"}, Channels: []string{"oncall"}}}}
-	var logs harness.Buffer
+	var logs testenv.Buffer
 	s, err := Prepare(js, zerolog.New(&logs), f, nil, nil)
 	if err != nil {
 		t.Fatal(err)

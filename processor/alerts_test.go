@@ -77,7 +77,7 @@ func countKind(t *testing.T, js jetstream.JetStream, fp string, kind group.Kind)
 // redeliveries asked for are done (testConfig's Settle plus a bucket).
 func settle(t *testing.T, js jetstream.JetStream) {
 	t.Helper()
-	waitFor(t, "every event acked", func() bool { return unacked(t, js) == 0 })
+	testenv.Eventually(t, "every event acked", 30*time.Second, func() bool { return unacked(t, js) == 0 })
 	time.Sleep(testConfig().Tally.Settle + 2*time.Second)
 }
 
@@ -92,7 +92,7 @@ func heldThenAnnouncedOnce(t *testing.T, js jetstream.JetStream, store *Store, f
 		t.Fatalf("%d events held unacked while their %s alert is unpublished, want %d", n, kind, held)
 	}
 	fixAlerts(t, js)
-	waitFor(t, "the "+string(kind)+" alert", func() bool { return countKind(t, js, fp, kind) > 0 })
+	testenv.Eventually(t, "the "+string(kind)+" alert", 30*time.Second, func() bool { return countKind(t, js, fp, kind) > 0 })
 	settle(t, js)
 	if n := countKind(t, js, fp, kind); n != 1 {
 		t.Errorf("%s alert published %d times, want once", kind, n)
@@ -114,7 +114,7 @@ func TestAlertsSurviveFailedCandidatePublishing(t *testing.T) {
 
 	breakAlerts(t, js)
 	publishEvents(t, js, mk(0), mk(1), mk(2))
-	waitFor(t, "the group written with 3 events", func() bool { return groupCount(store, fp) == 3 })
+	testenv.Eventually(t, "the group written with 3 events", 30*time.Second, func() bool { return groupCount(store, fp) == 3 })
 	heldThenAnnouncedOnce(t, js, store, fp, group.KindNew, 3, 3)
 
 	// A regression: the update that raised it happened, so its events come
@@ -124,7 +124,7 @@ func TestAlertsSurviveFailedCandidatePublishing(t *testing.T) {
 	}
 	breakAlerts(t, js)
 	publishEvents(t, js, mk(3), mk(4))
-	waitFor(t, "the group reopened with 5 events", func() bool {
+	testenv.Eventually(t, "the group reopened with 5 events", 30*time.Second, func() bool {
 		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}})
 		return err == nil && g[fp].Status == group.StatusOpen && g[fp].Count == 5
 	})
@@ -141,13 +141,13 @@ func TestThresholdSurvivesFailedCandidatePublishing(t *testing.T) {
 	store := testStore(t)
 	fp, mk := alertEvents("alertthreshold")
 	publishEvents(t, js, mk(0))
-	waitFor(t, "the group created", func() bool { return groupCount(store, fp) == 1 })
+	testenv.Eventually(t, "the group created", 30*time.Second, func() bool { return groupCount(store, fp) == 1 })
 	// The first event's new-group candidate is published before its ack:
 	// break the stream only after both, or that event is held as well.
-	waitFor(t, "the first event acknowledged", func() bool { return unacked(t, js) == 0 })
+	testenv.Eventually(t, "the first event acknowledged", 30*time.Second, func() bool { return unacked(t, js) == 0 })
 	breakAlerts(t, js)
 	publishEvents(t, js, mk(1), mk(2))
-	waitFor(t, "the group written with 3 events", func() bool { return groupCount(store, fp) == 3 })
+	testenv.Eventually(t, "the group written with 3 events", 30*time.Second, func() bool { return groupCount(store, fp) == 3 })
 	heldThenAnnouncedOnce(t, js, store, fp, group.KindThreshold, 2, 3)
 }
 
@@ -171,7 +171,7 @@ func TestAlertRaisedBeforeAStopIsPublishedByTheRedelivery(t *testing.T) {
 
 	breakAlerts(t, js)
 	publishEvents(t, js, mk(0), mk(1))
-	waitFor(t, "the group written with 2 events", func() bool { return groupCount(store, fp) == 2 })
+	testenv.Eventually(t, "the group written with 2 events", 30*time.Second, func() bool { return groupCount(store, fp) == 2 })
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestAlertRaisedBeforeAStopIsPublishedByTheRedelivery(t *testing.T) {
 
 	fixAlerts(t, js)
 	runProcessor(t, js, esURL)
-	waitFor(t, "the new group announced", func() bool { return countKind(t, js, fp, group.KindNew) > 0 })
+	testenv.Eventually(t, "the new group announced", 30*time.Second, func() bool { return countKind(t, js, fp, group.KindNew) > 0 })
 	settle(t, js)
 	if kinds := candidateKinds(t, js, fp); !slices.Equal(kinds, []group.Kind{group.KindNew}) {
 		t.Errorf("candidates = %v, want one new", kinds)
@@ -202,15 +202,15 @@ func TestRegressionOfAFailedGroupUpdateIsRaisedByTheRedelivery(t *testing.T) {
 	ctx := context.Background()
 	fp, mk := alertEvents("missedregression")
 	publishEvents(t, js, mk(0))
-	waitFor(t, "the group created", func() bool { return groupCount(store, fp) == 1 })
+	testenv.Eventually(t, "the group created", 30*time.Second, func() bool { return groupCount(store, fp) == 1 })
 	if _, err := store.SetStatus(ctx, fp, group.StatusChange{Action: "resolve", By: "test", At: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rejected := x.rejectGroupUpdates()
 	publishEvents(t, js, mk(1), mk(2))
-	waitFor(t, "a group update rejected", func() bool { return rejected.Load() > 0 })
+	testenv.Eventually(t, "a group update rejected", 30*time.Second, func() bool { return rejected.Load() > 0 })
 	x.set(nil, nil)
-	waitFor(t, "the regression announced", func() bool { return countKind(t, js, fp, group.KindRegression) > 0 })
+	testenv.Eventually(t, "the regression announced", 30*time.Second, func() bool { return countKind(t, js, fp, group.KindRegression) > 0 })
 	settle(t, js)
 	if n := countKind(t, js, fp, group.KindRegression); n != 1 {
 		t.Errorf("regression announced %d times, want once", n)

@@ -48,20 +48,10 @@ func bigEvent(service string, i, size int) *event.Event {
 		Service: event.Service{Name: service}, Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)}}
 }
 
-// countStored is how many events of service the data stream holds.
+// countStored is how many events of service the data stream holds (-1
+// while the node cannot say).
 func countStored(t *testing.T, service string) int {
-	res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_count?q=service.name:" + service)
-	if err != nil {
-		return -1
-	}
-	defer res.Body.Close()
-	var c struct {
-		Count int `json:"count"`
-	}
-	if json.NewDecoder(res.Body).Decode(&c) != nil {
-		return -1
-	}
-	return c.Count
+	return testenv.ESCount(testenv.ElasticsearchURL(t), elastic.EventsDataStream, testenv.ESTermQuery("service.name", service))
 }
 
 // A burst of ~800 KB events, which as one batch would make a bulk request
@@ -81,10 +71,8 @@ func TestLargeEventsStayUnderTheBulkCap(t *testing.T) {
 	// 10 MB bulks of text take the shared node seconds each.
 	cfg.Workers, cfg.BatchTimeout, cfg.Tally.Settle = 2, time.Minute, 2*time.Minute
 	runProcessorWith(t, js, x.URL, cfg)
-	for deadline := time.Now().Add(3 * time.Minute); countStored(t, service) != n; time.Sleep(time.Second) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d large events stored", countStored(t, service), n)
-		}
+	if !testenv.Within(3*time.Minute, func() bool { return countStored(t, service) == n }) {
+		t.Fatalf("%d of %d large events stored", countStored(t, service), n)
 	}
 	sizes := rec.all()
 	total := 0
@@ -179,7 +167,7 @@ func TestOversizeEventIsDeadLetteredAndAFullDLQKeepsIt(t *testing.T) {
 	p := runProcessorWith(t, js, testenv.ElasticsearchURL(t), cfg)
 	publishEvents(t, js, bigEvent(service, 0, 200<<10), bigEvent(service, 1, 1<<10))
 	var dls []DeadLetter
-	waitFor(t, "the oversize event dead-lettered", func() bool {
+	testenv.Eventually(t, "the oversize event dead-lettered", 30*time.Second, func() bool {
 		var err error
 		dls, err = ListDLQ(ctx, js, 10)
 		return err == nil && len(dls) == 1
@@ -187,10 +175,10 @@ func TestOversizeEventIsDeadLetteredAndAFullDLQKeepsIt(t *testing.T) {
 	if r := dls[0].Reason; !strings.Contains(r, "102400 byte bulk request cap") || !strings.Contains(r, "event document is 2") {
 		t.Errorf("reason %q does not name both sizes", r)
 	}
-	waitFor(t, "the small event stored", func() bool { return countStored(t, service) == 1 })
+	testenv.Eventually(t, "the small event stored", 30*time.Second, func() bool { return countStored(t, service) == 1 })
 
 	publishEvents(t, js, bigEvent(service, 2, 200<<10))
-	waitFor(t, "readiness naming the full dead-letter stream", func() bool {
+	testenv.Eventually(t, "readiness naming the full dead-letter stream", 30*time.Second, func() bool {
 		err := p.DeadLetters()
 		return err != nil && strings.Contains(err.Error(), "dead-letter stream full")
 	})
@@ -253,7 +241,7 @@ func writeIndexFields(t *testing.T) (string, int) {
 func TestManyLabelKeysAddNoFields(t *testing.T) {
 	js := startProcessor(t)
 	service := fmt.Sprintf("bounds-labels-%d", time.Now().UnixNano())
-	waitFor(t, "the processor's setup", func() bool {
+	testenv.Eventually(t, "the processor's setup", 30*time.Second, func() bool {
 		res, err := http.Get(testenv.ElasticsearchURL(t) + "/_index_template/faultline-events")
 		if err != nil {
 			return false
@@ -265,7 +253,7 @@ func TestManyLabelKeysAddNoFields(t *testing.T) {
 	})
 	publishEvents(t, js, &event.Event{Timestamp: time.Now().UTC(), Message: "warm-up", Service: event.Service{Name: service},
 		Event: event.Meta{ID: service + "-warm"}, Labels: map[string]string{"tenant": "a"}})
-	waitFor(t, "the warm-up event", func() bool { return countStored(t, service) == 1 })
+	testenv.Eventually(t, "the warm-up event", 30*time.Second, func() bool { return countStored(t, service) == 1 })
 	index, before := writeIndexFields(t)
 	const n = 2000
 	var evs []*event.Event
@@ -274,11 +262,9 @@ func TestManyLabelKeysAddNoFields(t *testing.T) {
 			Event: event.Meta{ID: fmt.Sprintf("%s-%d", service, i)}, Labels: map[string]string{fmt.Sprintf("%s_key_%d", strings.ReplaceAll(service, "-", "_"), i): "v"}})
 	}
 	publishEvents(t, js, evs...)
-	for deadline := time.Now().Add(time.Minute); countStored(t, service) != n+1; time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			dls, _ := ListDLQ(context.Background(), js, 3)
-			t.Fatalf("%d of %d events stored; dead letters such as %+v", countStored(t, service), n+1, dls)
-		}
+	if !testenv.Within(time.Minute, func() bool { return countStored(t, service) == n+1 }) {
+		dls, _ := ListDLQ(context.Background(), js, 3)
+		t.Fatalf("%d of %d events stored; dead letters such as %+v", countStored(t, service), n+1, dls)
 	}
 	if dls, err := ListDLQ(context.Background(), js, 10); err != nil || len(dls) != 0 {
 		t.Errorf("dead letters: %+v %v", dls, err)
@@ -288,16 +274,9 @@ func TestManyLabelKeysAddNoFields(t *testing.T) {
 		t.Errorf("write index %s: %d mapped fields before %d label keys, %d after", index, before, n, fields)
 	}
 	// A label is still searchable by its key.
-	res, err := http.Get(testenv.ElasticsearchURL(t) + "/" + elastic.EventsDataStream + "/_count?q=labels." + strings.ReplaceAll(service, "-", "_") + "_key_7:v")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var c struct {
-		Count int `json:"count"`
-	}
-	if json.NewDecoder(res.Body).Decode(&c) != nil || c.Count != 1 {
-		t.Errorf("search by labels.<key>: %d hits, want 1", c.Count)
+	q := fmt.Sprintf(`{"query":{"query_string":{"query":%q}}}`, "labels."+strings.ReplaceAll(service, "-", "_")+"_key_7:v")
+	if n := testenv.ESCount(testenv.ElasticsearchURL(t), elastic.EventsDataStream, q); n != 1 {
+		t.Errorf("search by labels.<key>: %d hits, want 1", n)
 	}
 }
 

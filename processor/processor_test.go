@@ -80,16 +80,6 @@ func runProcessorWith(t *testing.T, js jetstream.JetStream, esURL string, cfg Co
 	return p
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 // A message that can never be written goes to the DLQ with its bytes and the
 // reason, is acked (not redelivered forever), and replays after a fix.
 func TestDeadLetterAndReplay(t *testing.T) {
@@ -112,7 +102,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dls []DeadLetter
-	waitFor(t, "two dead letters", func() bool {
+	testenv.Eventually(t, "two dead letters", 30*time.Second, func() bool {
 		var err error
 		dls, err = ListDLQ(ctx, js, 10)
 		return err == nil && len(dls) == 2
@@ -123,7 +113,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 	if !strings.Contains(dls[1].Reason, "elasticsearch rejected") || dls[1].EventID != id {
 		t.Errorf("second dead letter = %+v", dls[1])
 	}
-	waitFor(t, "both events acked", func() bool {
+	testenv.Eventually(t, "both events acked", 30*time.Second, func() bool {
 		c, err := js.Consumer(ctx, broker.EventsStream, ConsumerName)
 		if err != nil {
 			return false
@@ -138,7 +128,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("replay: %d, %v", n, err)
 	}
-	waitFor(t, "replayed messages dead-lettered again", func() bool {
+	testenv.Eventually(t, "replayed messages dead-lettered again", 30*time.Second, func() bool {
 		again, err := ListDLQ(ctx, js, 10)
 		return err == nil && len(again) == 2 && again[0].Seq > dls[1].Seq
 	})
@@ -188,7 +178,7 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	if fp == unbornFP {
 		t.Fatal("the two groups share a fingerprint")
 	}
-	waitFor(t, "group counts 4 and 2", func() bool {
+	testenv.Eventually(t, "group counts 4 and 2", 30*time.Second, func() bool {
 		g, err := store.getGroups(ctx, []Delta{{Fingerprint: fp}, {Fingerprint: unbornFP}})
 		return err == nil && g[fp].Count == 4 && g[unbornFP].Count == 2
 	})
@@ -204,7 +194,7 @@ func TestCountsSurviveACrashBetweenWriteAndCount(t *testing.T) {
 	if u := g[unbornFP]; u.Title != "Export {} failed" || u.Service.Name != service || u.Sample.EventID == "" || u.FirstSeen.IsZero() {
 		t.Errorf("group created by reconciling = %+v", u.Group)
 	}
-	waitFor(t, "the new group announced", func() bool {
+	testenv.Eventually(t, "the new group announced", 30*time.Second, func() bool {
 		return slices.Contains(candidateKinds(t, js, unbornFP), group.KindNew)
 	})
 }
@@ -374,15 +364,15 @@ func TestFailedGroupUpdateIsRepairedByRedelivery(t *testing.T) {
 	fp := grouping.NewFingerprinter().Compute(mk(0)).Fingerprint
 	count := func() int64 { return groupCount(store, fp) }
 	publish(mk(0))
-	waitFor(t, "the first event counted", func() bool { return count() == 1 })
+	testenv.Eventually(t, "the first event counted", 30*time.Second, func() bool { return count() == 1 })
 
 	rejected := x.rejectGroupUpdates()
 	for i := 1; i < 5; i++ {
 		publish(mk(i))
 	}
-	waitFor(t, "a group update rejected", func() bool { return rejected.Load() > 0 })
+	testenv.Eventually(t, "a group update rejected", 30*time.Second, func() bool { return rejected.Load() > 0 })
 	x.set(nil, nil)
-	waitFor(t, "all 5 events counted", func() bool { return count() == 5 })
+	testenv.Eventually(t, "all 5 events counted", 30*time.Second, func() bool { return count() == 5 })
 	time.Sleep(300 * time.Millisecond)
 	if n := count(); n != 5 {
 		t.Errorf("count = %d, want 5", n)
@@ -448,7 +438,7 @@ func TestCountsExactAcrossReplicas(t *testing.T) {
 		}
 		return got
 	}
-	waitFor(t, "every group counting its events", func() bool { return maps.Equal(counts(), want) })
+	testenv.Eventually(t, "every group counting its events", 30*time.Second, func() bool { return maps.Equal(counts(), want) })
 	// Past the settling time every count is final, and recounts have run.
 	time.Sleep(testConfig().Tally.Settle + 2*time.Second)
 	if got := counts(); !maps.Equal(got, want) {
@@ -474,7 +464,7 @@ func TestFailedReconcileIsRetried(t *testing.T) {
 	}
 	fp := mk(0).Faultline.Fingerprint
 	publishEvents(t, js, mk(0))
-	waitFor(t, "the first event counted", func() bool { return groupCount(store, fp) == 1 })
+	testenv.Eventually(t, "the first event counted", 30*time.Second, func() bool { return groupCount(store, fp) == 1 })
 
 	// Written by a delivery that stopped before counting it.
 	crashed := mk(1)
@@ -492,8 +482,8 @@ func TestFailedReconcileIsRetried(t *testing.T) {
 	}
 	x.mu.Unlock()
 	publishEvents(t, js, crashed)
-	waitFor(t, "the reconcile refused", func() bool { return refused.Load() > 0 })
-	waitFor(t, "the crashed delivery's event counted", func() bool { return groupCount(store, fp) == 2 })
+	testenv.Eventually(t, "the reconcile refused", 30*time.Second, func() bool { return refused.Load() > 0 })
+	testenv.Eventually(t, "the crashed delivery's event counted", 30*time.Second, func() bool { return groupCount(store, fp) == 2 })
 }
 
 // Once its consumer is deleted, the processor can consume nothing more: Run
@@ -509,7 +499,7 @@ func TestRunEndsWhenTheConsumerIsDeleted(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	waitFor(t, "the processor consuming", func() bool {
+	testenv.Eventually(t, "the processor consuming", 30*time.Second, func() bool {
 		_, err := js.Consumer(ctx, broker.EventsStream, ConsumerName)
 		return err == nil && p.Ready()
 	})
@@ -552,11 +542,11 @@ func TestElasticsearchOutage(t *testing.T) {
 	fp := grouping.NewFingerprinter().Compute(&event.Event{Service: event.Service{Name: service}, Log: event.Log{Logger: "com.acme.Pay"}, Faultline: event.Faultline{MessageTemplate: "Payment {} failed"}}).Fingerprint
 	count := func() int64 { return groupCount(store, fp) }
 	publishN(0, 10)
-	waitFor(t, "the first 10 events counted", func() bool { return count() == 10 })
+	testenv.Eventually(t, "the first 10 events counted", 30*time.Second, func() bool { return count() == 10 })
 
 	proxy.Down()
 	publishN(10, 60)
-	waitFor(t, "the processor to report not ready", func() bool { return !p.Ready() })
+	testenv.Eventually(t, "the processor to report not ready", 30*time.Second, func() bool { return !p.Ready() })
 	cons, err := js.Consumer(ctx, broker.EventsStream, ConsumerName)
 	if err != nil {
 		t.Fatal(err)
@@ -570,8 +560,8 @@ func TestElasticsearchOutage(t *testing.T) {
 	}
 
 	proxy.Up()
-	waitFor(t, "all 60 events counted after the outage", func() bool { return count() == 60 })
-	waitFor(t, "readiness back", p.Ready)
+	testenv.Eventually(t, "all 60 events counted after the outage", 30*time.Second, func() bool { return count() == 60 })
+	testenv.Eventually(t, "readiness back", 30*time.Second, p.Ready)
 	if err := elastic.Check(store.es.Indices.Refresh(store.es.Indices.Refresh.WithIndex(elastic.EventsDataStream))); err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +620,7 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 		var got struct {
 			Source json.RawMessage
 		}
-		waitFor(t, "document "+id, func() bool {
+		testenv.Eventually(t, "document "+id, 30*time.Second, func() bool {
 			docs := storedEvents(t, id)
 			if len(docs) != 1 {
 				return false
@@ -677,14 +667,14 @@ func TestOverlongKeywordsAreStored(t *testing.T) {
 		Faultline: event.Faultline{Exceptions: []event.Exception{{Type: long, Frames: []event.Frame{{Class: long, Method: "run"}}}}}}
 	publishEvents(t, js, &ev)
 	fp := grouping.NewFingerprinter().Compute(&ev).Fingerprint
-	waitFor(t, "the group announced", func() bool {
+	testenv.Eventually(t, "the group announced", 30*time.Second, func() bool {
 		kinds := candidateKinds(t, js, fp)
 		return len(kinds) == 1 && kinds[0] == group.KindNew
 	})
 	if n := groupCount(testStore(t), fp); n != 1 {
 		t.Fatalf("group count = %d, want 1", n)
 	}
-	waitFor(t, "the event searchable", func() bool { return len(storedEvents(t, id)) == 1 })
+	testenv.Eventually(t, "the event searchable", 30*time.Second, func() bool { return len(storedEvents(t, id)) == 1 })
 	if dls, err := ListDLQ(ctx, js, 10); err != nil || len(dls) != 0 {
 		t.Errorf("dead letters: %+v %v", dls, err)
 	}

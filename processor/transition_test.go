@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/grouping"
 	"github.com/faultline/faultline/internal/event"
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 // A group an older grouping strategy made keeps the events that strategy
@@ -51,7 +52,7 @@ func TestOlderStrategyGroupKeepsItsEvents(t *testing.T) {
 	}
 
 	publishEvents(t, js, amount, currency, fresh)
-	waitFor(t, "both throws counted in the faultline:1 group", func() bool { return groupCount(store, old.Fingerprint) == 3 })
+	testenv.Eventually(t, "both throws counted in the faultline:1 group", 30*time.Second, func() bool { return groupCount(store, old.Fingerprint) == 3 })
 	g, err := store.Group(ctx, old.Fingerprint)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func TestOlderStrategyGroupKeepsItsEvents(t *testing.T) {
 		t.Errorf("the latest strategy's group got %d events; the old group should have kept them", n)
 	}
 	newFP := grouping.NewFingerprinter().Compute(fresh).Fingerprint
-	waitFor(t, "the fresh bug's group", func() bool { return groupCount(store, newFP) == 1 })
+	testenv.Eventually(t, "the fresh bug's group", 30*time.Second, func() bool { return groupCount(store, newFP) == 1 })
 	if g, err := store.Group(ctx, newFP); err != nil || g.GroupingStrategy != grouping.Latest {
 		t.Errorf("fresh group %+v (%v): want strategy %q", g.GroupingStrategy, err, grouping.Latest)
 	}
@@ -73,7 +74,7 @@ func TestOlderStrategyGroupKeepsItsEvents(t *testing.T) {
 		fresh.Event.ID:    {newFP, grouping.Latest},
 	} {
 		var docs []json.RawMessage
-		waitFor(t, "event "+id+" searchable", func() bool { docs = storedEvents(t, id); return len(docs) == 1 })
+		testenv.Eventually(t, "event "+id+" searchable", 30*time.Second, func() bool { docs = storedEvents(t, id); return len(docs) == 1 })
 		var got event.Event
 		if err := json.Unmarshal(docs[0], &got); err != nil {
 			t.Fatal(err)

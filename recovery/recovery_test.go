@@ -188,12 +188,7 @@ func publish(t *testing.T, js jetstream.JetStream, service string, from, count, 
 
 func waitStored(t *testing.T, es *elasticsearch.Client, want int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if countEvents(t, es) >= want {
-			return
-		}
-	}
-	t.Fatalf("fewer than %d events stored within 5 minutes", want)
+	testenv.Eventually(t, fmt.Sprintf("%d events stored", want), 5*time.Minute, func() bool { return countEvents(t, es) >= want })
 }
 
 func countEvents(t *testing.T, es *elasticsearch.Client) int {

@@ -201,15 +201,15 @@ func TestOnCallPageInBrowser(t *testing.T) {
 	t.Logf("muted at %s", time.Since(start))
 	// The muted group's next event alerts nobody; the other group's, sent
 	// after it, does.
-	mark := s.chat.count()
+	mark := s.chat.Count()
 	now := time.Now().UTC()
 	s.pub(s.javaEvent("java.lang.IllegalStateException", "payment declined", "Order 5000 failed: card declined by the bank", now, nil))
 	s.group(payment.Title, payment.Count+1)
 	nextNPE := s.javaEvent("java.lang.NullPointerException", "cart is null", "Checkout for customer zebra-9 crashed", now, nil)
 	nextNPE.Faultline.Exceptions[0].Frames[0] = event.Frame{Class: "com.example.shop.CartService", Method: "total", File: "CartService.java", Line: 57}
 	s.pub(nextNPE)
-	waitUntil(t, "an alert for the unmuted group", func() bool { return s.chat.mentions(mark, npe.Title) > 0 })
-	if n := s.chat.mentions(mark, payment.Title); n != 0 {
+	testenv.Eventually(t, "an alert for the unmuted group", 30*time.Second, func() bool { return mentions(s.chat, mark, npe.Title) > 0 })
+	if n := mentions(s.chat, mark, payment.Title); n != 0 {
 		t.Errorf("%d alerts for the muted group", n)
 	}
 

@@ -23,7 +23,6 @@ import (
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/notifier"
 	"github.com/faultline/faultline/processor"
@@ -38,7 +37,7 @@ type opsEnv struct {
 	js      jetstream.JetStream
 	url     string
 	service string
-	inbox   *chatInbox
+	inbox   *testenv.Inbox
 	n       *notifier.Service
 	// stopProcessor stops the processor (once).
 	stopProcessor func()
@@ -51,13 +50,6 @@ var opsKeys = []auth.Key{
 	{Name: "other-team", Roles: []auth.Role{auth.RoleRead}, Services: []string{"other-team-*"}, Hash: auth.Hash("k-other-team")},
 }
 
-// all is every message the channel got.
-func (c *chatInbox) all() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.bodies...)
-}
-
 func newOpsEnv(t *testing.T, notify config.Notify, pc processor.Config) *opsEnv {
 	t.Helper()
 	_, _, js := testenv.JetStream(t)
@@ -65,16 +57,15 @@ func newOpsEnv(t *testing.T, notify config.Notify, pc processor.Config) *opsEnv 
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &opsEnv{t: t, js: js, service: fmt.Sprintf("webops-%d", time.Now().UnixNano()), inbox: &chatInbox{}}
-	hook := httptest.NewServer(e.inbox)
-	t.Cleanup(hook.Close)
+	inbox, hook := testenv.NewInbox(t)
+	e := &opsEnv{t: t, js: js, service: fmt.Sprintf("webops-%d", time.Now().UnixNano()), inbox: inbox}
 
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
 	notify.PublicURL = srv.URL
-	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL + "/api/webhooks/1/tok"}}, Notify: notify}
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook + "/api/webhooks/1/tok"}}, Notify: notify}
 	e.n, err = notifier.NewService(context.Background(), js, zerolog.Nop(), f, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +167,7 @@ func TestPipelinePageReplaysADeadLetter(t *testing.T) {
 	}
 	big := e.publish("big", strings.Repeat("too big ", 16<<10))
 	var seq uint64
-	harness.Eventually(t, "the oversized event dead-lettered", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the oversized event dead-lettered", 60*time.Second, func() bool {
 		dls, err := processor.ListDLQ(context.Background(), e.js, 10)
 		if err != nil || len(dls) != 1 {
 			return false
@@ -184,7 +175,7 @@ func TestPipelinePageReplaysADeadLetter(t *testing.T) {
 		seq = dls[0].Seq
 		return true
 	})
-	harness.Eventually(t, "the new group announced in chat", 60*time.Second, func() bool { return len(e.inbox.all()) > 0 })
+	testenv.Eventually(t, "the new group announced in chat", 60*time.Second, func() bool { return len(e.inbox.Bodies()) > 0 })
 	// Stopped, so that the replayed event stays on the stream to be seen
 	// instead of being dead-lettered again.
 	e.stopProcessor()
@@ -297,7 +288,7 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 		e.publish(fmt.Sprint(i), fmt.Sprintf("payment provider %s refused the %s capture", words[i], words[(i+5)%groups]))
 	}
 	var record notifier.StormRecord
-	harness.Eventually(t, "a storm recorded and its summary in chat", 90*time.Second, func() bool {
+	testenv.Eventually(t, "a storm recorded and its summary in chat", 90*time.Second, func() bool {
 		st, err := e.n.Storms()
 		if err != nil {
 			return false
@@ -307,7 +298,7 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 			return false
 		}
 		record = list[0]
-		for _, m := range e.inbox.all() {
+		for _, m := range e.inbox.Bodies() {
 			if strings.Contains(m, e.url+"/storms/"+record.ID) {
 				return true
 			}
@@ -373,7 +364,7 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all []group.Group
-	harness.Eventually(t, fmt.Sprintf("%d groups of the service searchable", groups), 30*time.Second, func() bool {
+	testenv.Eventually(t, fmt.Sprintf("%d groups of the service searchable", groups), 30*time.Second, func() bool {
 		all, err = processor.NewStore(es).ListGroups(context.Background(), e.service, nil, 100)
 		return err == nil && len(all) == groups
 	})
@@ -382,7 +373,7 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 		if want[g.Fingerprint] {
 			continue
 		}
-		for _, m := range e.inbox.all() {
+		for _, m := range e.inbox.Bodies() {
 			if strings.Contains(m, g.Fingerprint) || strings.Contains(m, g.Title) {
 				announced++
 				break

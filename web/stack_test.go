@@ -45,37 +45,15 @@ type stack struct {
 	pub     func(ev event.Event)
 	es      *elasticsearch.Client
 	store   *processor.Store
-	chat    *chatInbox
+	chat    *testenv.Inbox
 	Service string
 }
 
-// chatInbox counts what the notifier posted to its Discord channel.
-type chatInbox struct {
-	mu     sync.Mutex
-	bodies []string
-}
-
-func (c *chatInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var b [64 << 10]byte
-	n, _ := r.Body.Read(b[:])
-	c.mu.Lock()
-	c.bodies = append(c.bodies, string(b[:n]))
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (c *chatInbox) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.bodies)
-}
-
 // mentions counts the messages from the from-th on that contain s.
-func (c *chatInbox) mentions(from int, s string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func mentions(chat *testenv.Inbox, from int, s string) int {
+	bodies := chat.Bodies()
 	n := 0
-	for _, b := range c.bodies[min(from, len(c.bodies)):] {
+	for _, b := range bodies[min(from, len(bodies)):] {
 		if strings.Contains(b, s) {
 			n++
 		}
@@ -98,10 +76,8 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 	_, _, js := testenv.JetStream(t)
 	log := zerolog.New(os.Stderr).Level(zerolog.WarnLevel)
 	p := processor.New(js, es, log, processor.Config{Linger: 10 * time.Millisecond})
-	inbox := &chatInbox{}
-	hook := httptest.NewServer(inbox)
-	t.Cleanup(hook.Close)
-	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook.URL}}}.WithDefaults()
+	inbox, hook := testenv.NewInbox(t)
+	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}}.WithDefaults()
 	// Every repeat alerts at once, so a muted group's silence is its mute's.
 	f.Notify.Cooldown.Duration = time.Millisecond
 	n, err := notifier.Prepare(js, log, f, nil, nil)
@@ -151,7 +127,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 		}
 	}
 	// The page's actions wait for the notifiers' state like the API does.
-	waitUntil(t, "the notifier's state", func() bool { _, err := n.GroupAdmin(store); return err == nil })
+	testenv.Eventually(t, "the notifier's state", 30*time.Second, func() bool { _, err := n.GroupAdmin(store); return err == nil })
 	return s
 }
 
@@ -187,7 +163,7 @@ func (s *stack) javaEvent(exType, exMsg, message string, at time.Time, labels ma
 func (s *stack) group(title string, count int64) group.Group {
 	s.t.Helper()
 	var found group.Group
-	waitUntil(s.t, fmt.Sprintf("group %q with %d events", title, count), func() bool {
+	testenv.Eventually(s.t, fmt.Sprintf("group %q with %d events", title, count), 30*time.Second, func() bool {
 		gs, err := s.store.ListGroups(context.Background(), s.Service, nil, 100)
 		if err != nil {
 			return false
@@ -203,14 +179,4 @@ func (s *stack) group(title string, count int64) group.Group {
 	// The events are searchable a refresh after the group is.
 	_ = elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(web.EventsIndex)))
 	return found
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }

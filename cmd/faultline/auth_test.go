@@ -16,7 +16,6 @@ import (
 	"github.com/faultline/faultline/internal/auth"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -149,13 +148,16 @@ auth:
 		t.Fatalf("ingest key posting events: %d", code)
 	}
 	var fp string
-	harness.Eventually(t, "the group", 30*time.Second, func() bool {
+	testenv.Eventually(t, "the group", 30*time.Second, func() bool {
 		docs := hits(t, es, "faultline-groups", service)
 		if len(docs) == 1 {
 			fp, _ = docs[0]["fingerprint"].(string)
 		}
 		return fp != ""
 	})
+	// show lists the group's latest events, searchable a refresh after the
+	// group is.
+	testenv.Eventually(t, "the event", 30*time.Second, func() bool { return len(hits(t, es, "logs-faultline-default", service)) == 1 })
 
 	cli := func(key string, args ...string) (string, error) { t.Helper(); return runCLI(t, key, args...) }
 	// The same globs as routes; a header row above the groups.

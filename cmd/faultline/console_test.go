@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -27,7 +26,7 @@ func TestTrialRunPrintsAlertsToTheTerminal(t *testing.T) {
 		t.Fatalf("event: status %d, body %s", status, body)
 	}
 	heading := "New error in " + service + ": IllegalStateException: Payment declined for order o-1001"
-	harness.Eventually(t, "the alert on standard output", 30*time.Second, func() bool { return strings.Contains(a.Out(), heading) })
+	testenv.Eventually(t, "the alert on standard output", 30*time.Second, func() bool { return strings.Contains(a.Out(), heading) })
 	out := a.Out()
 	block := out[strings.LastIndex(out[:strings.Index(out, heading)], "━━ faultline alert"):]
 	for _, want := range []string{

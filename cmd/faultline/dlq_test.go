@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/auth"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 	"github.com/faultline/faultline/processor"
 )
@@ -66,7 +65,7 @@ auth:
 
 	cli := func(key string, args ...string) (string, error) { t.Helper(); return runCLI(t, key, args...) }
 	var out, diag string
-	harness.Eventually(t, "the dead letter, listed with a read key", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the dead letter, listed with a read key", 60*time.Second, func() bool {
 		out, diag, _ = runCLIStreams(t, "secret-read", "dlq", "list", "--api-url", base)
 		return diag == "1 dead letter(s)\n"
 	})
@@ -88,7 +87,7 @@ auth:
 	}
 	// Back on the events stream, the processor refuses it again: the direct
 	// mode finds it under a new sequence number.
-	harness.Eventually(t, "the replayed event dead-lettered again", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the replayed event dead-lettered again", 60*time.Second, func() bool {
 		out, _ = cli("", "dlq", "--nats-url", natsURL, "list", "--json")
 		var dls []processor.DeadLetter
 		return json.Unmarshal([]byte(out), &dls) == nil && len(dls) == 1 && dls[0].Seq == 2

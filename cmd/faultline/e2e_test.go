@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,42 +17,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
-// chatReceiver is a stand-in Discord webhook that keeps what it was sent.
-type chatReceiver struct {
-	mu   sync.Mutex
-	msgs []map[string]any
-	raw  []string
-}
-
-func (c *chatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var m map[string]any
-	body, _ := io.ReadAll(r.Body)
-	if r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &m) != nil {
-		http.Error(w, "bad payload", http.StatusBadRequest)
-		return
-	}
-	c.mu.Lock()
-	c.msgs = append(c.msgs, m)
-	c.raw = append(c.raw, string(body))
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// bodies are the messages as sent, byte for byte.
-func (c *chatReceiver) bodies() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.raw...)
-}
-
-func (c *chatReceiver) messages() []map[string]any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]map[string]any(nil), c.msgs...)
+// newChat is a stand-in Discord webhook: the kit's inbox, refusing what
+// is not JSON sent as JSON.
+func newChat() *testenv.Inbox {
+	return &testenv.Inbox{Check: func(r *http.Request, body []byte) error {
+		if r.Header.Get("Content-Type") != "application/json" {
+			return errors.New("bad payload")
+		}
+		return testenv.JSONBody[map[string]any](false)(r, body)
+	}}
 }
 
 // logbackEvent is what logback's JsonEncoder writes for log.error("...", args, ex).
@@ -61,34 +37,11 @@ func logbackEvent(service string, line int, orderID string) string {
 		time.Now().UnixMilli(), line, service, orderID, orderID, line, orderID, 40+line, 90+line, 3000+line, 60+line)
 }
 
-func esGet(t *testing.T, url string, body string) map[string]any {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("elasticsearch %s: %v", url, err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatalf("decode %s: %v", url, err)
-	}
-	return out
-}
-
-// hits returns the documents of a search, [] while the index does not exist.
+// hits returns the documents of a service, [] while the index does not
+// exist.
 func hits(t *testing.T, es, index, service string) []map[string]any {
 	t.Helper()
-	q := fmt.Sprintf(`{"query":{"term":{"service.name":%q}},"size":100}`, service)
-	out := esGet(t, es+"/"+index+"/_search", q)
-	h, _ := out["hits"].(map[string]any)
-	list, _ := h["hits"].([]any)
-	var docs []map[string]any
-	for _, x := range list {
-		docs = append(docs, x.(map[string]any)["_source"].(map[string]any))
-	}
-	return docs
+	return testenv.ESSearch(t, es, index, fmt.Sprintf(`{"query":{"term":{"service.name":%q}},"size":100}`, service))
 }
 
 func post(t *testing.T, url, body string) (int, string) {
@@ -106,12 +59,11 @@ func post(t *testing.T, url, body string) (int, string) {
 // is searchable in Elasticsearch, grouped, and announced once on Discord.
 func TestEndToEnd(t *testing.T) {
 	es := testenv.ElasticsearchURL(t)
-	chat := &chatReceiver{}
-	discord := httptest.NewServer(chat)
-	t.Cleanup(discord.Close)
+	chat := newChat()
+	discordURL := chat.Serve(t)
 
 	dir := t.TempDir()
-	t.Setenv("TEST_DISCORD_WEBHOOK", discord.URL+"/api/webhooks/123/secret-token")
+	t.Setenv("TEST_DISCORD_WEBHOOK", discordURL+"/api/webhooks/123/secret-token")
 	cfgFile := filepath.Join(dir, "faultline.yaml")
 	if err := os.WriteFile(cfgFile, []byte(`
 channels:
@@ -136,7 +88,7 @@ notify:
 	}
 
 	var doc map[string]any
-	harness.Eventually(t, "the event in logs-faultline-default", 30*time.Second, func() bool {
+	testenv.Eventually(t, "the event in logs-faultline-default", 30*time.Second, func() bool {
 		docs := hits(t, es, "logs-faultline-default", service)
 		if len(docs) == 1 {
 			doc = docs[0]
@@ -171,14 +123,14 @@ notify:
 		c, _ := docs[0]["count"].(float64)
 		return c
 	}
-	harness.Eventually(t, "a group with count 1", 30*time.Second, func() bool { return groupCount() == 1 })
+	testenv.Eventually(t, "a group with count 1", 30*time.Second, func() bool { return groupCount() == 1 })
 	g := hits(t, es, "faultline-groups", service)[0]
 	if g["fingerprint"] != fp || g["status"] != "open" || g["culprit"] != "com.acme.checkout.PaymentClient.post" {
 		t.Errorf("group document = %v", g)
 	}
 
-	harness.Eventually(t, "one Discord message", 30*time.Second, func() bool { return len(chat.messages()) == 1 })
-	embed := chat.messages()[0]["embeds"].([]any)[0].(map[string]any)
+	testenv.Eventually(t, "one Discord message", 30*time.Second, func() bool { return len(testenv.Messages[map[string]any](chat)) == 1 })
+	embed := testenv.Messages[map[string]any](chat)[0]["embeds"].([]any)[0].(map[string]any)
 	text, _ := json.Marshal(embed)
 	for _, want := range []string{service, "IllegalStateException", "Payment declined for order o-1001", "com.acme.checkout.PaymentClient.post"} {
 		if !strings.Contains(string(text), want) {
@@ -191,7 +143,7 @@ notify:
 	if status != http.StatusAccepted {
 		t.Fatalf("second event: status %d, body %s", status, body)
 	}
-	harness.Eventually(t, "group count 2", 30*time.Second, func() bool { return groupCount() == 2 })
+	testenv.Eventually(t, "group count 2", 30*time.Second, func() bool { return groupCount() == 2 })
 	if n := len(hits(t, es, "faultline-groups", service)); n != 1 {
 		t.Errorf("%d groups for one bug, want 1", n)
 	}
@@ -201,7 +153,7 @@ notify:
 	}
 	// The repeat is within the cooldown: give the notifier time to (wrongly) send.
 	time.Sleep(2 * time.Second)
-	if n := len(chat.messages()); n != 1 {
+	if n := len(testenv.Messages[map[string]any](chat)); n != 1 {
 		t.Errorf("%d Discord messages after a repeat within the cooldown, want 1", n)
 	}
 	if c := groupCount(); c != 2 {
@@ -299,7 +251,7 @@ func launchAll(t *testing.T, args ...string) *allInstance {
 			t.Fatal("no metrics listener")
 		}
 	}
-	harness.Eventually(t, "readyz", 60*time.Second, func() bool { return harness.HTTPOK(a.Base + "/readyz") })
+	testenv.Eventually(t, "readyz", 60*time.Second, func() bool { return testenv.HTTPOK(a.Base + "/readyz") })
 	return a
 }
 

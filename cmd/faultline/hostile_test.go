@@ -60,7 +60,7 @@ type hostile struct {
 	natsURL  string
 	prefix   string
 	keys     map[string]string // key name → the key itself
-	discord  *chatReceiver
+	discord  *testenv.Inbox
 	hook     *harness.ChatReceiver
 	client   *http.Client
 	secrets  []string
@@ -112,8 +112,8 @@ func startHostile(t *testing.T) *hostile {
 		esSecret: esWithPass(strings.TrimPrefix(es, "http://")),
 		prefix:   fmt.Sprintf("hostile-%d", time.Now().UnixNano()),
 		keys:     map[string]string{},
-		discord:  &chatReceiver{},
-		hook:     &harness.ChatReceiver{},
+		discord:  newChat(),
+		hook:     harness.NewChatReceiver(),
 		client: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
 			MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}},
 	}
@@ -228,30 +228,19 @@ func ecsEvent(message string, fields map[string]any) []byte {
 // cannot say).
 func (h *hostile) stored(t *testing.T, service string) int {
 	t.Helper()
-	return h.countWhere(t, fmt.Sprintf(`{"query":{"term":{"service.name":%q}}}`, service))
+	return h.countWhere(t, testenv.ESTermQuery("service.name", service))
 }
 
 func (h *hostile) countWhere(t *testing.T, query string) int {
 	t.Helper()
-	res, err := http.Post(h.es+"/logs-faultline-default/_count", "application/json", strings.NewReader(query))
-	if err != nil {
-		return -1
-	}
-	defer res.Body.Close()
-	var out struct {
-		Count *int `json:"count"`
-	}
-	if json.NewDecoder(res.Body).Decode(&out) != nil || out.Count == nil {
-		return -1
-	}
-	return *out.Count
+	return testenv.ESCount(h.es, "logs-faultline-default", query)
 }
 
 // waitStored waits until exactly n of the service's events are stored.
 func (h *hostile) waitStored(t *testing.T, service string, n int, timeout time.Duration) {
 	t.Helper()
 	last := -1
-	harness.Eventually(t, fmt.Sprintf("%d events of %s stored", n, service), timeout, func() bool {
+	testenv.Eventually(t, fmt.Sprintf("%d events of %s stored", n, service), timeout, func() bool {
 		last = h.stored(t, service)
 		return last == n
 	})
@@ -280,7 +269,7 @@ func (h *hostile) group(t *testing.T, key, fp string) (int, group.Group) {
 func (h *hostile) waitGroup(t *testing.T, service string, n int64) group.Group {
 	t.Helper()
 	var g group.Group
-	harness.Eventually(t, fmt.Sprintf("the group of %s counting %d", service, n), 60*time.Second, func() bool {
+	testenv.Eventually(t, fmt.Sprintf("the group of %s counting %d", service, n), 60*time.Second, func() bool {
 		status, _, b := h.do(t, "GET", h.inst.Base+"/v1/groups?service="+service, "oncall", nil)
 		var out struct{ Groups []group.Group }
 		if status != http.StatusOK || json.Unmarshal(b, &out) != nil || len(out.Groups) != 1 {
@@ -377,7 +366,7 @@ func (h *hostile) answered(t *testing.T) map[string]int64 {
 // alerted waits for a webhook alert of kind for the group.
 func (h *hostile) alerted(t *testing.T, fp string, kind group.Kind) {
 	t.Helper()
-	harness.Eventually(t, fmt.Sprintf("a %s alert for %s", kind, fp), 60*time.Second, func() bool {
+	testenv.Eventually(t, fmt.Sprintf("a %s alert for %s", kind, fp), 60*time.Second, func() bool {
 		for _, m := range h.hook.Messages() {
 			if m.Group.Fingerprint == fp && m.Kind == string(kind) {
 				return true
@@ -732,7 +721,7 @@ auth:
 	again := launchAll(t, "--data-dir", dir, "--es-url", h.esSecret, "--config", cfg)
 	h.waitStored(t, svc, accepted, 2*time.Minute)
 	// The client's retry of the refused event gets in.
-	harness.Eventually(t, "the refused event accepted on retry", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the refused event accepted on retry", 60*time.Second, func() bool {
 		status, _, _ := h.do(t, "POST", again.Base+"/v1/logs", "ingest-full", refused)
 		return status == http.StatusAccepted
 	})
@@ -857,9 +846,9 @@ func rowChatInjection(t *testing.T, h *hostile) {
 	fp := h.waitGroup(t, svc, 1).Fingerprint
 	var msg map[string]any
 	var raw string
-	harness.Eventually(t, "the Discord alert", 60*time.Second, func() bool {
-		bodies := h.discord.bodies()
-		for i, m := range h.discord.messages() {
+	testenv.Eventually(t, "the Discord alert", 60*time.Second, func() bool {
+		bodies := h.discord.Bodies()
+		for i, m := range testenv.Messages[map[string]any](h.discord) {
 			if strings.Contains(bodies[i], fp) {
 				msg, raw = m, bodies[i]
 				return true
@@ -904,8 +893,8 @@ func rowSecrets(t *testing.T, h *hostile) {
 	sources := map[string]string{
 		"stderr":   strings.Join(printed, "\n"),
 		"/metrics": metricsText,
-		"discord":  strings.Join(h.discord.bodies(), "\n"),
-		"webhook":  strings.Join(h.hook.Raw(), "\n"),
+		"discord":  strings.Join(h.discord.Bodies(), "\n"),
+		"webhook":  strings.Join(h.hook.Bodies(), "\n"),
 	}
 	for name, text := range sources {
 		if text == "" {
@@ -916,5 +905,5 @@ func rowSecrets(t *testing.T, h *hostile) {
 		}
 	}
 	t.Logf("scanned %d bytes printed, %d of /metrics, %d Discord and %d webhook messages for %d secrets",
-		len(sources["stderr"]), len(metricsText), len(h.discord.bodies()), len(h.hook.Raw()), len(h.secrets))
+		len(sources["stderr"]), len(metricsText), len(h.discord.Bodies()), len(h.hook.Bodies()), len(h.secrets))
 }

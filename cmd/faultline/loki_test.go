@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/auth"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -64,7 +63,7 @@ func TestLoki4jEndToEnd(t *testing.T) {
 	}
 
 	pushBody("loki4j-json.body", "application/json")
-	harness.Eventually(t, "loki4j's 5 events in logs-faultline-default", 60*time.Second, func() bool {
+	testenv.Eventually(t, "loki4j's 5 events in logs-faultline-default", 60*time.Second, func() bool {
 		return len(hits(t, es, "logs-faultline-default", service)) == 5
 	})
 	var pay map[string]any
@@ -90,14 +89,14 @@ func TestLoki4jEndToEnd(t *testing.T) {
 			t.Errorf("%s = %v, want %q", path, got, want)
 		}
 	}
-	harness.Eventually(t, "two groups: the declined payment twice, the unknown SKU once", 60*time.Second, func() bool {
+	testenv.Eventually(t, "two groups: the declined payment twice, the unknown SKU once", 60*time.Second, func() bool {
 		g := groups()
 		return g["java.lang.IllegalStateException"] == 2 && g["java.lang.IllegalArgumentException"] == 1
 	})
 
 	// The same bugs from loki4j's protobuf mode join the same groups.
 	pushBody("loki4j-protobuf.body", "application/x-protobuf")
-	harness.Eventually(t, "the protobuf push's bugs in the same groups", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the protobuf push's bugs in the same groups", 60*time.Second, func() bool {
 		g := groups()
 		return g["java.lang.IllegalStateException"] == 4 && g["java.lang.IllegalArgumentException"] == 2
 	})

@@ -20,7 +20,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	"github.com/faultline/faultline/internal/auth"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -132,7 +131,7 @@ func TestOTLPExporterContract(t *testing.T) {
 	}
 
 	var docs []map[string]any
-	harness.Eventually(t, "7 events in logs-faultline-default", 60*time.Second, func() bool {
+	testenv.Eventually(t, "7 events in logs-faultline-default", 60*time.Second, func() bool {
 		docs = hits(t, es, "logs-faultline-default", service)
 		return len(docs) == 7
 	})
@@ -188,7 +187,7 @@ func TestOTLPExporterContract(t *testing.T) {
 		t.Errorf("the logback JSON of the same bug has fingerprint %s, OTLP's %s", got, javaFP)
 	}
 	groups := map[string]float64{}
-	harness.Eventually(t, "groups counted", 60*time.Second, func() bool {
+	testenv.Eventually(t, "groups counted", 60*time.Second, func() bool {
 		clear(groups)
 		for _, g := range hits(t, es, "faultline-groups", service) {
 			groups[g["fingerprint"].(string)], _ = g["count"].(float64)
@@ -235,7 +234,7 @@ func TestOTelLogbackAppenderGroupsWithLogbackJSON(t *testing.T) {
 	send("application/json", "otel-logback-jsonencoder.ndjson")
 
 	var docs []map[string]any
-	harness.Eventually(t, "4 events", 60*time.Second, func() bool {
+	testenv.Eventually(t, "4 events", 60*time.Second, func() bool {
 		docs = hits(t, es, "logs-faultline-default", service)
 		return len(docs) == 4
 	})
@@ -248,7 +247,7 @@ func TestOTelLogbackAppenderGroupsWithLogbackJSON(t *testing.T) {
 	if len(fps) != 2 || fps["otlp"] == "" || fps["otlp"] != fps["logback"] {
 		t.Fatalf("fingerprints by source %v: want the appender's and logback's equal", fps)
 	}
-	harness.Eventually(t, "the error's group counting both", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the error's group counting both", 60*time.Second, func() bool {
 		for _, g := range hits(t, es, "faultline-groups", service) {
 			if g["fingerprint"] == fps["otlp"] {
 				return g["count"] == float64(2)

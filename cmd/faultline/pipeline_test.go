@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -30,7 +29,7 @@ func TestAllServesThePipelineAndStormPages(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	var body string
-	harness.Eventually(t, "the pipeline page with every part read", 30*time.Second, func() bool {
+	testenv.Eventually(t, "the pipeline page with every part read", 30*time.Second, func() bool {
 		var code int
 		code, body = get("/pipeline")
 		return code == http.StatusOK && strings.Contains(body, `id="processor-lag"`) && strings.Contains(body, `id="kv-state">reachable`)

@@ -11,7 +11,6 @@ import (
 	sentrygo "github.com/getsentry/sentry-go"
 
 	"github.com/faultline/faultline/internal/auth"
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
@@ -62,7 +61,7 @@ func TestSentryEndToEnd(t *testing.T) {
 	hub.Flush(5 * time.Second)
 
 	var docs []map[string]any
-	harness.Eventually(t, "3 events in logs-faultline-default", 30*time.Second, func() bool {
+	testenv.Eventually(t, "3 events in logs-faultline-default", 30*time.Second, func() bool {
 		docs = hits(t, es, "logs-faultline-default", service)
 		return len(docs) == 3
 	})
@@ -73,7 +72,7 @@ func TestSentryEndToEnd(t *testing.T) {
 		}
 	}
 	var groups []map[string]any
-	harness.Eventually(t, "two groups: the bug twice, the fingerprinted message once", 30*time.Second, func() bool {
+	testenv.Eventually(t, "two groups: the bug twice, the fingerprinted message once", 30*time.Second, func() bool {
 		groups = hits(t, es, "faultline-groups", service)
 		counts := map[float64]int{}
 		for _, g := range groups {

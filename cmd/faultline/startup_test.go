@@ -198,8 +198,8 @@ func TestIngestAndProcessorStartWithDependenciesDown(t *testing.T) {
 	}
 
 	d.natsUp(t)
-	harness.Eventually(t, "ingest ready once NATS is up", 60*time.Second, func() bool { return harness.HTTPOK(ing.base + "/readyz") })
-	harness.Eventually(t, "the processor waiting only for Elasticsearch", 60*time.Second, func() bool {
+	testenv.Eventually(t, "ingest ready once NATS is up", 60*time.Second, func() bool { return testenv.HTTPOK(ing.base + "/readyz") })
+	testenv.Eventually(t, "the processor waiting only for Elasticsearch", 60*time.Second, func() bool {
 		a := send(t, http.MethodGet, proc.base+"/readyz", "")
 		return a.status == http.StatusServiceUnavailable && strings.Contains(a.body, "elasticsearch at ") && !strings.Contains(a.body, "nats at ")
 	})
@@ -208,8 +208,8 @@ func TestIngestAndProcessorStartWithDependenciesDown(t *testing.T) {
 	}
 
 	d.es.Up()
-	harness.Eventually(t, "the processor ready once Elasticsearch is up", 60*time.Second, func() bool { return harness.HTTPOK(proc.base + "/readyz") })
-	harness.Eventually(t, "the event stored", 60*time.Second, func() bool {
+	testenv.Eventually(t, "the processor ready once Elasticsearch is up", 60*time.Second, func() bool { return testenv.HTTPOK(proc.base + "/readyz") })
+	testenv.Eventually(t, "the event stored", 60*time.Second, func() bool {
 		return len(hits(t, d.esReal, "logs-faultline-default", service)) == 1
 	})
 }
@@ -226,7 +226,7 @@ func TestNotifierStartsWithNATSDown(t *testing.T) {
 	wantUnavailable(t, "POST /v1/groups/x/mute", send(t, http.MethodPost, n.base+"/v1/groups/no-such-fingerprint/mute", ""))
 
 	d.natsUp(t)
-	harness.Eventually(t, "the notifier ready once NATS is up", 60*time.Second, func() bool { return harness.HTTPOK(n.base + "/readyz") })
+	testenv.Eventually(t, "the notifier ready once NATS is up", 60*time.Second, func() bool { return testenv.HTTPOK(n.base + "/readyz") })
 	if a := send(t, http.MethodGet, n.base+"/v1/groups?limit=1", ""); a.status != http.StatusOK {
 		t.Errorf("GET /v1/groups once ready: %d %s", a.status, a.body)
 	}
@@ -246,14 +246,14 @@ func TestAllStartsWithDependenciesDown(t *testing.T) {
 	wantUnavailable(t, "GET /v1/groups", send(t, http.MethodGet, all.base+"/v1/groups", ""))
 
 	d.natsUp(t)
-	harness.Eventually(t, "an event accepted once NATS is up", 60*time.Second, func() bool {
+	testenv.Eventually(t, "an event accepted once NATS is up", 60*time.Second, func() bool {
 		return send(t, http.MethodPost, all.base+"/v1/logs", ev).status == http.StatusAccepted
 	})
 	wantNotReady(t, all.base, map[string]string{"elasticsearch": d.es.Addr()})
 
 	d.es.Up()
-	harness.Eventually(t, "ready once Elasticsearch is up", 60*time.Second, func() bool { return harness.HTTPOK(all.base + "/readyz") })
-	harness.Eventually(t, "the event stored", 60*time.Second, func() bool {
+	testenv.Eventually(t, "ready once Elasticsearch is up", 60*time.Second, func() bool { return testenv.HTTPOK(all.base + "/readyz") })
+	testenv.Eventually(t, "the event stored", 60*time.Second, func() bool {
 		return len(hits(t, d.esReal, "logs-faultline-default", service)) == 1
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/testenv"
 )
 
 // Cluster is a JetStream cluster of nats-server processes routed together on
@@ -85,7 +87,7 @@ func (c *Cluster) Node(name string) *Node {
 // current with the cluster.
 func (c *Cluster) WaitHealthy(n *Node) {
 	c.t.Helper()
-	Eventually(c.t, n.Name+" healthy", 60*time.Second, func() bool { return HTTPOK(n.monitor + "/healthz") })
+	testenv.Eventually(c.t, n.Name+" healthy", 60*time.Second, func() bool { return testenv.HTTPOK(n.monitor + "/healthz") })
 }
 
 // jsz is the part of a server's /jsz this harness reads.
@@ -157,7 +159,7 @@ func (c *Cluster) StreamLeader(stream string) string {
 func (c *Cluster) WaitLeader(leader func() string, old string, since time.Time) (string, time.Duration) {
 	c.t.Helper()
 	var now string
-	Eventually(c.t, "a new leader", 60*time.Second, func() bool {
+	testenv.Eventually(c.t, "a new leader", 60*time.Second, func() bool {
 		now = leader()
 		return now != "" && now != old
 	})
@@ -168,7 +170,7 @@ func (c *Cluster) WaitLeader(leader func() string, old string, since time.Time) 
 // is current: a node started again has caught up.
 func (c *Cluster) WaitCurrent(stream string) {
 	c.t.Helper()
-	Eventually(c.t, stream+" replicas current", 2*time.Minute, func() bool {
+	testenv.Eventually(c.t, stream+" replicas current", 2*time.Minute, func() bool {
 		leader := c.StreamLeader(stream)
 		if leader == "" {
 			return false

@@ -1,21 +1,14 @@
-// Package harness runs the real pipeline as separate processes (a NATS
-// server, ingest, processors, notifiers; the local Elasticsearch node) for
-// the fault-injection tests and the end-to-end benchmarks.
 package harness
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,19 +121,17 @@ func (p *Proc) Stop() {
 	}
 }
 
-// ChatReceiver is the webhook channel: it records every announcement and
-// can be told to answer 429 or 500.
+// ChatReceiver is the pipeline's webhook channel: the kit's Inbox, which
+// refuses what is not faultline's webhook payload, read as that payload.
 type ChatReceiver struct {
-	mu       sync.Mutex
-	bodies   []WebhookBody
-	raw      []string
-	FailWith atomic.Int32
-	Failed   atomic.Int32
-	// FailEvery answers every n-th request with a 429 (0 = never).
-	FailEvery atomic.Int32
-	requests  []time.Time
-	// OnMessage, when set, sees every accepted message with its arrival time.
-	OnMessage func(WebhookBody, time.Time)
+	testenv.Inbox
+}
+
+// NewChatReceiver is a receiver that refuses a body that is not JSON.
+func NewChatReceiver() *ChatReceiver {
+	c := &ChatReceiver{}
+	c.Check = testenv.JSONBody[WebhookBody](false)
+	return c
 }
 
 type WebhookBody struct {
@@ -156,68 +147,15 @@ type WebhookBody struct {
 	} `json:"group"`
 }
 
-func (c *ChatReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	c.mu.Lock()
-	c.requests = append(c.requests, time.Now())
-	n := len(c.requests)
-	c.mu.Unlock()
-	if every := int(c.FailEvery.Load()); every > 0 && n%every == 0 {
-		c.Failed.Add(1)
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusTooManyRequests)
-		return
-	}
-	if code := c.FailWith.Load(); code != 0 {
-		c.Failed.Add(1)
-		if code == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "1")
-		}
-		w.WriteHeader(int(code))
-		return
-	}
-	var b WebhookBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	c.mu.Lock()
-	c.bodies = append(c.bodies, b)
-	c.raw = append(c.raw, string(body))
-	c.mu.Unlock()
-	if c.OnMessage != nil {
-		c.OnMessage(b, time.Now())
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// Requests returns the arrival time of every request, accepted or not.
-func (c *ChatReceiver) Requests() []time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Time(nil), c.requests...)
-}
-
-// Raw returns the accepted messages as sent, byte for byte.
-func (c *ChatReceiver) Raw() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.raw...)
-}
-
 // Messages returns the accepted messages.
 func (c *ChatReceiver) Messages() []WebhookBody {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]WebhookBody(nil), c.bodies...)
+	return testenv.Messages[WebhookBody](&c.Inbox)
 }
 
 // Announcements counts "new" messages per fingerprint for a service.
 func (c *ChatReceiver) Announcements(service string) map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	out := map[string]int{}
-	for _, b := range c.bodies {
+	for _, b := range c.Messages() {
 		if b.Kind == "new" && b.Group.Service.Name == service {
 			out[b.Group.Fingerprint]++
 		}
@@ -273,7 +211,7 @@ type Options struct {
 // Start runs a pipeline, stopped when the test ends.
 func Start(t testing.TB, o Options) *Pipeline {
 	t.Helper()
-	p := &Pipeline{t: t, Dir: t.TempDir(), Chat: &ChatReceiver{}}
+	p := &Pipeline{t: t, Dir: t.TempDir(), Chat: NewChatReceiver()}
 	esURLs := ""
 	if o.Elasticsearch != nil {
 		p.ESURL, esURLs = o.Elasticsearch.URL, strings.Join(o.Elasticsearch.URLs, ",")
@@ -333,7 +271,7 @@ notify:
 		}
 		nc.Close()
 	})
-	Eventually(t, "ingest ready", 60*time.Second, func() bool { return HTTPOK(p.IngestURL + "/readyz") })
+	testenv.Eventually(t, "ingest ready", 60*time.Second, func() bool { return testenv.HTTPOK(p.IngestURL + "/readyz") })
 	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
 		if !q.Running() {
 			t.Fatalf("%s exited at start-up (its log follows)", q.name)
@@ -364,35 +302,13 @@ func newProc(t testing.TB, dir, name string, args, env []string) *Proc {
 
 func waitTCP(t testing.TB, addr string) {
 	t.Helper()
-	Eventually(t, addr+" listening", 30*time.Second, func() bool {
+	testenv.Eventually(t, addr+" listening", 30*time.Second, func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
 		}
 		return err == nil
 	})
-}
-
-func HTTPOK(url string) bool {
-	c := http.Client{Timeout: 2 * time.Second}
-	res, err := c.Get(url)
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusOK
-}
-
-func Eventually(t testing.TB, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out after %s waiting for %s", timeout, what)
 }
 
 // PeakRSS is the process's peak resident memory in bytes (VmHWM), read while

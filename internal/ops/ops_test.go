@@ -13,14 +13,13 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/faultline/faultline/internal/harness"
 	"github.com/faultline/faultline/internal/ops"
 	"github.com/faultline/faultline/internal/testenv"
 )
 
-func serve(t *testing.T, c ops.ServeConfig) (addr string, logs *harness.Buffer) {
+func serve(t *testing.T, c ops.ServeConfig) (addr string, logs *testenv.Buffer) {
 	t.Helper()
-	logs = &harness.Buffer{}
+	logs = &testenv.Buffer{}
 	c.Log = zerolog.New(logs)
 	c.Handler = ops.Mux(nil, nil, ops.NewRegistry())
 	addrc := make(chan net.Addr, 1)
@@ -100,13 +99,13 @@ func TestServeHTTPSReloadsCertificate(t *testing.T) {
 	replace(t, renewed, pki.ServerCert)
 	replace(t, renewedKey, pki.ServerKey)
 	want := serialOf(t, pki.ServerCert)
-	waitFor(t, "the renewed certificate", func() bool { return peerSerial(t, addr, pki.Pool) == want })
+	testenv.Eventually(t, "the renewed certificate", 10*time.Second, func() bool { return peerSerial(t, addr, pki.Pool) == want })
 
 	// A broken renewal keeps the certificate in service and says why.
 	if err := os.WriteFile(pki.ServerCert, []byte("not a certificate"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the broken renewal to be logged", func() bool {
+	testenv.Eventually(t, "the broken renewal to be logged", 10*time.Second, func() bool {
 		return peerSerial(t, addr, pki.Pool) == want && strings.Contains(logs.String(), "keeping the one in service")
 	})
 }
@@ -151,17 +150,6 @@ func replace(t *testing.T, src, dst string) {
 	later := time.Now().Add(time.Minute)
 	if err := os.Chtimes(dst, later, later); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 

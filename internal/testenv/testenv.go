@@ -1,5 +1,3 @@
-// Package testenv gives tests the real components: an embedded NATS
-// JetStream server and the local Elasticsearch node.
 package testenv
 
 import (
