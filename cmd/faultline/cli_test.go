@@ -68,6 +68,8 @@ func TestExitStatus(t *testing.T) {
 		{args: []string{"ingest", "--no-such-flag"}, code: 1, stderr: "faultline: faultline ingest: flag provided but not defined: -no-such-flag (see faultline ingest -h)"},
 		{args: []string{"groups"}, code: 1, stderr: "faultline: groups: want an action"},
 		{args: []string{"processor", "stray"}, code: 1, stderr: `faultline: processor: unexpected argument "stray"`},
+		{args: []string{"restore", "--es-url", "http://127.0.0.1:1", "--from", "gs://bucket/faultline"}, code: 1,
+			stderr: `faultline: restore --from: snapshot repository faultline-restore-source: location "gs://bucket/faultline": want a directory under path.repo or s3://bucket/base/path`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			out, diag, code := faultline(t, tc.args...)
@@ -98,7 +100,7 @@ func TestHelp(t *testing.T) {
 		{args: []string{"notifier"}, want: []string{"-config"}},
 		{args: []string{"setup"}, want: []string{"-kibana-url"}},
 		{args: []string{"backup"}, want: []string{"-every", "-keep"}},
-		{args: []string{"restore"}, want: []string{"-snapshot", "-force", "-replay-margin"}},
+		{args: []string{"restore"}, want: []string{"-snapshot", "-force", "-replay-margin", "-from"}},
 		{args: []string{"groups"}, want: []string{"faultline groups list", "faultline groups show", "-api-url", "-es-url"}, not: []string{"-limit", "-for"}},
 		{args: []string{"groups", "list"}, want: []string{"-service", "-limit", "-json", "-es-url", "-es-password", "-api-url", "-nats-url"}, not: []string{"-for", "-events", "-http-addr", "-jetstream-sync", "-tls-cert"}},
 		{args: []string{"groups", "show"}, want: []string{"-events", "-json"}, not: []string{"-for", "-limit"}},

@@ -490,9 +490,6 @@ func directGroups(cfg *config.Config, stderr io.Writer) func(ctx context.Context
 	}
 }
 
-// snapshotRepo is the repository faultline's backups live in.
-const snapshotRepo = "faultline"
-
 // setup is idempotent: run it at every deploy.
 func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	es, err := newES(cfg)
@@ -520,18 +517,20 @@ func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		}
 		log.Info().Str("kibana", redact.URL(cfg.KibanaURL)).Msg("kibana data views, searches and dashboard imported")
 	}
-	if cfg.SnapshotLocation != "" {
-		if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
+	if repos := recovery.Repositories(cfg.SnapshotLocation); len(repos) > 0 {
+		if err := recovery.EnsureRepositories(ctx, es, repos); err != nil {
 			return fmt.Errorf("setup: %w", err)
 		}
-		slm, err := elastic.EnsureSLM(ctx, es, snapshotRepo)
-		if err != nil {
-			return fmt.Errorf("setup: %w", err)
+		slm := false
+		for _, r := range repos {
+			if slm, err = elastic.EnsureSLM(ctx, es, r.Name); err != nil {
+				return fmt.Errorf("setup: %w", err)
+			}
 		}
 		if slm {
-			log.Info().Msg("snapshot repository and nightly SLM policy installed")
+			log.Info().Int("repositories", len(repos)).Msg("snapshot repositories and nightly SLM policies installed")
 		} else {
-			log.Warn().Msg("snapshot repository installed; this cluster has no SLM, so run `faultline backup --every 24h`")
+			log.Warn().Int("repositories", len(repos)).Msg("snapshot repositories installed; this cluster has no SLM, so run `faultline backup --every 24h`")
 		}
 	}
 	return nil
@@ -540,7 +539,7 @@ func setup(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 type backupFlags struct {
 	every, margin             *time.Duration
 	keep                      *int
-	name, tag                 *string
+	name, tag, from           *string
 	force, replay, replayOnly *bool
 }
 
@@ -549,6 +548,7 @@ func newBackupFlags(fs *flag.FlagSet) *backupFlags {
 		every:      cli.DurationFlag(fs, "every", 0, "backup: take a snapshot this often, such as 24h or 1d (0 = once)"),
 		keep:       fs.Int("keep", 14, "backup: snapshots to keep"),
 		name:       fs.String("snapshot", "", "restore: the snapshot (default: the latest)"),
+		from:       fs.String("from", "", "restore: the snapshot location to restore from (another region's copy: a directory under path.repo or s3://bucket/path), registered read-only; default: the first of --snapshot-location"),
 		tag:        fs.String("tag", "", "restore: beside the live data, as the indices restored-faultline-<tag>-events-… and restored-faultline-<tag>-groups"),
 		force:      fs.Bool("force", false, "restore: delete the live events data stream and groups index when they hold documents, and restore over them"),
 		replay:     fs.Bool("replay", true, "restore: then replay from JetStream (--nats-url) every event accepted since the snapshot began"),
@@ -561,24 +561,16 @@ func newBackupFlags(fs *flag.FlagSet) *backupFlags {
 // --keep; restore brings one back.
 func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags, log zerolog.Logger) error {
 	every, keep := f.every, f.keep
-	es, err := snapshotClient(ctx, cmd, cfg)
+	es, repos, err := snapshotClient(cmd, cfg)
 	if err != nil {
 		return err
 	}
 	for {
-		start := time.Now()
-		snap, err := elastic.Snapshot(ctx, es, snapshotRepo, start)
-		if err != nil {
+		if _, err := recovery.Backup(ctx, es, repos, *keep, log); err != nil {
 			if *every == 0 {
 				return err
 			}
 			log.Error().Err(err).Msg("backup failed; trying again at the next interval")
-		} else {
-			pruned, err := elastic.Prune(ctx, es, snapshotRepo, *keep)
-			if err != nil {
-				log.Warn().Err(err).Msg("prune snapshots")
-			}
-			log.Info().Str("snapshot", snap).Dur("took", time.Since(start)).Strs("pruned", pruned).Msg("backup done")
 		}
 		if *every == 0 {
 			return nil
@@ -591,30 +583,45 @@ func backup(ctx context.Context, cmd string, cfg *config.Config, f *backupFlags,
 	}
 }
 
-// snapshotClient connects to Elasticsearch and registers the snapshot
-// repository.
-func snapshotClient(ctx context.Context, cmd string, cfg *config.Config) (*elasticsearch.Client, error) {
-	if cfg.SnapshotLocation == "" {
-		return nil, errors.New(cmd + ": set --snapshot-location (FAULTLINE_SNAPSHOT_LOCATION) to a directory under the node's path.repo")
+// snapshotClient connects to Elasticsearch for the snapshot repositories.
+func snapshotClient(cmd string, cfg *config.Config) (*elasticsearch.Client, []recovery.Repository, error) {
+	repos := recovery.Repositories(cfg.SnapshotLocation)
+	if len(repos) == 0 {
+		return nil, nil, errors.New(cmd + ": set --snapshot-location (FAULTLINE_SNAPSHOT_LOCATION) to a directory under the node's path.repo")
 	}
 	es, err := newES(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := elastic.EnsureRepository(ctx, es, snapshotRepo, cfg.SnapshotLocation); err != nil {
-		return nil, err
-	}
-	return es, nil
+	return es, repos, nil
 }
 
 // restore brings the latest (or named) snapshot back and replays the events
 // accepted since from JetStream.
 func restore(ctx context.Context, cfg *config.Config, f *backupFlags, out io.Writer, log zerolog.Logger) error {
-	es, err := snapshotClient(ctx, "restore", cfg)
-	if err != nil {
-		return err
+	var es *elasticsearch.Client
+	var repo string
+	var err error
+	if *f.from != "" {
+		// The copy elsewhere: the configured repositories may be gone
+		// with the site that held them, so they are not needed.
+		if es, err = newES(cfg); err != nil {
+			return err
+		}
+		if repo, err = recovery.UseSource(ctx, es, *f.from); err != nil {
+			return err
+		}
+	} else {
+		var repos []recovery.Repository
+		if es, repos, err = snapshotClient("restore", cfg); err != nil {
+			return err
+		}
+		repo = repos[0].Name
+		if err := elastic.EnsureRepository(ctx, es, repo, repos[0].Location); err != nil {
+			return err
+		}
 	}
-	o := recovery.Options{Repo: snapshotRepo, Snapshot: *f.name, Tag: *f.tag, Force: *f.force, ReplayOnly: *f.replayOnly, Margin: *f.margin}
+	o := recovery.Options{Repo: repo, Snapshot: *f.name, Tag: *f.tag, Force: *f.force, ReplayOnly: *f.replayOnly, Margin: *f.margin}
 	if *f.replay && o.Tag == "" {
 		url := cfg.NATSURL
 		if url == "" {

@@ -30,8 +30,10 @@ type Config struct {
 	DataDir    string
 	ConfigFile string
 	LogLevel   string
-	// SnapshotLocation is the Elasticsearch snapshot repository's directory
-	// (under the node's path.repo); empty leaves backups off.
+	// SnapshotLocation is the Elasticsearch snapshot repositories'
+	// locations, comma separated (a directory under the node's path.repo,
+	// or s3://bucket/path); each backup goes to every one, in order (see
+	// recovery.Repositories). Empty leaves backups off.
 	SnapshotLocation string
 	KibanaURL        string
 	Replicas         int
@@ -322,7 +324,7 @@ func Flags(fs *flag.FlagSet) (*Config, func() error) {
 	str(&c.DataDir, "data-dir", "./data", "data directory of the embedded JetStream")
 	str(&c.ConfigFile, "config", "", "YAML file with channels, routes and API keys")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
-	str(&c.SnapshotLocation, "snapshot-location", "", "Elasticsearch snapshot repository directory (under path.repo); empty = no backups")
+	str(&c.SnapshotLocation, "snapshot-location", "", "Elasticsearch snapshot locations, comma separated, each backup written to every one in order: a directory under path.repo or s3://bucket/path; empty = no backups")
 	str(&c.KibanaURL, "kibana-url", "", "Kibana URL; when set, setup imports the saved objects")
 	replicas := "1"
 	str(&replicas, "stream-replicas", "1", "replicas of the JetStream streams and KV (3 on a NATS cluster)")

@@ -18,19 +18,62 @@ import (
 // SnapshotIndices are what a faultline backup holds: every event and group.
 var SnapshotIndices = []string{EventsDataStream, GroupsIndex}
 
-// EnsureRepository registers a shared-filesystem snapshot repository. The
-// location must be under the node's path.repo.
+// EnsureRepository registers a snapshot repository at location: a
+// directory under the node's path.repo (a shared filesystem), or
+// s3://bucket/base/path for S3-compatible storage (the node needs the
+// repository-s3 module and its s3.client.default settings).
 func EnsureRepository(ctx context.Context, es *elasticsearch.Client, repo, location string) error {
-	body, _ := json.Marshal(map[string]any{"type": "fs", "settings": map[string]any{"location": location, "compress": true}})
+	return ensureRepository(ctx, es, repo, location, false)
+}
+
+// EnsureReadOnlyRepository registers location as EnsureRepository does, but
+// read-only: the way for a cluster to read a repository another cluster
+// writes to, which two writers would corrupt.
+func EnsureReadOnlyRepository(ctx context.Context, es *elasticsearch.Client, repo, location string) error {
+	return ensureRepository(ctx, es, repo, location, true)
+}
+
+func ensureRepository(ctx context.Context, es *elasticsearch.Client, repo, location string, readonly bool) error {
+	body, err := RepositoryBody(location, readonly)
+	if err != nil {
+		return fmt.Errorf("snapshot repository %s: %w", repo, err)
+	}
 	if err := Check(es.Snapshot.CreateRepository(repo, bytes.NewReader(body), es.Snapshot.CreateRepository.WithContext(ctx))); err != nil {
 		return fmt.Errorf("snapshot repository %s: %w", repo, err)
 	}
 	return nil
 }
 
+// RepositoryBody is the repository registration for location (see
+// EnsureRepository).
+func RepositoryBody(location string, readonly bool) ([]byte, error) {
+	settings := map[string]any{"compress": true}
+	if readonly {
+		settings["readonly"] = true
+	}
+	typ := "fs"
+	if rest, ok := strings.CutPrefix(location, "s3://"); ok {
+		bucket, base, _ := strings.Cut(rest, "/")
+		if bucket == "" {
+			return nil, fmt.Errorf("location %q: want s3://bucket or s3://bucket/base/path", location)
+		}
+		typ, settings["bucket"], settings["client"] = "s3", bucket, "default"
+		if base = strings.Trim(base, "/"); base != "" {
+			settings["base_path"] = base
+		}
+	} else {
+		if strings.TrimSpace(location) == "" || strings.Contains(location, "://") {
+			return nil, fmt.Errorf("location %q: want a directory under path.repo or s3://bucket/base/path", location)
+		}
+		settings["location"] = location
+	}
+	return json.Marshal(map[string]any{"type": typ, "settings": settings})
+}
+
 // EnsureSLM installs a nightly snapshot policy when the cluster has snapshot
 // lifecycle management (X-Pack). It reports false where it does not, and the
 // caller runs `faultline backup` on a timer instead.
+// Each repository gets a policy of its own, named for it.
 func EnsureSLM(ctx context.Context, es *elasticsearch.Client, repo string) (bool, error) {
 	res, err := es.SlmGetStatus(es.SlmGetStatus.WithContext(ctx))
 	if err != nil {
@@ -47,7 +90,7 @@ func EnsureSLM(ctx context.Context, es *elasticsearch.Client, repo string) (bool
 		"config":     map[string]any{"indices": SnapshotIndices, "include_global_state": false},
 		"retention":  map[string]any{"expire_after": "30d", "min_count": 5, "max_count": 50},
 	})
-	if err := Check(es.SlmPutLifecycle("faultline-nightly", es.SlmPutLifecycle.WithBody(bytes.NewReader(policy)), es.SlmPutLifecycle.WithContext(ctx))); err != nil {
+	if err := Check(es.SlmPutLifecycle(repo+"-nightly", es.SlmPutLifecycle.WithBody(bytes.NewReader(policy)), es.SlmPutLifecycle.WithContext(ctx))); err != nil {
 		return false, fmt.Errorf("slm policy: %w", err)
 	}
 	return true, nil
