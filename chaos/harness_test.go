@@ -267,6 +267,10 @@ func storedCountQuiet(esURL, service string) int {
 		return -1
 	}
 	defer res.Body.Close()
+	// A node that has no master yet answers an error, which is no count.
+	if res.StatusCode != http.StatusOK {
+		return -1
+	}
 	var out struct {
 		Count int `json:"count"`
 	}
