@@ -74,7 +74,8 @@ func (l *load) event(i int) (string, []byte) {
 }
 
 // run sends n events at rate per second, in batches of 10, and returns when
-// all were accepted (or those sent before a halt), or an error when a batch was refused for 3 minutes.
+// all were accepted (or those sent before a halt), or an error when a batch
+// was refused for 3 minutes.
 func (l *load) run(ingestURL string, n int, rate float64) error {
 	client := &http.Client{Timeout: 5 * time.Second}
 	interval := time.Duration(float64(time.Second) * 10 / rate)
