@@ -26,9 +26,10 @@ import (
 // only while the events stream has no leader, and the time to a new leader
 // is printed.
 
-// leaderGrace is how long after a new events leader is seen ingest may still
-// refuse: its connection to the killed node has to move to another (it
-// retries every 250 ms) and the client's retry to come back.
+// leaderGrace is how long after an outage ends ingest may still refuse:
+// after a new events leader is seen, its connection to the killed node has
+// to move to another (it retries every 250 ms); after the balancer took a
+// killed replica out, the client's retry has to come back.
 const leaderGrace = 5 * time.Second
 
 var kvStream = "KV_" + notifier.StateBucket
@@ -38,17 +39,21 @@ type haRun struct {
 	p   *harness.Pipeline
 	l   *load
 	lag *lagSampler
-	// leaderless are the spans from a node going down to the events stream
-	// having a leader on another node (at once when it was not the leader).
-	leaderless [][2]time.Time
-	figures    []string
+	// outages are the spans in which ingest may refuse: from a NATS node
+	// going down to the events stream having a leader on another node (at
+	// once when it was not the leader), or from an ingest replica killed to
+	// the load balancer taking it out of rotation.
+	outages [][2]time.Time
+	// outageEnd names what ends an outage, for the printed figures.
+	outageEnd string
+	figures   []string
 }
 
 func startHA(t *testing.T, groups int) *haRun {
 	c := harness.NewCluster(t, 3)
 	p := harness.Start(t, harness.Options{Processors: 1, Notifiers: 1, Cluster: c})
 	l := newLoad(t, groups)
-	r := &haRun{c: c, p: p, l: l, lag: sampleLag(t, p, l)}
+	r := &haRun{c: c, p: p, l: l, lag: sampleLag(t, p, l), outageEnd: "the new leader was seen"}
 	// The services created the streams at R3: check before breaking
 	// anything that they are replicated at all.
 	c.WaitCurrent(broker.EventsStream)
@@ -77,7 +82,7 @@ func (r *haRun) down(t *testing.T, node *harness.Node, kill bool, streams ...str
 	for _, s := range streams {
 		_, took := r.c.WaitLeader(r.leaderOf(s), node.Name, from)
 		if s == broker.EventsStream {
-			r.leaderless = append(r.leaderless, [2]time.Time{from, from.Add(took)})
+			r.outages = append(r.outages, [2]time.Time{from, from.Add(took)})
 		}
 		if !was[s] {
 			r.figures = append(r.figures, fmt.Sprintf("%s down: %s kept its leader", node.Name, s))
@@ -97,7 +102,8 @@ func (r *haRun) up(t *testing.T, node *harness.Node) {
 }
 
 // check verifies the events and announcements, that every request ingest
-// refused (or left unanswered) came while the events stream had no leader,
+// refused (or left unanswered) came during an outage (while the events
+// stream had no leader, or an ingest replica killed was still in rotation),
 // and prints the scenario's figures.
 func (r *haRun) check(t *testing.T, name string, f figures) {
 	t.Helper()
@@ -106,12 +112,12 @@ func (r *haRun) check(t *testing.T, name string, f figures) {
 	refused := append([]refusal(nil), r.l.refused...)
 	r.l.mu.Unlock()
 	outside := 0
-	last := time.Duration(math.MinInt64) // latest refusal from a new leader being seen
+	last := time.Duration(math.MinInt64) // latest refusal from an outage's end
 	whys := map[string]int{}
 	for _, f := range refused {
 		whys[f.why]++
 		in := false
-		for _, w := range r.leaderless {
+		for _, w := range r.outages {
 			if !f.at.Before(w[0]) && !f.at.After(w[1].Add(leaderGrace)) {
 				in = true
 				last = max(last, f.at.Sub(w[1]))
@@ -122,7 +128,7 @@ func (r *haRun) check(t *testing.T, name string, f figures) {
 		}
 	}
 	if outside > 0 {
-		t.Errorf("%d of %d refusals (%v) came while the events stream had a leader (more than %s after it was elected)", outside, len(refused), whys, leaderGrace)
+		t.Errorf("%d of %d refusals (%v) came outside every outage (or more than %s after %s)", outside, len(refused), whys, leaderGrace, r.outageEnd)
 	}
 	var kinds []string
 	for why, n := range whys {
@@ -133,9 +139,9 @@ func (r *haRun) check(t *testing.T, name string, f figures) {
 	switch {
 	case len(refused) == 0:
 	case last > 0:
-		when = fmt.Sprintf(", the last %s after the new leader was seen", last.Round(10*time.Millisecond))
+		when = fmt.Sprintf(", the last %s after %s", last.Round(10*time.Millisecond), r.outageEnd)
 	default:
-		when = fmt.Sprintf(", the last %s before the new leader was seen", (-last).Round(10*time.Millisecond))
+		when = fmt.Sprintf(", the last %s before %s", (-last).Round(10*time.Millisecond), r.outageEnd)
 	}
 	line := fmt.Sprintf("ha %s: %s; %d requests refused [%s]%s", name, strings.Join(r.figures, ", "), len(refused), strings.Join(kinds, ", "), when)
 	t.Log(line)
@@ -217,21 +223,8 @@ func TestHAKillKVLeaderMidStorm(t *testing.T) {
 // configuration keeps is gone, and without a master no replica is promoted.
 func TestHAKillElasticsearchPrimaries(t *testing.T) {
 	es := testenv.StartPrivateElasticsearchCluster(t, 3)
-	p := harness.Start(t, harness.Options{Processors: 1, Notifiers: 1, Elasticsearch: es})
-	// A first event creates the data stream, so its primary has a place.
-	warm := newLoad(t, 1)
-	wait(t, background(warm, p.IngestURL, 10, 100))
-	eventually(t, "the first events stored", 2*time.Minute, func() bool { return storedCountQuiet(p.ESURL, warm.service) >= 10 })
-	eventually(t, "every shard of the events and groups assigned with its replica", 2*time.Minute, func() bool {
-		shards := catShards(p.ESURL)
-		return len(shards) >= 4 && !slices.ContainsFunc(shards, func(s shard) bool { return s.State != "STARTED" })
-	})
-	primary := ""
-	for _, s := range catShards(p.ESURL) {
-		if s.Prirep == "p" && strings.HasPrefix(s.Index, ".ds-logs-faultline-") {
-			primary = s.Node
-		}
-	}
+	p := startOnESCluster(t, es)
+	primary := eventsPrimary(p.ESURL)
 	colocateGroupsPrimary(t, p.ESURL, primary)
 	victim := slices.Index([]string{"node-1", "node-2", "node-3"}, primary)
 	if victim < 0 {
@@ -297,6 +290,40 @@ func colocateGroupsPrimary(t *testing.T, esURL, node string) {
 			return s.State != "STARTED" || s.Index == "faultline-groups" && s.Prirep == "p" && s.Node != node
 		})
 	})
+}
+
+// startOnESCluster runs a pipeline on es and waits until its first events
+// created the data stream and every shard of it and of the groups index is
+// started with its replica.
+func startOnESCluster(t *testing.T, es *testenv.PrivateNode) *harness.Pipeline {
+	t.Helper()
+	p := harness.Start(t, harness.Options{Processors: 1, Notifiers: 1, Elasticsearch: es})
+	warm := newLoad(t, 1)
+	wait(t, background(warm, p.IngestURL, 10, 100))
+	eventually(t, "the first events stored", 2*time.Minute, func() bool { return storedCountQuiet(p.ESURL, warm.service) >= 10 })
+	waitGreen(t, p.ESURL)
+	return p
+}
+
+// waitGreen waits until every shard of the events and the groups is
+// started, with its replica.
+func waitGreen(t *testing.T, esURL string) {
+	t.Helper()
+	eventually(t, "every shard of the events and groups assigned with its replica", 3*time.Minute, func() bool {
+		shards := catShards(esURL)
+		return len(shards) >= 4 && !slices.ContainsFunc(shards, func(s shard) bool { return s.State != "STARTED" })
+	})
+}
+
+// eventsPrimary is the node holding the events data stream's primary.
+func eventsPrimary(esURL string) string {
+	primary := ""
+	for _, s := range catShards(esURL) {
+		if s.Prirep == "p" && strings.HasPrefix(s.Index, ".ds-logs-faultline-") {
+			primary = s.Node
+		}
+	}
+	return primary
 }
 
 type shard struct {

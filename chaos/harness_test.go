@@ -46,7 +46,13 @@ type load struct {
 	got503     atomic.Int32
 	refused    []refusal
 	retries    atomic.Int32
+	// halted ends the load before its n events, for a scenario that lasts
+	// as long as its disruption does.
+	halted atomic.Bool
 }
+
+// halt makes run return after the batch it is sending.
+func (l *load) halt() { l.halted.Store(true) }
 
 func (l *load) event(i int) (string, []byte) {
 	g := i % l.groups
@@ -69,13 +75,14 @@ func (l *load) event(i int) (string, []byte) {
 }
 
 // run sends n events at rate per second, in batches of 10, and returns when
-// all were accepted, or an error when a batch was refused for 3 minutes.
+// all were accepted (or those sent before a halt), or an error when a batch
+// was refused for 3 minutes.
 func (l *load) run(ingestURL string, n int, rate float64) error {
 	client := &http.Client{Timeout: 5 * time.Second}
 	interval := time.Duration(float64(time.Second) * 10 / rate)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	for start := 0; start < n; start += 10 {
+	for start := 0; start < n && !l.halted.Load(); start += 10 {
 		<-tick.C
 		var body bytes.Buffer
 		var ids []string

@@ -47,7 +47,10 @@ start_node() {
   shift 3
   mkdir -p "$dir/data" "$dir/logs" "$state/snapshots"
   if [ ${#run[@]} -gt 0 ]; then
-    chown -R faultline-es "$home" "$state"
+    # Only this node's files: the other nodes of a cluster may be running,
+    # deleting files under theirs as a recursive chown walks them.
+    chown faultline-es "$state"
+    chown -R faultline-es "$home" "$dir" "$state/snapshots"
   fi
   "${run[@]}" env ES_JAVA_HOME="$java_home" ES_JAVA_OPTS="${ES_JAVA_OPTS:-$heap}" \
     "$home/bin/elasticsearch" -d -p "$dir/elasticsearch.pid" \

@@ -165,13 +165,18 @@ func (c *ChatReceiver) Announcements(service string) map[string]int {
 
 // Pipeline is one scenario's set of processes.
 type Pipeline struct {
-	t          testing.TB
-	Dir        string
-	ESURL      string
-	NATSURL    string
-	NATS       *Proc
-	Ingest     *Proc
-	IngestURL  string
+	t         testing.TB
+	Dir       string
+	ESURL     string
+	NATSURL   string
+	NATS      *Proc
+	Ingest    *Proc
+	IngestURL string
+	// Ingests are every ingest replica (Ingest is the first), behind
+	// Balancer when there are more than one; IngestURL is then the
+	// balancer's.
+	Ingests    []*Proc
+	Balancer   *Balancer
 	Processors []*Proc
 	Notifiers  []*Proc
 	Chat       *ChatReceiver
@@ -194,6 +199,9 @@ func NewWithNotify(t testing.TB, processors, notifiers int, notify string) *Pipe
 // Options is what a pipeline is made of.
 type Options struct {
 	Processors, Notifiers int
+	// Ingests is the number of ingest replicas (0 is one); more than one
+	// are reached through a Balancer.
+	Ingests int
 	// Notify is the notify section of the configuration, indented under
 	// "notify:"; empty is an hour's cooldown and no storm summaries, so
 	// that every new group is announced on its own.
@@ -247,16 +255,25 @@ notify:
 	}
 	env := []string{"FAULTLINE_NATS_URL=" + p.NATSURL, "FAULTLINE_ES_URL=" + esURLs, "FAULTLINE_CONFIG=" + cfg, fmt.Sprintf("FAULTLINE_STREAM_REPLICAS=%d", replicas)}
 	bin := filepath.Join(binDir, "faultline")
-	ingestPort := FreePort(t)
-	p.IngestURL = fmt.Sprintf("http://127.0.0.1:%d", ingestPort)
-	p.Ingest = newProc(t, p.Dir, "ingest", []string{bin, "ingest"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", ingestPort)))
+	var ingestNames, ingestURLs []string
+	for i := range max(o.Ingests, 1) {
+		name := "ingest"
+		if o.Ingests > 1 {
+			name = fmt.Sprintf("ingest-%d", i)
+		}
+		port := FreePort(t)
+		ingestNames = append(ingestNames, name)
+		ingestURLs = append(ingestURLs, fmt.Sprintf("http://127.0.0.1:%d", port))
+		p.Ingests = append(p.Ingests, newProc(t, p.Dir, name, []string{bin, "ingest"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", port))))
+	}
+	p.Ingest, p.IngestURL = p.Ingests[0], ingestURLs[0]
 	for i := 0; i < o.Processors; i++ {
 		p.Processors = append(p.Processors, newProc(t, p.Dir, fmt.Sprintf("processor-%d", i), []string{bin, "processor"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
 	}
 	for i := 0; i < o.Notifiers; i++ {
 		p.Notifiers = append(p.Notifiers, newProc(t, p.Dir, fmt.Sprintf("notifier-%d", i), []string{bin, "notifier"}, append(env, fmt.Sprintf("FAULTLINE_HTTP_ADDR=127.0.0.1:%d", FreePort(t)))))
 	}
-	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
+	for _, q := range p.procs() {
 		q.Start()
 	}
 	nc, err := nats.Connect(p.NATSURL, nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond))
@@ -266,18 +283,28 @@ notify:
 	p.NC = nc
 	p.JS, _ = jetstream.New(nc)
 	t.Cleanup(func() {
-		for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
+		for _, q := range p.procs() {
 			q.Stop()
 		}
 		nc.Close()
 	})
-	testenv.Eventually(t, "ingest ready", 60*time.Second, func() bool { return testenv.HTTPOK(p.IngestURL + "/readyz") })
-	for _, q := range append(append([]*Proc{p.Ingest}, p.Processors...), p.Notifiers...) {
+	for _, u := range ingestURLs {
+		testenv.Eventually(t, "ingest ready", 60*time.Second, func() bool { return testenv.HTTPOK(u + "/readyz") })
+	}
+	if o.Ingests > 1 {
+		p.Balancer = NewBalancer(t, "/readyz", ingestNames, ingestURLs)
+		p.IngestURL = p.Balancer.URL
+	}
+	for _, q := range p.procs() {
 		if !q.Running() {
 			t.Fatalf("%s exited at start-up (its log follows)", q.name)
 		}
 	}
 	return p
+}
+
+func (p *Pipeline) procs() []*Proc {
+	return append(append(append([]*Proc(nil), p.Ingests...), p.Processors...), p.Notifiers...)
 }
 
 // newProc is a process logging to dir/name.log, whose log's tail the test

@@ -91,6 +91,18 @@ func (n *PrivateNode) Kill(t testing.TB, i int) {
 	os.Remove(pidfile)
 }
 
+// StopNode stops node i (0-based) of a cluster gracefully (SIGTERM, as an
+// orchestrator does) and waits until it no longer answers.
+func (n *PrivateNode) StopNode(t testing.TB, i int) {
+	t.Helper()
+	if out, err := n.script("stop.sh", "ES_NODE="+strconv.Itoa(i+1)); err != nil {
+		t.Fatalf("stop node-%d: %v: %s", i+1, err, out)
+	}
+	for answers(n.URLs[i]) {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // StartNode starts node i (0-based) of a cluster again on its data and
 // waits until the cluster has every node.
 func (n *PrivateNode) StartNode(t testing.TB, i int) {
