@@ -1,9 +1,3 @@
-// Package notifier turns alert candidates into chat messages: it routes each
-// group to channels, keeps repeats quiet for a cooldown, and remembers what it
-// sent in NATS KV so a restart or a second replica sends nothing twice. It
-// folds storms and late backlogs into summaries (kept as storm records the
-// web UI reads through Storms) and reads each group's state at send time
-// through Groups; it never writes to Elasticsearch.
 package notifier
 
 import (

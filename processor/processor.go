@@ -1,6 +1,3 @@
-// Package processor consumes accepted events from JetStream, fingerprints and
-// groups them, writes events and groups to Elasticsearch, and publishes alert
-// candidates. A message is acked only after Elasticsearch confirmed its write.
 package processor
 
 import (

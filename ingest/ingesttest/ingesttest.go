@@ -1,6 +1,3 @@
-// Package ingesttest runs a real ingest server for the protocol packages'
-// tests: embedded JetStream, the operator routes, and whichever intakes the
-// test wires, as cmd/faultline wires them.
 package ingesttest
 
 import (
