@@ -664,7 +664,7 @@ func normalizeMessage(msg string, escapes bool) string {
 	if len(lines) > 2 {
 		lines = lines[:2]
 	}
-	s := truncate(strings.TrimSpace(strings.Join(lines, "\n")), maxNormalizedBytes)
+	s := event.Truncate(strings.TrimSpace(strings.Join(lines, "\n")), maxNormalizedBytes)
 	for _, v := range messageVariables {
 		if !mayMatch(s, v.need) {
 			continue

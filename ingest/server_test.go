@@ -67,18 +67,13 @@ func keys(t *testing.T, ks ...auth.Key) *auth.Keys {
 
 func (h *harness) post(t *testing.T, body []byte, header map[string]string) (*http.Response, Response) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.http.URL+"/v1/logs", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	hdr := map[string]string{"Content-Type": "application/json"}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		hdr[k] = v
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	res, b := testenv.Post(t, h.http.URL+"/v1/logs", body, hdr)
 	var r Response
-	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("decode answer: %v", err)
 	}
 	return res, r

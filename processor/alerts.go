@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/faultline/faultline/internal/broker"
+	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 )
 
@@ -295,7 +296,7 @@ func cut(c group.Candidate) group.Candidate {
 	for _, f := range []*string{&g.Title, &g.Message, &g.Service.Name, &g.Service.Environment, &g.Error.Type,
 		&g.Log.Level, &g.Log.Logger, &g.Culprit, &g.Sample.EventID, &g.Sample.Message, &g.Sample.StackTrace,
 		&g.Sample.Thread, &g.Sample.Host, &g.Sample.TraceID} {
-		*f = truncate(*f, n)
+		*f = event.Truncate(*f, n)
 	}
 	return c
 }

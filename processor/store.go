@@ -508,7 +508,7 @@ func newGroup(d Delta) group.Group {
 	g := group.Group{
 		Fingerprint:      d.Fingerprint,
 		Title:            Title(ev),
-		Message:          truncate(ev.Message, 1024),
+		Message:          event.Truncate(ev.Message, 1024),
 		Service:          ev.Service,
 		Log:              ev.Log,
 		Culprit:          d.Culprit,
@@ -520,12 +520,12 @@ func newGroup(d Delta) group.Group {
 		Sample: group.Sample{
 			EventID:   ev.Event.ID,
 			Timestamp: ev.Timestamp,
-			Message:   truncate(ev.Message, 4096),
+			Message:   event.Truncate(ev.Message, 4096),
 		},
 	}
 	if ev.Error != nil {
 		g.Error.Type = ev.Error.Type
-		g.Sample.StackTrace = truncate(ev.Error.StackTrace, 8192)
+		g.Sample.StackTrace = event.Truncate(ev.Error.StackTrace, 8192)
 	}
 	if ev.Process != nil {
 		g.Sample.Thread = ev.Process.Thread.Name
@@ -546,7 +546,7 @@ func Title(ev *event.Event) string {
 		if i := bytes.IndexByte([]byte(s), '\n'); i >= 0 {
 			s = s[:i]
 		}
-		return truncate(s, 200)
+		return event.Truncate(s, 200)
 	}
 	if ev.Error != nil && ev.Error.Type != "" {
 		if msg := first(ev.Error.Message); msg != "" {
@@ -567,15 +567,4 @@ func shortType(t string) string {
 		}
 	}
 	return t
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -1,9 +1,7 @@
 package loki
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 
@@ -32,16 +30,7 @@ func newHarness(t *testing.T, cfg ingest.Config) *harness {
 // the answer's text.
 func (h *harness) post(t *testing.T, body []byte, header map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.URL+Route, bytes.NewReader(body))
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := testenv.Post(t, h.URL+Route, body, header)
 	return res, string(b)
 }
 

@@ -237,18 +237,11 @@ func hexField(lr map[string]any, at string, size int, names ...string) error {
 		}
 		raw, err := hex.DecodeString(s)
 		if err != nil || len(raw) != size {
-			return fmt.Errorf("%s.%s: %q is not %d hex digits", at, names[0], clip(s, 64), 2*size)
+			return fmt.Errorf("%s.%s: %q is not %d hex digits", at, names[0], event.Truncate(s, 64), 2*size)
 		}
 		lr[name] = base64.StdEncoding.EncodeToString(raw)
 	}
 	return nil
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // Decode maps an OTLP/HTTP logs export body (contentType

@@ -228,17 +228,7 @@ func flattenInto(labels map[string]string, key string, v *commonpb.AnyValue, dep
 		}
 		return
 	}
-	labels[clip(key, 256)] = cut(text(v), maxLabelBytes)
-}
-
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n-- // not inside a UTF-8 sequence
-	}
-	return s[:n]
+	labels[event.Truncate(key, 256)] = event.Cut(text(v), maxLabelBytes)
 }
 
 // text is a value as a label or message: a string as it is, other scalars
@@ -319,7 +309,7 @@ func level(n logspb.SeverityNumber, txt string) string {
 	case "CRITICAL", "CRIT", "PANIC", "EMERGENCY", "ALERT":
 		return "FATAL"
 	default:
-		return clip(s, 32)
+		return event.Truncate(s, 32)
 	}
 }
 

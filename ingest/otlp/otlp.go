@@ -135,7 +135,7 @@ const maxReasons = 10
 func (rj *rejections) add(record int, reason string) {
 	rj.n++
 	if len(rj.reasons) < maxReasons {
-		rj.reasons = append(rj.reasons, fmt.Sprintf("log record %d: %s", record, clip(reason, 512)))
+		rj.reasons = append(rj.reasons, fmt.Sprintf("log record %d: %s", record, event.Truncate(reason, 512)))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,17 +65,11 @@ type answer struct {
 
 func (s *server) post(t *testing.T, contentType string, body []byte, header map[string]string) answer {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
+	h := map[string]string{"Content-Type": contentType}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h[k] = v
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := testenv.Post(t, s.url, body, h)
 	return answer{status: res.StatusCode, header: res.Header, body: b}
 }
 

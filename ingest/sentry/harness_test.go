@@ -52,17 +52,9 @@ func (h *harness) stored(t *testing.T) []event.Event {
 // headers and the decoded answer.
 func (h *harness) post(t *testing.T, path string, body []byte, header map[string]string) (*http.Response, map[string]string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.URL+path, strings.NewReader(string(body)))
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	res, b := testenv.Post(t, h.URL+path, body, header)
 	out := map[string]string{}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatalf("%s: answer is not a JSON object of strings: %v", path, err)
 	}
 	return res, out

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -51,4 +52,27 @@ func SendAll(tb testing.TB, url string, header map[string]string, want int, bodi
 		tb.FailNow()
 	}
 	return time.Since(start)
+}
+
+// Post sends body to url with header set and returns the answer with its
+// body read whole; a request that gets no answer fails t.
+func Post(t testing.TB, url string, body []byte, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read the answer of %s: %v", url, err)
+	}
+	return res, b
 }
