@@ -12,7 +12,7 @@ import (
 	"github.com/faultline/faultline/internal/group"
 )
 
-// Store is where the group documents live (processor.Store).
+// Store is where the group documents live (processor.Groups).
 type Store interface {
 	SetStatus(ctx context.Context, fingerprint string, change group.StatusChange, allow func(group.Group) error) (group.Group, error)
 	ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error)

@@ -21,7 +21,7 @@ import (
 type groupAPI struct {
 	t     *testing.T
 	url   string
-	store *processor.Store
+	store *groupDocs
 	s     *Service
 	inbox *discordInbox
 	cs    map[string]group.Candidate
@@ -52,7 +52,7 @@ func newGroupAPI(t *testing.T, keys []auth.Key, services ...string) *groupAPI {
 	}
 	_, api.inbox, api.s = running(t, config0(), nil)
 	mux := http.NewServeMux()
-	api.s.RegisterAPI(mux, store, k)
+	api.s.RegisterAPI(mux, store.Groups, k)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	api.url = srv.URL

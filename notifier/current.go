@@ -7,7 +7,7 @@ import (
 	"github.com/faultline/faultline/internal/group"
 )
 
-// Groups reads a group as it stands now. processor.Store is one; the
+// Groups reads a group as it stands now. processor.Groups is one; the
 // notifier reads through it at send time, so an alert queued behind a slow
 // channel or a backlog says the count and last seen of when it is sent.
 type Groups interface {

@@ -28,14 +28,21 @@ func newHook(t *testing.T, h http.Handler) string {
 	return srv.URL
 }
 
-// groupStore is the processor's group store on the shared Elasticsearch node.
-func groupStore(t *testing.T) *processor.Store {
+// groupDocs are the group documents on the shared Elasticsearch node, as the
+// processor counts them and as everyone else reads and mutes them.
+type groupDocs struct {
+	*processor.Counter
+	*processor.Groups
+}
+
+// groupStore is the processor's group documents on the shared node.
+func groupStore(t *testing.T) *groupDocs {
 	t.Helper()
 	store, _ := groupStoreAndES(t)
 	return store
 }
 
-func groupStoreAndES(t *testing.T) (*processor.Store, *elasticsearch.Client) {
+func groupStoreAndES(t *testing.T) (*groupDocs, *elasticsearch.Client) {
 	t.Helper()
 	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
 	if err != nil {
@@ -44,12 +51,12 @@ func groupStoreAndES(t *testing.T) (*processor.Store, *elasticsearch.Client) {
 	if err := elastic.Setup(context.Background(), es); err != nil {
 		t.Fatal(err)
 	}
-	return processor.NewStore(es), es
+	return &groupDocs{processor.NewCounter(es), processor.NewGroups(es)}, es
 }
 
 // seen records n events of fingerprint fp at at, as the processor does, and
 // returns the candidate it raised (its first sighting) or the zero value.
-func seen(t *testing.T, store *processor.Store, fp, service string, n int, at time.Time) group.Candidate {
+func seen(t *testing.T, store *groupDocs, fp, service string, n int, at time.Time) group.Candidate {
 	t.Helper()
 	cs, err := store.UpdateGroups(context.Background(), []processor.Delta{{Fingerprint: fp, Count: n, First: at, Last: at,
 		Sample: &event.Event{Message: "boom " + fp, Service: event.Service{Name: service}, Log: event.Log{Level: "ERROR"}}}})
@@ -84,7 +91,7 @@ func TestAlertSaysStateWhenSent(t *testing.T) {
 	inbox := newDiscordInbox()
 	hook := newHook(t, inbox)
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}, Notify: config0()}
-	js, _ := runService(t, f, nil, func(s *Service) { s.ReadGroupsFrom(store) })
+	js, _ := runService(t, f, nil, func(s *Service) { s.ReadGroupsFrom(store.Groups) })
 	publish(t, js, mc)
 	publish(t, js, c)
 	msgs := waitMessages(t, inbox, 1, 10*time.Second)
@@ -125,7 +132,7 @@ func TestBacklogBecomesOneCatchUp(t *testing.T) {
 	notify := config0()
 	notify.PublicURL = "https://faultline.example"
 	f := config.File{Channels: []config.Channel{{Name: "oncall", Type: "discord", URL: hook}}, Notify: notify}
-	js, s := runService(t, f, nil, func(s *Service) { s.ReadGroupsFrom(store) })
+	js, s := runService(t, f, nil, func(s *Service) { s.ReadGroupsFrom(store.Groups) })
 	for _, c := range stale {
 		publish(t, js, c)
 	}

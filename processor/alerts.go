@@ -97,7 +97,7 @@ const refreshWait = 2 * time.Second
 //     reopened now, and the regression raised. When the duplicates are not
 //     searchable yet, that cannot be told: they are to come back (later)
 //     after a refresh.
-func (s *Store) escalationsOf(ctx context.Context, dups map[string]duplicate) ([]group.Candidate, map[string]time.Time, error) {
+func (s *Counter) escalationsOf(ctx context.Context, dups map[string]duplicate) ([]group.Candidate, map[string]time.Time, error) {
 	if len(dups) == 0 {
 		return nil, nil, nil
 	}
@@ -145,7 +145,7 @@ func (s *Store) escalationsOf(ctx context.Context, dups map[string]duplicate) ([
 
 // reopenMissed reopens fp's group if it is still resolved from before
 // storedAt, and returns its regression.
-func (s *Store) reopenMissed(ctx context.Context, fp string, storedAt time.Time, sample *Delta) (*group.Candidate, error) {
+func (s *Counter) reopenMissed(ctx context.Context, fp string, storedAt time.Time, sample *Delta) (*group.Candidate, error) {
 	var c *group.Candidate
 	_, err := s.modifyGroup(ctx, fp, func(g *group.Group) (bool, error) {
 		c = nil

@@ -84,7 +84,7 @@ func settle(t *testing.T, js jetstream.JetStream) {
 // heldThenAnnouncedOnce checks that, while the alerts stream is missing, the
 // events that raised an alert are held unacked; and that once it is back the
 // alert arrives, once, and the redeliveries leave fp's count as it was.
-func heldThenAnnouncedOnce(t *testing.T, js jetstream.JetStream, store *Store, fp string, kind group.Kind, held uint64, count int64) {
+func heldThenAnnouncedOnce(t *testing.T, js jetstream.JetStream, store *stores, fp string, kind group.Kind, held uint64, count int64) {
 	t.Helper()
 	// Redeliveries come and go while the stream is missing.
 	time.Sleep(3 * time.Second)

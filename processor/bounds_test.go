@@ -91,7 +91,7 @@ func TestLargeEventsStayUnderTheBulkCap(t *testing.T) {
 }
 
 // recordedStore is a store writing through x, with its bulk sizes recorded.
-func recordedStore(t *testing.T, x *esInterceptor) (*Store, *bulkRecorder) {
+func recordedStore(t *testing.T, x *esInterceptor) (*EventWriter, *bulkRecorder) {
 	t.Helper()
 	rec := &bulkRecorder{}
 	rec.record(x)
@@ -102,7 +102,7 @@ func recordedStore(t *testing.T, x *esInterceptor) (*Store, *bulkRecorder) {
 	if err := elastic.Setup(context.Background(), es); err != nil {
 		t.Fatal(err)
 	}
-	return NewStore(es), rec
+	return NewEventWriter(es), rec
 }
 
 // CreateDocs splits what the caller hands it by the cap, and answers every

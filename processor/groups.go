@@ -5,10 +5,24 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/elastic/go-elasticsearch/v8"
+
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
 	"github.com/faultline/faultline/internal/group"
 )
+
+// Groups reads group documents and their events, and changes a group's
+// status, for the group API, the pages, the notifier and the CLI. It never
+// counts: that is the processor's Counter.
+type Groups struct {
+	*store
+}
+
+// NewGroups wraps a client.
+func NewGroups(es *elasticsearch.Client) *Groups {
+	return &Groups{newStore(es, nil)}
+}
 
 // SetStatus applies a mute, resolve or unmute to a group and records it on
 // the group (status_changes). allow, when not nil, sees the stored group
@@ -16,7 +30,7 @@ import (
 // services). It uses the same optimistic concurrency as the processor's
 // updates, so a status change never erases counts. A missing group is
 // group.ErrNotFound.
-func (s *Store) SetStatus(ctx context.Context, fingerprint string, change group.StatusChange, allow func(group.Group) error) (group.Group, error) {
+func (s *Groups) SetStatus(ctx context.Context, fingerprint string, change group.StatusChange, allow func(group.Group) error) (group.Group, error) {
 	var status string
 	switch change.Action {
 	case "mute":
@@ -75,7 +89,7 @@ func (s *Store) SetStatus(ctx context.Context, fingerprint string, change group.
 }
 
 // Group returns the group of a fingerprint, or group.ErrNotFound.
-func (s *Store) Group(ctx context.Context, fingerprint string) (group.Group, error) {
+func (s *Groups) Group(ctx context.Context, fingerprint string) (group.Group, error) {
 	stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fingerprint}})
 	if err != nil {
 		return group.Group{}, err
@@ -90,7 +104,7 @@ func (s *Store) Group(ctx context.Context, fingerprint string) (group.Group, err
 }
 
 // Events returns the latest limit events of a group, newest first.
-func (s *Store) Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error) {
+func (s *Groups) Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error) {
 	q := map[string]any{"size": limit, "sort": []any{map[string]any{"@timestamp": "desc"}},
 		"query": map[string]any{"term": map[string]any{"faultline.fingerprint": fingerprint}}}
 	var sr struct {
@@ -114,7 +128,7 @@ func (s *Store) Events(ctx context.Context, fingerprint string, limit int) ([]ev
 // all; a glob as path.Match reads it) within the scope (service globs as path.Match reads them; empty is
 // every service). The scope is part of the query, so limit counts only
 // groups in it.
-func (s *Store) ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error) {
+func (s *Groups) ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error) {
 	q := map[string]any{"size": limit, "sort": []any{map[string]any{"last_seen": "desc"}}}
 	var filter []any
 	if service != "" {

@@ -43,7 +43,7 @@ type groupResult struct {
 	// candidate of the round (alerts.go).
 	publish error
 	// deferred holds the fingerprints whose duplicates are to come back at
-	// the given time (see Store.Reconcile).
+	// the given time (see Counter.Reconcile).
 	deferred map[string]time.Time
 }
 
@@ -112,12 +112,12 @@ func (p *Processor) writeGroups(ctx context.Context, reqs <-chan groupRequest) {
 		var res groupResult
 		var candidates []group.Candidate
 		if len(updates) > 0 {
-			cs, err := p.store.UpdateGroups(uctx, mergeDeltas(updates))
+			cs, err := p.counter.UpdateGroups(uctx, mergeDeltas(updates))
 			candidates = append(candidates, cs...)
 			res.update = err
 		}
 		if len(dups) > 0 {
-			cs, deferred, err := p.store.Reconcile(uctx, mergeDeltas(dups), dupIDs)
+			cs, deferred, err := p.counter.Reconcile(uctx, mergeDeltas(dups), dupIDs)
 			candidates = append(candidates, cs...)
 			res.reconcile, res.deferred = err, deferred
 		}

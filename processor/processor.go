@@ -111,7 +111,6 @@ func (c *Config) defaults() {
 type Processor struct {
 	js    jetstream.JetStream
 	es    *elasticsearch.Client
-	store *Store
 	fp    *grouping.Fingerprinter
 	log   zerolog.Logger
 	cfg   Config
@@ -128,6 +127,9 @@ type Processor struct {
 	// older remembers whether a group exists for a fingerprint an older
 	// grouping strategy gives (transition.go).
 	older *lru.Cache[string, bool]
+	// events and counter share one store (store.go).
+	events  *EventWriter
+	counter *Counter
 	// groupReqs feeds the group writer while Run runs (see groupwriter.go).
 	groupReqs chan groupRequest
 	// unsent is the group writer's: candidates JetStream has not
@@ -140,16 +142,16 @@ func New(js jetstream.JetStream, es *elasticsearch.Client, log zerolog.Logger, c
 	cfg.defaults()
 	seen, _ := lru.New[string, struct{}](cfg.SeenCacheSize)
 	older, _ := lru.New[string, bool](olderGroupsCacheSize)
-	store := NewStore(es)
-	store.Threshold = cfg.Grouping.Threshold
-	store.Tally = cfg.Tally
-	store.MaxBulkBytes = cfg.MaxBulkBytes
-	store.metrics = cfg.Metrics
+	shared := newStore(es, cfg.Metrics)
+	events, counter := newEventWriter(shared), newCounter(shared)
+	counter.Threshold = cfg.Grouping.Threshold
+	counter.Tally = cfg.Tally
+	events.MaxBulkBytes = cfg.MaxBulkBytes
 	natsURL := ""
 	if nc := js.Conn(); nc != nil {
 		natsURL = nc.Opts.Url
 	}
-	return &Processor{js: js, es: es, store: store, fp: grouping.NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen, older: older,
+	return &Processor{js: js, es: es, events: events, counter: counter, fp: grouping.NewFingerprinterFrom(cfg.Grouping), log: log.With().Str("service", "processor").Logger(), cfg: cfg, seen: seen, older: older,
 		templates: retry.New("elasticsearch", "index templates", cfg.ESURLs...),
 		consumer:  retry.New("nats", "processor consumer", natsURL)}
 }
@@ -362,7 +364,7 @@ func (p *Processor) auditDue(ctx context.Context) {
 		}
 		const page = 100
 		for {
-			n, err := p.store.RecountDue(ctx, page)
+			n, err := p.counter.RecountDue(ctx, page)
 			if err != nil {
 				if ctx.Err() == nil {
 					p.log.Warn().Err(err).Msg("recounting due groups failed; retrying on the next round")
@@ -468,7 +470,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	if len(items) == 0 {
 		return
 	}
-	results, err := p.store.CreateDocs(ctx, docs)
+	results, err := p.events.CreateDocs(ctx, docs)
 	if err != nil {
 		p.failBatch(items, err)
 		return
@@ -505,7 +507,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	if len(created.list) == 0 && len(duplicates.list) == 0 {
 		return
 	}
-	bucket := p.store.Tally.bucket(stamp)
+	bucket := p.counter.Tally.bucket(stamp)
 	for i := range created.list {
 		created.list[i].Stored = []Bucket{{Start: bucket, N: created.list[i].Count}}
 	}

@@ -719,7 +719,7 @@ func publishEvents(t *testing.T, js jetstream.JetStream, evs ...*event.Event) {
 }
 
 // groupCount is the stored count of fp's group; -1 when it cannot be read.
-func groupCount(store *Store, fp string) int64 {
+func groupCount(store *stores, fp string) int64 {
 	g, err := store.getGroups(context.Background(), []Delta{{Fingerprint: fp}})
 	if err != nil {
 		return -1

@@ -82,7 +82,7 @@ func (p *Processor) Replay(ctx context.Context, from time.Time) (ReplayReport, e
 	}
 	if st.FirstTime.After(from) && st.FirstSeq > 1 {
 		rep.Gap = true
-		held, err := p.store.countEvents(ctx)
+		held, err := p.events.countEvents(ctx)
 		if err != nil {
 			return rep, fmt.Errorf("replay: %w", err)
 		}
@@ -177,7 +177,7 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 	for i, it := range items {
 		ids[i] = it.ev.Event.ID
 	}
-	stored, err := p.store.storedIDs(ctx, ids)
+	stored, err := p.events.storedIDs(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
@@ -196,7 +196,7 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 		for i, it := range todo {
 			docs[i] = Doc{ID: it.ev.Event.ID, JSON: it.doc}
 		}
-		results, err := p.store.CreateDocs(ctx, docs)
+		results, err := p.events.CreateDocs(ctx, docs)
 		var again []pending
 		why := err
 		for i, it := range todo {
@@ -235,11 +235,11 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 	if len(created.list) == 0 {
 		return nil
 	}
-	bucket := p.store.Tally.bucket(stamp)
+	bucket := p.counter.Tally.bucket(stamp)
 	for i := range created.list {
 		created.list[i].Stored = []Bucket{{Start: bucket, N: created.list[i].Count}}
 	}
-	if _, err := p.store.UpdateGroups(ctx, created.list); err != nil {
+	if _, err := p.counter.UpdateGroups(ctx, created.list); err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
@@ -257,12 +257,12 @@ func (p *Processor) recountReplayed(ctx context.Context, touched []Delta, rep *R
 	}
 	// Every bucket before now is final: the replay's writes are done and
 	// the processors are stopped.
-	horizon := p.store.Tally.bucket(time.Now())
+	horizon := p.counter.Tally.bucket(time.Now())
 	var g errgroup.Group
 	g.SetLimit(4)
 	for _, d := range touched {
 		g.Go(func() error {
-			_, err := p.store.recountGroup(ctx, d.Fingerprint, &d, horizon)
+			_, err := p.counter.recountGroup(ctx, d.Fingerprint, &d, horizon)
 			return err
 		})
 	}
@@ -271,34 +271,4 @@ func (p *Processor) recountReplayed(ctx context.Context, touched []Delta, rep *R
 	}
 	rep.Groups = len(touched)
 	return nil
-}
-
-// storedIDs returns which of the event ids any backing index of the events
-// data stream holds.
-func (s *Store) storedIDs(ctx context.Context, ids []string) (map[string]struct{}, error) {
-	out := make(map[string]struct{}, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	found, err := s.searchIDs(ctx, elastic.EventsDataStream, map[string]any{
-		"size":  len(ids),
-		"query": map[string]any{"ids": map[string]any{"values": ids}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("find stored events: %w", err)
-	}
-	for _, id := range found {
-		out[id] = struct{}{}
-	}
-	return out, nil
-}
-
-// countEvents counts every event of the data stream (0 when it is missing).
-func (s *Store) countEvents(ctx context.Context) (int64, error) {
-	var sr totalHits
-	q := map[string]any{"size": 0, "track_total_hits": true}
-	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
-		return 0, fmt.Errorf("count events: %w", err)
-	}
-	return sr.Total(), nil
 }

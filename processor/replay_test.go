@@ -67,7 +67,7 @@ func TestReplayWritesWhatIsMissingOnce(t *testing.T) {
 	var sum int64
 	for i := range 3 {
 		fp := p.fp.Compute(evs[5+i]).Fingerprint
-		n := groupCount(p.store, fp)
+		n := groupCount(&stores{store: p.counter.store}, fp)
 		sum += n
 	}
 	if sum != 35 {

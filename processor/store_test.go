@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/faultline/faultline/internal/config"
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
@@ -18,7 +19,22 @@ import (
 	"github.com/faultline/faultline/internal/testenv"
 )
 
-func testStore(t testing.TB) *Store {
+// stores are the three stores of one processor on one shared store, as New
+// builds them, so a test writes events, counts and reads groups through one
+// value.
+type stores struct {
+	*store
+	*EventWriter
+	*Counter
+	*Groups
+}
+
+func newStores(es *elasticsearch.Client) *stores {
+	shared := newStore(es, nil)
+	return &stores{store: shared, EventWriter: newEventWriter(shared), Counter: newCounter(shared), Groups: &Groups{shared}}
+}
+
+func testStore(t testing.TB) *stores {
 	t.Helper()
 	es, err := elastic.NewClient([]string{testenv.ElasticsearchURL(t)})
 	if err != nil {
@@ -27,7 +43,7 @@ func testStore(t testing.TB) *Store {
 	if err := elastic.Setup(context.Background(), es); err != nil {
 		t.Fatalf("setup: %v", err)
 	}
-	return NewStore(es)
+	return newStores(es)
 }
 
 func TestCreateEventsIsIdempotent(t *testing.T) {
@@ -178,7 +194,7 @@ func TestThresholdCrossing(t *testing.T) {
 // increment may be lost to it.
 func TestGroupCacheAcrossReplicas(t *testing.T) {
 	a := testStore(t)
-	b := NewStore(a.es)
+	b := newStores(a.es)
 	ctx := context.Background()
 	fp := fmt.Sprintf("cache-test-%d", time.Now().UnixNano())
 	sample := &event.Event{Message: "boom", Service: event.Service{Name: "cache-test"}}
@@ -214,7 +230,7 @@ func TestUpdateGroupsPastARefusedGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewStore(es)
+	s := newStores(es)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	bad := fmt.Sprintf("refused-group-%d", now.UnixNano())

@@ -1,52 +1,23 @@
 package processor
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8/esapi"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/group"
 )
 
-// Exact group counts on an at-least-once stream.
-//
-// A group's count should be the number of its events in the data stream. It
-// is kept by adding each batch's created events, which is cheap, but a
-// processor can stop between writing events and counting them. Their
-// redelivery then finds them stored (409). Whether the first delivery counted
-// them, or another replica stored them and is about to count them, nothing in
-// that moment tells.
-//
-// Time does. Every event carries faultline.stored_at, set by its processor
-// just before the write, and a batch counts its events within its context
-// (Config.BatchTimeout) or never. So once Settle has passed since an event was
-// stored, its count is final: added, or never to be. Each group keeps its
-// counts per bucket of stored_at (group.Tally), and a recount replaces the
-// buckets before the horizon (now less Settle, rounded down to a bucket) with
-// the number of the group's events stored in them, read from the data
-// stream. That number is right whatever crashed and whoever is still writing.
-// An update for a bucket a recount already passed adds nothing: its events
-// were in that number. Elasticsearch can apply a bulk long after its client
-// gave up, so an event can become searchable after a recount passed its
-// bucket; every recount counts the buckets of the last TallyConfig.Late
-// again (group.Tally's Window and Settled), and the redelivery of such an
-// event, finding it stored, causes one.
-//
-// A redelivered duplicate makes its group due for a recount once the
-// duplicate is settled. The processor recounts due groups (auditDue), and
-// also every TallyConfig.Recount while a group keeps receiving events, which
-// bounds its buckets.
+// Exact group counts on an at-least-once stream: why counts are kept per
+// bucket of faultline.stored_at and recounted once settled is the package
+// documentation's "Exact counts" (doc.go).
 
 // defaultBatchTimeout bounds a batch, from its event write to its group
 // update.
@@ -181,7 +152,7 @@ func addTally(g *group.Group, isNew bool, d Delta, c TallyConfig, now time.Time)
 // duplicates redelivered then; so is a resolved group's whose duplicates are
 // not searchable yet. The escalations the duplicates' groups may not have
 // announced are returned too (escalationsOf).
-func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([]group.Candidate, map[string]time.Time, error) {
+func (s *Counter) Reconcile(ctx context.Context, samples []Delta, ids []string) ([]group.Candidate, map[string]time.Time, error) {
 	if len(ids) == 0 {
 		return nil, nil, nil
 	}
@@ -263,7 +234,7 @@ func (s *Store) Reconcile(ctx context.Context, samples []Delta, ids []string) ([
 // storedAt returns, per fingerprint of the given stored events, when the
 // newest of them was stored (nil when none carries stored_at) and how many
 // of them the search found.
-func (s *Store) storedAt(ctx context.Context, ids []string) (map[string]*time.Time, map[string]int64, error) {
+func (s *Counter) storedAt(ctx context.Context, ids []string) (map[string]*time.Time, map[string]int64, error) {
 	q := map[string]any{
 		"size":  0,
 		"query": map[string]any{"ids": map[string]any{"values": ids}},
@@ -294,44 +265,10 @@ func (s *Store) storedAt(ctx context.Context, ids []string) (map[string]*time.Ti
 	return newest, found, nil
 }
 
-// millis is a date aggregation's value.
-type millis struct {
-	Value *float64 `json:"value"`
-}
-
-func (m millis) time() *time.Time {
-	if m.Value == nil {
-		return nil
-	}
-	t := time.UnixMilli(int64(*m.Value)).UTC()
-	return &t
-}
-
-// search runs a query on an index and decodes its answer.
-func (s *Store) search(ctx context.Context, index string, q map[string]any, out any) error {
-	body, err := json.Marshal(q)
-	if err != nil {
-		return fmt.Errorf("encode query: %w", err)
-	}
-	res, err := s.es.Search(s.es.Search.WithIndex(index), s.es.Search.WithBody(bytes.NewReader(body)),
-		s.es.Search.WithContext(ctx))
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.IsError() {
-		return elastic.Check(res, nil)
-	}
-	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-		return fmt.Errorf("decode: %w", err)
-	}
-	return nil
-}
-
 // markDue makes fp's group due for a recount at or after due. It reports a
 // missing group rather than creating one: a group is created with its
 // events' count, which is not known before due.
-func (s *Store) markDue(ctx context.Context, fp string, due time.Time) (missing bool, err error) {
+func (s *Counter) markDue(ctx context.Context, fp string, due time.Time) (missing bool, err error) {
 	found, err := s.modifyGroup(ctx, fp, func(g *group.Group) (bool, error) {
 		t := group.Tally{}
 		if g.Tally != nil {
@@ -361,7 +298,7 @@ func (s *Store) markDue(ctx context.Context, fp string, due time.Time) (missing 
 // replaced by the number of the group's events stored there. A missing group
 // is created from its settled events and sample when sample is not nil, and
 // its candidate returned.
-func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, horizon int64) (*group.Candidate, error) {
+func (s *Counter) recountGroup(ctx context.Context, fp string, sample *Delta, horizon int64) (*group.Candidate, error) {
 	now := s.now()
 	// A conflict reads the group again; the same ranges need not be
 	// counted again.
@@ -447,36 +384,9 @@ func (s *Store) recountGroup(ctx context.Context, fp string, sample *Delta, hori
 	return s.createCounted(ctx, *sample, horizon)
 }
 
-// modifyGroup reads fp's group, lets change edit it, and writes it back only
-// if nobody wrote the group in between, reading it again after a conflict.
-// change returns false to write nothing. found is false, and change not
-// called, when there is no such group.
-func (s *Store) modifyGroup(ctx context.Context, fp string, change func(*group.Group) (bool, error)) (found bool, err error) {
-	for attempt := 0; attempt < 10; attempt++ {
-		stored, err := s.getGroups(ctx, []Delta{{Fingerprint: fp}})
-		if err != nil {
-			return false, err
-		}
-		sg, ok := stored[fp]
-		if !ok {
-			return false, nil
-		}
-		g := sg.Group
-		write, err := change(&g)
-		if err != nil || !write {
-			return true, err
-		}
-		conflict, err := s.putGroup(ctx, sg, g)
-		if err != nil || !conflict {
-			return true, err
-		}
-	}
-	return true, errors.New("still conflicting after 10 attempts")
-}
-
 // createCounted creates the group of d's fingerprint from its events stored
 // before the horizon (or without stored_at), with d's sample.
-func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*group.Candidate, error) {
+func (s *Counter) createCounted(ctx context.Context, d Delta, horizon int64) (*group.Candidate, error) {
 	q := map[string]any{
 		"size":             0,
 		"track_total_hits": true,
@@ -523,21 +433,10 @@ func (s *Store) createCounted(ctx context.Context, d Delta, horizon int64) (*gro
 	return &c, nil
 }
 
-// totalHits is the exact hit count of a search with track_total_hits.
-type totalHits struct {
-	Hits struct {
-		Total struct {
-			Value int64 `json:"value"`
-		} `json:"total"`
-	} `json:"hits"`
-}
-
-func (h totalHits) Total() int64 { return h.Hits.Total.Value }
-
 // countStored counts fp's events stored in [from, before) (Unix seconds),
 // and those of them stored from window on. from 0 or less also counts the
 // events without stored_at.
-func (s *Store) countStored(ctx context.Context, fp string, from, window, before int64) (total, inWindow int64, err error) {
+func (s *Counter) countStored(ctx context.Context, fp string, from, window, before int64) (total, inWindow int64, err error) {
 	var since *int64
 	if from > 0 {
 		since = &from
@@ -578,52 +477,12 @@ func storedQuery(fp string, since *int64, before int64) map[string]any {
 	}}
 }
 
-// putGroup writes g over sg (creating it when sg was not found), only if
-// nobody wrote it since sg was read, and keeps the cache in step.
-func (s *Store) putGroup(ctx context.Context, sg storedGroup, g group.Group) (conflict bool, err error) {
-	body, err := json.Marshal(g)
-	if err != nil {
-		return false, fmt.Errorf("encode group: %w", err)
-	}
-	opts := []func(*esapi.IndexRequest){s.es.Index.WithDocumentID(g.Fingerprint), s.es.Index.WithContext(ctx)}
-	if sg.found {
-		opts = append(opts, s.es.Index.WithIfSeqNo(int(sg.seqNo)), s.es.Index.WithIfPrimaryTerm(int(sg.primaryTerm)))
-	} else {
-		opts = append(opts, s.es.Index.WithOpType("create"))
-	}
-	res, err := s.es.Index(elastic.GroupsIndex, bytes.NewReader(body), opts...)
-	if err != nil {
-		s.groups.Remove(g.Fingerprint)
-		return false, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode == http.StatusConflict {
-		s.groups.Remove(g.Fingerprint)
-		return true, nil
-	}
-	if res.IsError() {
-		s.groups.Remove(g.Fingerprint)
-		return false, elastic.Check(res, nil)
-	}
-	var ir struct {
-		SeqNo       int64 `json:"_seq_no"`
-		PrimaryTerm int64 `json:"_primary_term"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&ir); err != nil {
-		// Written, but the cache cannot know its sequence number.
-		s.groups.Remove(g.Fingerprint)
-		return false, nil
-	}
-	s.groups.Add(g.Fingerprint, storedGroup{Group: g, seqNo: ir.SeqNo, primaryTerm: ir.PrimaryTerm, found: true})
-	return false, nil
-}
-
 // RecountDue recounts up to limit groups whose recount is due, and returns
 // how many it found. Groups a redelivery is waiting on go first, the most
 // overdue first: a count that misses events matters more than folding an
 // active group's buckets, of which a node that had a burst of new groups may
 // have thousands due at once.
-func (s *Store) RecountDue(ctx context.Context, limit int) (int, error) {
+func (s *Counter) RecountDue(ctx context.Context, limit int) (int, error) {
 	now := s.now()
 	fps, err := s.dueGroups(ctx, now, limit, true)
 	if err != nil {
@@ -653,7 +512,7 @@ func (s *Store) RecountDue(ctx context.Context, limit int) (int, error) {
 // dueGroups lists the fingerprints of up to limit groups due at now, the
 // most overdue first: those a redelivery awaits when first is set, the others
 // when not.
-func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first bool) ([]string, error) {
+func (s *Counter) dueGroups(ctx context.Context, now time.Time, limit int, first bool) ([]string, error) {
 	due := map[string]any{"range": map[string]any{"tally.due": map[string]any{"lte": now.UnixMilli(), "format": "epoch_millis"}}}
 	awaited := map[string]any{"exists": map[string]any{"field": "tally.await"}}
 	cond := map[string]any{"filter": []any{due, awaited}}
@@ -670,24 +529,4 @@ func (s *Store) dueGroups(ctx context.Context, now time.Time, limit int, first b
 		return nil, fmt.Errorf("find due groups: %w", err)
 	}
 	return fps, nil
-}
-
-// searchIDs runs a query on an index and returns the ids of its hits.
-func (s *Store) searchIDs(ctx context.Context, index string, q map[string]any) ([]string, error) {
-	q["_source"] = false
-	var sr struct {
-		Hits struct {
-			Hits []struct {
-				ID string `json:"_id"`
-			} `json:"hits"`
-		} `json:"hits"`
-	}
-	if err := s.search(ctx, index, q, &sr); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(sr.Hits.Hits))
-	for i, h := range sr.Hits.Hits {
-		ids[i] = h.ID
-	}
-	return ids, nil
 }

@@ -78,7 +78,7 @@ func TestRecountIsExactWhateverTheOrder(t *testing.T) {
 		{"recount before anything settled, update, two recounts", []any{0.5, "update", 2.0, 3.0, 3.0}},
 	} {
 		t.Run(order.name, func(t *testing.T) {
-			s := NewStore(base.es)
+			s := newStores(base.es)
 			s.Tally = TallyConfig{Bucket: time.Second, Settle: settle, Recount: time.Hour}
 			now := time.Now()
 			s.now = func() time.Time { return now }

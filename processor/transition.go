@@ -30,7 +30,7 @@ func (p *Processor) keepOlderGroups(ctx context.Context, items []pending) error 
 		}
 	}
 	if len(ask) > 0 {
-		found, err := p.store.groupsExist(ctx, ask)
+		found, err := p.counter.groupsExist(ctx, ask)
 		if err != nil {
 			return fmt.Errorf("look up the groups of older grouping strategies: %w", err)
 		}
@@ -50,7 +50,7 @@ func (p *Processor) keepOlderGroups(ctx context.Context, items []pending) error 
 }
 
 // groupsExist tells which of the fingerprints have a group.
-func (s *Store) groupsExist(ctx context.Context, fps []string) (map[string]bool, error) {
+func (s *Counter) groupsExist(ctx context.Context, fps []string) (map[string]bool, error) {
 	var mr struct {
 		Docs []struct {
 			ID    string `json:"_id"`

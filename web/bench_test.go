@@ -84,7 +84,7 @@ func benchPages(b *testing.B, d *benchData) (base string, client *http.Client) {
 	}
 	admin := &groupadmin.Admin{Store: benchStore{d.es}}
 	h, err := web.New(web.Config{Keys: keys, SessionKey: web.SessionKey(keyList, nil), Log: zerolog.Nop(),
-		Data:    &web.Data{ES: d.es, Groups: processor.NewStore(d.es), Indices: web.Indices{Groups: benchGroups, Events: benchEvents}},
+		Data:    &web.Data{ES: d.es, Groups: processor.NewGroups(d.es), Indices: web.Indices{Groups: benchGroups, Events: benchEvents}},
 		Admin:   func() (*groupadmin.Admin, error) { return admin, nil },
 		Explain: web.GroupingFrames(config.Grouping{}),
 		Now:     func() time.Time { return d.generated }})

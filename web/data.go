@@ -26,14 +26,14 @@ type Data struct {
 	ES *elasticsearch.Client
 	// Groups is the group store, read through groupadmin for the keys'
 	// service scopes.
-	Groups *processor.Store
+	Groups *processor.Groups
 	// Indices, when set, are read instead of the live ones.
 	Indices Indices
 }
 
 // NewData wraps a client.
 func NewData(es *elasticsearch.Client) *Data {
-	return &Data{ES: es, Groups: processor.NewStore(es)}
+	return &Data{ES: es, Groups: processor.NewGroups(es)}
 }
 
 // search runs one query against index and decodes the answer into out.

@@ -30,7 +30,6 @@ func TestTrendPages(t *testing.T) {
 	if err := elastic.Setup(ctx, es); err != nil {
 		t.Fatal(err)
 	}
-	store := processor.NewStore(es)
 	data := web.NewData(es)
 	now := time.Now().UTC()
 	prefix := fmt.Sprintf("wtrend%d", now.UnixNano())
@@ -69,7 +68,7 @@ func TestTrendPages(t *testing.T) {
 		deltas = append(deltas, processor.Delta{Fingerprint: g.fp, Count: g.hour + older,
 			First: now.Add(-3 * time.Hour), Last: now.Add(-time.Minute), Sample: sample})
 	}
-	results, err := store.CreateEvents(ctx, events)
+	results, err := processor.NewEventWriter(es).CreateEvents(ctx, events)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +77,7 @@ func TestTrendPages(t *testing.T) {
 			t.Fatalf("event %s: %v %s", events[i].Event.ID, r.Outcome, r.Reason)
 		}
 	}
-	if _, err := store.UpdateGroups(ctx, deltas); err != nil {
+	if _, err := processor.NewCounter(es).UpdateGroups(ctx, deltas); err != nil {
 		t.Fatal(err)
 	}
 	for _, index := range []string{elastic.GroupsIndex, web.EventsIndex} {

@@ -365,7 +365,7 @@ func TestStormPageListsEveryGroupOfARealStorm(t *testing.T) {
 	}
 	var all []group.Group
 	testenv.Eventually(t, fmt.Sprintf("%d groups of the service searchable", groups), 30*time.Second, func() bool {
-		all, err = processor.NewStore(es).ListGroups(context.Background(), e.service, nil, 100)
+		all, err = processor.NewGroups(es).ListGroups(context.Background(), e.service, nil, 100)
 		return err == nil && len(all) == groups
 	})
 	announced := 0

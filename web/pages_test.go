@@ -233,7 +233,7 @@ func TestListPages(t *testing.T) {
 		deltas = append(deltas, processor.Delta{Fingerprint: fmt.Sprintf("%s-%02d", s.Service, i), Count: 1, First: at, Last: at,
 			Sample: &event.Event{Message: fmt.Sprintf("boom %d", i), Service: event.Service{Name: s.Service}, Log: event.Log{Level: "ERROR"}}})
 	}
-	if _, err := s.store.UpdateGroups(context.Background(), deltas); err != nil {
+	if _, err := s.counter.UpdateGroups(context.Background(), deltas); err != nil {
 		t.Fatal(err)
 	}
 	if err := elastic.Check(s.es.Indices.Refresh(s.es.Indices.Refresh.WithIndex(elastic.GroupsIndex))); err != nil {

@@ -44,7 +44,8 @@ type stack struct {
 	Server  string
 	pub     func(ev event.Event)
 	es      *elasticsearch.Client
-	store   *processor.Store
+	groups  *processor.Groups
+	counter *processor.Counter
 	chat    *testenv.Inbox
 	Service string
 }
@@ -103,7 +104,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := processor.NewStore(es)
+	store := processor.NewGroups(es)
 	mux := http.NewServeMux()
 	n.RegisterAPI(mux, store, keys)
 	srv := httptest.NewServer(mux)
@@ -115,7 +116,7 @@ func newStack(t *testing.T, prefix string, open bool) *stack {
 		t.Fatal(err)
 	}
 	pages.Register(mux)
-	s := &stack{t: t, URL: srv.URL + prefix, Server: srv.URL, es: es, store: store, chat: inbox,
+	s := &stack{t: t, URL: srv.URL + prefix, Server: srv.URL, es: es, groups: store, counter: processor.NewCounter(es), chat: inbox,
 		Service: fmt.Sprintf("web-%d", time.Now().UnixNano())}
 	s.pub = func(ev event.Event) {
 		b, err := event.Marshal(&ev)
@@ -164,7 +165,7 @@ func (s *stack) group(title string, count int64) group.Group {
 	s.t.Helper()
 	var found group.Group
 	testenv.Eventually(s.t, fmt.Sprintf("group %q with %d events", title, count), 30*time.Second, func() bool {
-		gs, err := s.store.ListGroups(context.Background(), s.Service, nil, 100)
+		gs, err := s.groups.ListGroups(context.Background(), s.Service, nil, 100)
 		if err != nil {
 			return false
 		}

@@ -310,7 +310,7 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		}
 		n.ConsoleTo(out.w)
 		checks["notifier state"] = n.Readiness
-		store := processor.NewStore(es)
+		store := processor.NewGroups(es)
 		n.ReadGroupsFrom(store)
 		n.RegisterAPI(mux, store, keys)
 		dead := &dlqadmin.Admin{JS: js, Log: log}
@@ -461,7 +461,7 @@ func directGroups(cfg *config.Config, stderr io.Writer) func(ctx context.Context
 		if err != nil {
 			return nil, nil, err
 		}
-		admin := &groupadmin.Admin{Store: processor.NewStore(es)}
+		admin := &groupadmin.Admin{Store: processor.NewGroups(es)}
 		who := auth.Local(groupadmin.CLIName())
 		if !change {
 			return admin.As(who), func() {}, nil

@@ -5,5 +5,5 @@
 // names.
 //
 // It must not query events or groups: those questions are the processor's
-// Store, so one package knows what a document means.
+// (EventWriter, Counter, Groups), so one package knows what a document means.
 package elastic
