@@ -9,6 +9,8 @@ import (
 	"net/http"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/core/search"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
 
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
@@ -178,9 +180,9 @@ func (s *EventWriter) storedIDs(ctx context.Context, ids []string) (map[string]s
 	if len(ids) == 0 {
 		return out, nil
 	}
-	found, err := s.searchIDs(ctx, elastic.EventsDataStream, map[string]any{
-		"size":  len(ids),
-		"query": map[string]any{"ids": map[string]any{"values": ids}},
+	found, err := s.searchIDs(ctx, elastic.EventsDataStream, &search.Request{
+		Size:  new(len(ids)),
+		Query: &types.Query{Ids: &types.IdsQuery{Values: ids}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find stored events: %w", err)
@@ -194,8 +196,8 @@ func (s *EventWriter) storedIDs(ctx context.Context, ids []string) (map[string]s
 // countEvents counts every event of the data stream (0 when it is missing).
 func (s *EventWriter) countEvents(ctx context.Context) (int64, error) {
 	var sr totalHits
-	q := map[string]any{"size": 0, "track_total_hits": true}
-	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+	req := &search.Request{Size: new(0), TrackTotalHits: true}
+	if err := s.search(ctx, elastic.EventsDataStream, req, &sr); err != nil {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return sr.Total(), nil

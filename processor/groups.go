@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/core/search"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types/enums/sortorder"
 
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/event"
@@ -105,8 +108,11 @@ func (s *Groups) Group(ctx context.Context, fingerprint string) (group.Group, er
 
 // Events returns the latest limit events of a group, newest first.
 func (s *Groups) Events(ctx context.Context, fingerprint string, limit int) ([]event.Event, error) {
-	q := map[string]any{"size": limit, "sort": []any{map[string]any{"@timestamp": "desc"}},
-		"query": map[string]any{"term": map[string]any{"faultline.fingerprint": fingerprint}}}
+	req := &search.Request{
+		Size:  new(limit),
+		Sort:  []types.SortCombinations{sortBy("@timestamp", sortorder.Desc)},
+		Query: new(term("faultline.fingerprint", fingerprint)),
+	}
 	var sr struct {
 		Hits struct {
 			Hits []struct {
@@ -114,7 +120,7 @@ func (s *Groups) Events(ctx context.Context, fingerprint string, limit int) ([]e
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.EventsDataStream, req, &sr); err != nil {
 		return nil, fmt.Errorf("events of group %s: %w", fingerprint, err)
 	}
 	out := make([]event.Event, len(sr.Hits.Hits))
@@ -129,32 +135,35 @@ func (s *Groups) Events(ctx context.Context, fingerprint string, limit int) ([]e
 // every service). The scope is part of the query, so limit counts only
 // groups in it.
 func (s *Groups) ListGroups(ctx context.Context, service string, scope []string, limit int) ([]group.Group, error) {
-	q := map[string]any{"size": limit, "sort": []any{map[string]any{"last_seen": "desc"}}}
-	var filter []any
+	req := &search.Request{Size: new(limit), Sort: []types.SortCombinations{sortBy("last_seen", sortorder.Desc)}}
+	services := func(re string) types.Query {
+		return types.Query{Regexp: map[string]types.RegexpQuery{"service.name": {Value: re, Flags: new("NONE")}}}
+	}
+	var filter []types.Query
 	if service != "" {
 		// The same globs as routes and key scopes; a plain name stays a term.
 		if !strings.ContainsAny(service, `*?[\`) {
-			filter = append(filter, map[string]any{"term": map[string]any{"service.name": service}})
+			filter = append(filter, term("service.name", service))
 		} else if re, ok := GlobRegexp(service); ok {
-			filter = append(filter, map[string]any{"regexp": map[string]any{"service.name": map[string]any{"value": re, "flags": "NONE"}}})
+			filter = append(filter, services(re))
 		} else {
 			return nil, nil
 		}
 	}
 	if len(scope) > 0 {
-		var should []any
+		var should []types.Query
 		for _, glob := range scope {
 			if re, ok := GlobRegexp(glob); ok {
-				should = append(should, map[string]any{"regexp": map[string]any{"service.name": map[string]any{"value": re, "flags": "NONE"}}})
+				should = append(should, services(re))
 			}
 		}
 		if len(should) == 0 {
 			return nil, nil
 		}
-		filter = append(filter, map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}})
+		filter = append(filter, types.Query{Bool: &types.BoolQuery{Should: should, MinimumShouldMatch: 1}})
 	}
 	if len(filter) > 0 {
-		q["query"] = map[string]any{"bool": map[string]any{"filter": filter}}
+		req.Query = &types.Query{Bool: &types.BoolQuery{Filter: filter}}
 	}
 	var sr struct {
 		Hits struct {
@@ -163,7 +172,7 @@ func (s *Groups) ListGroups(ctx context.Context, service string, scope []string,
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := s.search(ctx, elastic.GroupsIndex, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.GroupsIndex, req, &sr); err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
 	out := make([]group.Group, len(sr.Hits.Hits))

@@ -12,6 +12,9 @@ import (
 
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/core/search"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types/enums/sortorder"
 	"github.com/hashicorp/golang-lru/v2"
 
 	"github.com/faultline/faultline/internal/elastic"
@@ -223,9 +226,9 @@ func (s *store) modifyGroup(ctx context.Context, fp string, change func(*group.G
 	return true, errors.New("still conflicting after 10 attempts")
 }
 
-// search runs a query on an index and decodes its answer.
-func (s *store) search(ctx context.Context, index string, q map[string]any, out any) error {
-	body, err := json.Marshal(q)
+// search runs a search request on an index and decodes its answer.
+func (s *store) search(ctx context.Context, index string, req *search.Request, out any) error {
+	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("encode query: %w", err)
 	}
@@ -244,9 +247,10 @@ func (s *store) search(ctx context.Context, index string, q map[string]any, out 
 	return nil
 }
 
-// searchIDs runs a query on an index and returns the ids of its hits.
-func (s *store) searchIDs(ctx context.Context, index string, q map[string]any) ([]string, error) {
-	q["_source"] = false
+// searchIDs runs a search request on an index and returns the ids of its
+// hits.
+func (s *store) searchIDs(ctx context.Context, index string, req *search.Request) ([]string, error) {
+	req.Source_ = false
 	var sr struct {
 		Hits struct {
 			Hits []struct {
@@ -254,7 +258,7 @@ func (s *store) searchIDs(ctx context.Context, index string, q map[string]any) (
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := s.search(ctx, index, q, &sr); err != nil {
+	if err := s.search(ctx, index, req, &sr); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(sr.Hits.Hits))
@@ -262,6 +266,28 @@ func (s *store) searchIDs(ctx context.Context, index string, q map[string]any) (
 		ids[i] = h.ID
 	}
 	return ids, nil
+}
+
+// term matches the documents whose field holds value.
+func term(field, value string) types.Query {
+	return types.Query{Term: map[string]types.TermQuery{field: {Value: value}}}
+}
+
+// dateRange matches the documents whose date field is within r, its bounds
+// given in epochMillis.
+func dateRange(field string, r types.DateRangeQuery) types.Query {
+	r.Format = new("epoch_millis")
+	return types.Query{Range: map[string]types.RangeQuery{field: r}}
+}
+
+// epochMillis is a date bound of Unix milliseconds.
+func epochMillis(ms int64) *string {
+	return new(strconv.FormatInt(ms, 10))
+}
+
+// sortBy sorts on one field.
+func sortBy(field string, order sortorder.SortOrder) types.SortCombinations {
+	return types.SortOptions{SortOptions: map[string]types.FieldSort{field: {Order: &order}}}
 }
 
 // totalHits is the exact hit count of a search with track_total_hits.

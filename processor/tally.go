@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8/typedapi/core/search"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types/enums/sortorder"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/internal/elastic"
@@ -235,14 +238,6 @@ func (s *Counter) Reconcile(ctx context.Context, samples []Delta, ids []string) 
 // newest of them was stored (nil when none carries stored_at) and how many
 // of them the search found.
 func (s *Counter) storedAt(ctx context.Context, ids []string) (map[string]*time.Time, map[string]int64, error) {
-	q := map[string]any{
-		"size":  0,
-		"query": map[string]any{"ids": map[string]any{"values": ids}},
-		"aggs": map[string]any{"fp": map[string]any{
-			"terms": map[string]any{"field": "faultline.fingerprint", "size": len(ids)},
-			"aggs":  map[string]any{"newest": map[string]any{"max": map[string]any{"field": "faultline.stored_at"}}},
-		}},
-	}
 	var sr struct {
 		Aggregations struct {
 			FP struct {
@@ -254,7 +249,7 @@ func (s *Counter) storedAt(ctx context.Context, ids []string) (map[string]*time.
 			} `json:"fp"`
 		} `json:"aggregations"`
 	}
-	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.EventsDataStream, storedAtRequest(ids), &sr); err != nil {
 		return nil, nil, fmt.Errorf("reconcile: find duplicates: %w", err)
 	}
 	newest := make(map[string]*time.Time, len(sr.Aggregations.FP.Buckets))
@@ -263,6 +258,19 @@ func (s *Counter) storedAt(ctx context.Context, ids []string) (map[string]*time.
 		newest[b.Key], found[b.Key] = b.Newest.time(), b.Count
 	}
 	return newest, found, nil
+}
+
+// storedAtRequest finds the stored events of ids, and per fingerprint how
+// many there are (doc_count) and when the newest was stored.
+func storedAtRequest(ids []string) *search.Request {
+	return &search.Request{
+		Size:  new(0),
+		Query: &types.Query{Ids: &types.IdsQuery{Values: ids}},
+		Aggregations: map[string]types.Aggregations{"fp": {
+			Terms:        &types.TermsAggregation{Field: new("faultline.fingerprint"), Size: new(len(ids))},
+			Aggregations: map[string]types.Aggregations{"newest": {Max: &types.MaxAggregation{Field: new("faultline.stored_at")}}},
+		}},
+	}
 }
 
 // markDue makes fp's group due for a recount at or after due. It reports a
@@ -387,13 +395,13 @@ func (s *Counter) recountGroup(ctx context.Context, fp string, sample *Delta, ho
 // createCounted creates the group of d's fingerprint from its events stored
 // before the horizon (or without stored_at), with d's sample.
 func (s *Counter) createCounted(ctx context.Context, d Delta, horizon int64) (*group.Candidate, error) {
-	q := map[string]any{
-		"size":             0,
-		"track_total_hits": true,
-		"query":            storedQuery(d.Fingerprint, nil, horizon),
-		"aggs": map[string]any{
-			"first": map[string]any{"min": map[string]any{"field": "@timestamp"}},
-			"last":  map[string]any{"max": map[string]any{"field": "@timestamp"}},
+	req := &search.Request{
+		Size:           new(0),
+		TrackTotalHits: true,
+		Query:          storedQuery(d.Fingerprint, nil, horizon),
+		Aggregations: map[string]types.Aggregations{
+			"first": {Min: &types.MinAggregation{Field: new("@timestamp")}},
+			"last":  {Max: &types.MaxAggregation{Field: new("@timestamp")}},
 		},
 	}
 	var sr struct {
@@ -403,7 +411,7 @@ func (s *Counter) createCounted(ctx context.Context, d Delta, horizon int64) (*g
 			Last  millis `json:"last"`
 		} `json:"aggregations"`
 	}
-	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.EventsDataStream, req, &sr); err != nil {
 		return nil, fmt.Errorf("recount group %s: %w", d.Fingerprint, err)
 	}
 	if sr.Total() == 0 {
@@ -437,19 +445,6 @@ func (s *Counter) createCounted(ctx context.Context, d Delta, horizon int64) (*g
 // and those of them stored from window on. from 0 or less also counts the
 // events without stored_at.
 func (s *Counter) countStored(ctx context.Context, fp string, from, window, before int64) (total, inWindow int64, err error) {
-	var since *int64
-	if from > 0 {
-		since = &from
-	}
-	q := map[string]any{
-		"size":             0,
-		"track_total_hits": true,
-		"query":            storedQuery(fp, since, before),
-	}
-	if window < before {
-		q["aggs"] = map[string]any{"window": map[string]any{"filter": map[string]any{"range": map[string]any{
-			"faultline.stored_at": map[string]any{"gte": window * 1000, "format": "epoch_millis"}}}}}
-	}
 	var sr struct {
 		totalHits
 		Aggregations struct {
@@ -458,23 +453,37 @@ func (s *Counter) countStored(ctx context.Context, fp string, from, window, befo
 			} `json:"window"`
 		} `json:"aggregations"`
 	}
-	if err := s.search(ctx, elastic.EventsDataStream, q, &sr); err != nil {
+	if err := s.search(ctx, elastic.EventsDataStream, countStoredRequest(fp, from, window, before), &sr); err != nil {
 		return 0, 0, fmt.Errorf("count events: %w", err)
 	}
 	return sr.Total(), sr.Aggregations.Window.Count, nil
 }
 
-func storedQuery(fp string, since *int64, before int64) map[string]any {
-	filter := []any{map[string]any{"term": map[string]any{"faultline.fingerprint": fp}}}
-	if since != nil {
-		filter = append(filter, map[string]any{"range": map[string]any{"faultline.stored_at": map[string]any{
-			"gte": *since * 1000, "lt": before * 1000, "format": "epoch_millis"}}})
-		return map[string]any{"bool": map[string]any{"filter": filter}}
+// countStoredRequest counts what countStored does: the total hits, and
+// those stored from window on as the "window" filter aggregation.
+func countStoredRequest(fp string, from, window, before int64) *search.Request {
+	var since *int64
+	if from > 0 {
+		since = &from
 	}
-	return map[string]any{"bool": map[string]any{
-		"filter":   filter,
-		"must_not": []any{map[string]any{"range": map[string]any{"faultline.stored_at": map[string]any{"gte": before * 1000, "format": "epoch_millis"}}}},
-	}}
+	req := &search.Request{Size: new(0), TrackTotalHits: true, Query: storedQuery(fp, since, before)}
+	if window < before {
+		inWindow := dateRange("faultline.stored_at", types.DateRangeQuery{Gte: epochMillis(window * 1000)})
+		req.Aggregations = map[string]types.Aggregations{"window": {Filter: &inWindow}}
+	}
+	return req
+}
+
+// storedQuery matches fp's events stored in [since, before) (Unix seconds);
+// without since, also those without stored_at.
+func storedQuery(fp string, since *int64, before int64) *types.Query {
+	filter := []types.Query{term("faultline.fingerprint", fp)}
+	if since != nil {
+		filter = append(filter, dateRange("faultline.stored_at", types.DateRangeQuery{Gte: epochMillis(*since * 1000), Lt: epochMillis(before * 1000)}))
+		return &types.Query{Bool: &types.BoolQuery{Filter: filter}}
+	}
+	later := dateRange("faultline.stored_at", types.DateRangeQuery{Gte: epochMillis(before * 1000)})
+	return &types.Query{Bool: &types.BoolQuery{Filter: filter, MustNot: []types.Query{later}}}
 }
 
 // RecountDue recounts up to limit groups whose recount is due, and returns
@@ -513,20 +522,24 @@ func (s *Counter) RecountDue(ctx context.Context, limit int) (int, error) {
 // most overdue first: those a redelivery awaits when first is set, the others
 // when not.
 func (s *Counter) dueGroups(ctx context.Context, now time.Time, limit int, first bool) ([]string, error) {
-	due := map[string]any{"range": map[string]any{"tally.due": map[string]any{"lte": now.UnixMilli(), "format": "epoch_millis"}}}
-	awaited := map[string]any{"exists": map[string]any{"field": "tally.await"}}
-	cond := map[string]any{"filter": []any{due, awaited}}
-	if !first {
-		cond = map[string]any{"filter": []any{due}, "must_not": []any{awaited}}
-	}
-	q := map[string]any{
-		"size":  limit,
-		"query": map[string]any{"bool": cond},
-		"sort":  []any{map[string]any{"tally.due": "asc"}},
-	}
-	fps, err := s.searchIDs(ctx, elastic.GroupsIndex, q)
+	fps, err := s.searchIDs(ctx, elastic.GroupsIndex, dueRequest(now, limit, first))
 	if err != nil {
 		return nil, fmt.Errorf("find due groups: %w", err)
 	}
 	return fps, nil
+}
+
+// dueRequest finds what dueGroups lists.
+func dueRequest(now time.Time, limit int, first bool) *search.Request {
+	due := dateRange("tally.due", types.DateRangeQuery{Lte: epochMillis(now.UnixMilli())})
+	awaited := types.Query{Exists: &types.ExistsQuery{Field: "tally.await"}}
+	cond := &types.BoolQuery{Filter: []types.Query{due, awaited}}
+	if !first {
+		cond = &types.BoolQuery{Filter: []types.Query{due}, MustNot: []types.Query{awaited}}
+	}
+	return &search.Request{
+		Size:  new(limit),
+		Query: &types.Query{Bool: cond},
+		Sort:  []types.SortCombinations{sortBy("tally.due", sortorder.Asc)},
+	}
 }
