@@ -133,10 +133,6 @@ func (s *Server) Ready() error {
 	return nil
 }
 
-// errNotSetUp answers a client while the streams are still being set up.
-// It names no address: /readyz tells an operator which server and why.
-var errNotSetUp = errors.New("the event stream is not set up yet (NATS unreachable since start-up)")
-
 // notSetUp is errNotSetUp and when to come back while nothing can be
 // published yet, else nil.
 func (s *Server) notSetUp() (retryAfter string, err error) {

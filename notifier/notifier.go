@@ -70,14 +70,6 @@ func New(ch config.Channel, client *http.Client) (Notifier, error) {
 	}
 }
 
-// errPermanent marks a send whose failure is final: the provider refused the
-// alert (a 400, a 410) and would refuse the same body again, so callers drop
-// it instead of putting it back for a later try.
-var errPermanent = errors.New("refused, not retried")
-
-// errStopping ends a send whose retry would have waited past shutdown.
-var errStopping = errors.New("notifier shutting down")
-
 // send tries an alert until it succeeds, a failure is final, attempts run
 // out or deliverBudget is spent; a provider's Retry-After wins over the
 // backoff. Once the notifier is stopping, an attempt under way is let finish

@@ -301,9 +301,6 @@ const deliverBudget = 30 * time.Second
 // alive for as long as it sends.
 const claimTimeout = 45 * time.Second
 
-// errInFlight says another notifier is announcing the group right now.
-var errInFlight = errors.New("another notifier is sending this announcement")
-
 // deliver decides, claims, sends and confirms. The claim is a
 // compare-and-set on the KV entry, so of two replicas handling the same
 // group only one sends; the confirmation lets a replica take over the claim

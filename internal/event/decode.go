@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,9 +13,6 @@ import (
 
 // decoders are reused: fastjson allocates its tree once per parser.
 var decoders fastjson.ParserPool
-
-// errSlowPath sends an event the fast reader does not take to encoding/json.
-var errSlowPath = errors.New("not in Marshal's form")
 
 // Unmarshal reads an event in its wire form. The result, error included, is
 // what encoding/json.Unmarshal into a zero Event gives (the decode tests and
