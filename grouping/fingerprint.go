@@ -170,17 +170,31 @@ func (f *Fingerprinter) javaInApp(s *strategy, own []string, fr event.Frame) (bo
 	return true, ReasonInApp
 }
 
+// ruleFields gives each of config.RuleMatchKeys the event's value a grouping
+// rule's glob is matched against (TestRuleFieldsCoverConfigsMatchKeys holds
+// it to that list).
+var ruleFields = map[string]func(*event.Event) string{
+	config.MatchService:     func(ev *event.Event) string { return ev.Service.Name },
+	config.MatchEnvironment: func(ev *event.Event) string { return ev.Service.Environment },
+	config.MatchLevel:       func(ev *event.Event) string { return ev.Log.Level },
+	config.MatchLogger:      func(ev *event.Event) string { return ev.Log.Logger },
+	config.MatchMessage:     func(ev *event.Event) string { return ev.Message },
+	config.MatchErrorType: func(ev *event.Event) string {
+		if ev.Error == nil {
+			return ""
+		}
+		return ev.Error.Type
+	},
+}
+
 // rule returns the fingerprint of the first rule the event matches.
 func (f *Fingerprinter) rule(ev *event.Event) (string, bool) {
 	if len(f.Rules) == 0 {
 		return "", false
 	}
-	values := map[string]string{
-		"service": ev.Service.Name, "environment": ev.Service.Environment, "level": ev.Log.Level,
-		"logger": ev.Log.Logger, "message": ev.Message,
-	}
-	if ev.Error != nil {
-		values["error_type"] = ev.Error.Type
+	values := make(map[string]string, len(ruleFields))
+	for k, field := range ruleFields {
+		values[k] = field(ev)
 	}
 	for _, r := range f.Rules {
 		ok := true

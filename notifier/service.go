@@ -120,7 +120,7 @@ func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes m
 		if err != nil {
 			return nil, err
 		}
-		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type), metrics: m}
+		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, typ: ch.Type, limiter: channelLimit(ch.Type), metrics: m}
 	}
 	return s, nil
 }
