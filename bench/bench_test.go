@@ -187,8 +187,7 @@ func BenchmarkProcessor(b *testing.B) {
 	var rs []round
 	// Each raw bulk writes half as many documents as a processor run and
 	// serves the rounds on both sides of it; the first one before any, so a
-	// node's JIT warm-up does not land on one side only (a processor run
-	// first on a cold node measured 0.42).
+	// node's JIT warm-up does not land on one side only.
 	pfx := prefix("proc")
 	gen := loadgen.NewGenerator(loadgen.Config{Services: 5, Bugs: 100, Seed: 4, Prefix: pfx})
 	raws := []float64{rawBulk(b, es, canonical(b, gen, n/2, 100))}

@@ -55,8 +55,8 @@ type classInfo struct {
 
 // nameCache is bounded by dropping everything when full: the names of a
 // running system are far fewer, so it fills only on pathological input. A
-// plain map under a lock: a sync.Map took about 1 KB per name, which at 10 000
-// groups was a tenth of the processor's peak memory.
+// plain map under a lock rather than a sync.Map, whose per-name overhead is
+// many times a map's, and the cache holds a name per frame of every group.
 type nameCache struct {
 	mu      sync.RWMutex
 	classes map[string]classInfo
@@ -170,17 +170,31 @@ func (f *Fingerprinter) javaInApp(s *strategy, own []string, fr event.Frame) (bo
 	return true, ReasonInApp
 }
 
+// ruleFields gives each of config.RuleMatchKeys the event's value a grouping
+// rule's glob is matched against (TestRuleFieldsCoverConfigsMatchKeys holds
+// it to that list).
+var ruleFields = map[string]func(*event.Event) string{
+	config.MatchService:     func(ev *event.Event) string { return ev.Service.Name },
+	config.MatchEnvironment: func(ev *event.Event) string { return ev.Service.Environment },
+	config.MatchLevel:       func(ev *event.Event) string { return ev.Log.Level },
+	config.MatchLogger:      func(ev *event.Event) string { return ev.Log.Logger },
+	config.MatchMessage:     func(ev *event.Event) string { return ev.Message },
+	config.MatchErrorType: func(ev *event.Event) string {
+		if ev.Error == nil {
+			return ""
+		}
+		return ev.Error.Type
+	},
+}
+
 // rule returns the fingerprint of the first rule the event matches.
 func (f *Fingerprinter) rule(ev *event.Event) (string, bool) {
 	if len(f.Rules) == 0 {
 		return "", false
 	}
-	values := map[string]string{
-		"service": ev.Service.Name, "environment": ev.Service.Environment, "level": ev.Log.Level,
-		"logger": ev.Log.Logger, "message": ev.Message,
-	}
-	if ev.Error != nil {
-		values["error_type"] = ev.Error.Type
+	values := make(map[string]string, len(ruleFields))
+	for k, field := range ruleFields {
+		values[k] = field(ev)
 	}
 	for _, r := range f.Rules {
 		ok := true
@@ -646,9 +660,8 @@ func argumentsVary(tpl, msg string, escapes bool) bool {
 
 // maxNormalizedBytes bounds the text NormalizeMessage works on. Its regular
 // expressions take time in proportion to the text, and a message is up to
-// 1 MiB of whatever a client sends: a one-line megabyte of hex digits took
-// the processor about 0.4 s of CPU, so such events could hold it near 2 per
-// second. What tells one problem from another is at a message's start; the
+// 1 MiB of whatever a client sends, so a stream of long one-line messages
+// could hold the processor to a few events a second. What tells one problem from another is at a message's start; the
 // group's message is cut at the same length.
 const maxNormalizedBytes = 1024
 

@@ -31,11 +31,6 @@ const (
 	DatasetPlain    = "plain"
 )
 
-var (
-	errNoMessage    = errors.New(`no "message" field (expected logback, logstash, ECS or plain JSON with a message)`)
-	errNoECSMessage = errors.New(`ECS event has no "message" and no "error.type" or "error.stack_trace"`)
-)
-
 // parsers are reused: fastjson allocates its tree once per parser.
 var parsers fastjson.ParserPool
 

@@ -133,10 +133,6 @@ func (s *Server) Ready() error {
 	return nil
 }
 
-// errNotSetUp answers a client while the streams are still being set up.
-// It names no address: /readyz tells an operator which server and why.
-var errNotSetUp = errors.New("the event stream is not set up yet (NATS unreachable since start-up)")
-
 // notSetUp is errNotSetUp and when to come back while nothing can be
 // published yet, else nil.
 func (s *Server) notSetUp() (retryAfter string, err error) {
@@ -370,8 +366,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, allowDeflate b
 	default:
 		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("content encoding %q not supported (use gzip)", enc)
 	}
-	// Sized from Content-Length when it is honest about the bytes to come:
-	// io.ReadAll's growing cost about 5% of ingest's CPU on 340 KB s.metrics.requests.
+	// Sized from Content-Length when it is honest about the bytes to come,
+	// so a large body is not copied over and over as io.ReadAll grows it.
 	var buf bytes.Buffer
 	if enc := r.Header.Get("Content-Encoding"); (enc == "" || enc == "identity") && r.ContentLength > 0 && r.ContentLength <= limit {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)

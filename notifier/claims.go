@@ -122,8 +122,6 @@ func (c claims) ofChannel(ctx context.Context, channel string) (jetstream.KeyLis
 	return c.kv.ListKeysFiltered(ctx, "sent."+unsafeName.ReplaceAllString(channel, "_")+".*")
 }
 
-var errClaimed = errors.New("state changed by another notifier")
-
 // putState writes v at key if its revision is still rev (0: if key does not
 // exist), so of two notifiers writing at once one wins and the other
 // learns it (errClaimed).

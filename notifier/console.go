@@ -25,7 +25,7 @@ type Console struct {
 }
 
 // ConsoleChannel is the channel added when none is configured.
-var ConsoleChannel = config.Channel{Name: "terminal", Type: "console"}
+var ConsoleChannel = config.Channel{Name: "terminal", Type: config.Console}
 
 // The frame makes an alert stand out from the JSON log lines around it.
 var (

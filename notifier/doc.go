@@ -6,7 +6,8 @@
 // through Groups.
 //
 // One file per channel (discord.go, slack.go, webhook.go, sentry.go,
-// console.go) behind the Notifier interface; decide.go says what to send,
+// console.go) behind the Notifier interface, each an entry of integrations
+// (integrations.go) with its rate limit; decide.go says what to send,
 // claims.go owns the KV record of what was sent, format.go the text every
 // channel shares. It must not write to Elasticsearch, nor decide grouping:
 // a candidate arrives with its group already made.

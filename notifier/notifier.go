@@ -50,33 +50,16 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 // New builds the notifier for a channel of the configuration.
 func New(ch config.Channel, client *http.Client) (Notifier, error) {
-	switch ch.Type {
-	case "discord":
-		return &Discord{URL: ch.URL, Client: client}, nil
-	case "slack":
-		return &Slack{URL: ch.URL, Client: client}, nil
-	case "console":
-		return &Console{}, nil
-	case "webhook":
-		return &Webhook{URL: ch.URL, Secret: ch.Secret, Client: client}, nil
-	case "sentry":
-		s, err := NewSentry(ch.URL, client)
-		if err != nil {
-			return nil, fmt.Errorf("channel %s: %w", ch.Name, err)
-		}
-		return s, nil
-	default:
+	in, ok := integrations[ch.Type]
+	if !ok {
 		return nil, fmt.Errorf("channel %s: type %q is not implemented yet", ch.Name, ch.Type)
 	}
+	n, err := in.build(ch, client)
+	if err != nil {
+		return nil, fmt.Errorf("channel %s: %w", ch.Name, err)
+	}
+	return n, nil
 }
-
-// errPermanent marks a send whose failure is final: the provider refused the
-// alert (a 400, a 410) and would refuse the same body again, so callers drop
-// it instead of putting it back for a later try.
-var errPermanent = errors.New("refused, not retried")
-
-// errStopping ends a send whose retry would have waited past shutdown.
-var errStopping = errors.New("notifier shutting down")
 
 // send tries an alert until it succeeds, a failure is final, attempts run
 // out or deliverBudget is spent; a provider's Retry-After wins over the

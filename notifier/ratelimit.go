@@ -6,27 +6,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline/faultline/internal/config"
 	"golang.org/x/time/rate"
 )
 
-// channelLimit keeps each channel below its provider's documented limit, so
-// 429s are the exception. A token bucket of rate r and burst b lets through
-// at most b + r·T requests in any window T, which is what the numbers are
-// chosen by.
-func channelLimit(typ string) *rate.Limiter {
-	switch typ {
-	case "discord":
-		// 5 per 2 s per webhook and 30 per minute per channel:
-		// 4 + 0.4·2 = 4.8 ≤ 5 and 4 + 0.4·60 = 28 ≤ 30.
-		return rate.NewLimiter(0.4, 4)
-	case "slack":
-		// About one message per second per incoming webhook.
-		return rate.NewLimiter(1, 1)
-	case "sentry":
-		return rate.NewLimiter(5, 10)
-	default:
-		return rate.NewLimiter(10, 20)
-	}
+// channelLimit is a new limiter at typ's integration's rate.
+func channelLimit(typ config.ChannelType) *rate.Limiter {
+	in := integrations[typ]
+	return rate.NewLimiter(in.limit, in.burst)
 }
 
 // limited waits for its channel's token before every attempt, including
@@ -34,6 +21,7 @@ func channelLimit(typ string) *rate.Limiter {
 type limited struct {
 	Notifier
 	name    string
+	typ     config.ChannelType
 	limiter *rate.Limiter
 	status  channelStatus
 	metrics *Metrics

@@ -3,13 +3,15 @@ package notifier
 import (
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/config"
 )
 
 // Sending as fast as the limiter allows must stay within each provider's
 // documented windows.
 func TestChannelLimitsStayBelowProviders(t *testing.T) {
 	cases := []struct {
-		typ     string
+		typ     config.ChannelType
 		windows map[time.Duration]int
 	}{
 		{"discord", map[time.Duration]int{2 * time.Second: 5, time.Minute: 30}},

@@ -29,12 +29,9 @@ func (r *Router) Channels(g group.Group) []string {
 	if len(r.routes) == 0 {
 		return r.channels
 	}
-	values := map[string]string{
-		"service":     g.Service.Name,
-		"environment": g.Service.Environment,
-		"level":       g.Log.Level,
-		"error_type":  g.Error.Type,
-		"logger":      g.Log.Logger,
+	values := make(map[string]string, len(routeFields))
+	for k, field := range routeFields {
+		values[k] = field(g)
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -53,6 +50,17 @@ func (r *Router) Channels(g group.Group) []string {
 		}
 	}
 	return out
+}
+
+// routeFields gives each of config.RouteMatchKeys the group's value a
+// route's glob is matched against (TestRouteFieldsCoverConfigsMatchKeys
+// holds it to that list).
+var routeFields = map[string]func(group.Group) string{
+	config.MatchService:     func(g group.Group) string { return g.Service.Name },
+	config.MatchEnvironment: func(g group.Group) string { return g.Service.Environment },
+	config.MatchLevel:       func(g group.Group) string { return g.Log.Level },
+	config.MatchErrorType:   func(g group.Group) string { return g.Error.Type },
+	config.MatchLogger:      func(g group.Group) string { return g.Log.Logger },
 }
 
 func matches(match map[string]string, values map[string]string) bool {

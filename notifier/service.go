@@ -120,7 +120,7 @@ func Prepare(js jetstream.JetStream, log zerolog.Logger, f config.File, probes m
 		if err != nil {
 			return nil, err
 		}
-		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, limiter: channelLimit(ch.Type), metrics: m}
+		s.channels[ch.Name] = &limited{Notifier: n, name: ch.Name, typ: ch.Type, limiter: channelLimit(ch.Type), metrics: m}
 	}
 	return s, nil
 }
@@ -300,9 +300,6 @@ const deliverBudget = 30 * time.Second
 // that died. AckWait does not enter into it, since a worker keeps its message
 // alive for as long as it sends.
 const claimTimeout = 45 * time.Second
-
-// errInFlight says another notifier is announcing the group right now.
-var errInFlight = errors.New("another notifier is sending this announcement")
 
 // deliver decides, claims, sends and confirms. The claim is a
 // compare-and-set on the KV entry, so of two replicas handling the same

@@ -108,24 +108,6 @@ func (c *channelStatus) snapshot() ChannelStatus {
 	return c.s
 }
 
-// channelType names the provider behind a channel.
-func channelType(n Notifier) string {
-	switch n.(type) {
-	case *Discord:
-		return "discord"
-	case *Slack:
-		return "slack"
-	case *Webhook:
-		return "webhook"
-	case *Sentry:
-		return "sentry"
-	case *Console:
-		return "console"
-	default:
-		return fmt.Sprintf("%T", n)
-	}
-}
-
 // Status reports each channel's sends, failures and rate-limit waits, and
 // whether the state bucket answers, with its claims and mutes.
 func (s *Service) Status(ctx context.Context) Status {
@@ -134,7 +116,7 @@ func (s *Service) Status(ctx context.Context) Status {
 		cs := ChannelStatus{Name: name}
 		if l, ok := n.(*limited); ok {
 			cs = l.status.snapshot()
-			cs.Name, cs.Type = name, channelType(l.Notifier)
+			cs.Name, cs.Type = name, string(l.typ)
 		}
 		st.Channels = append(st.Channels, cs)
 	}

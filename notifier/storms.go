@@ -53,9 +53,6 @@ type StormGroup struct {
 	Count       int64  `json:"count"`
 }
 
-// ErrStormNotFound is Storms.Get's answer for an unknown or expired id.
-var ErrStormNotFound = errors.New("storm not found")
-
 // Limits that keep one record well under NATS's default 1 MiB message.
 const (
 	stormRecordGroupsMax = 2000
@@ -114,9 +111,6 @@ func OpenStorms(ctx context.Context, js jetstream.JetStream) (*Storms, error) {
 	}
 	return NewStorms(kv), nil
 }
-
-// errNotReady says the state bucket is not open yet (NATS unreachable).
-var errNotReady = errors.New("notifier state bucket not open yet")
 
 // Storms reads this service's storm records, once the state bucket is open.
 func (s *Service) Storms() (*Storms, error) {

@@ -127,7 +127,7 @@ func (d *Data) ListGroups(ctx context.Context, q ListQuery, now time.Time) (List
 // listTrend is the list sorted by trend. The filter is ranked by the hour's
 // counts in Go over fingerprints alone (at most maxTrend, so the cursor is
 // a cheap offset), and only the page's rows are read whole: reading every
-// ranked group's document was most of the page's time.
+// ranked group's document would be most of the page's time.
 func (d *Data) listTrend(ctx context.Context, q ListQuery, filter []any, now time.Time) (ListPage, error) {
 	offset := 0
 	if q.After != "" {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,8 +66,6 @@ func (h *Handler) sign(payload []byte) []byte {
 	mac.Write(payload)
 	return mac.Sum(nil)
 }
-
-var errNoSession = errors.New("no valid session")
 
 // readSession checks the cookie's signature and expiry.
 func (h *Handler) readSession(r *http.Request) (session, error) {

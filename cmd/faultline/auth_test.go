@@ -185,6 +185,19 @@ auth:
 	if _, err := cli("secret-read", "groups", "show", "no-such-fingerprint-"+service, "--api-url", base); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("remote show of an unknown fingerprint: %v, want 404", err)
 	}
+	// Every group route answers 404 for an unknown fingerprint, not the 502
+	// of a failing Elasticsearch.
+	unknown := base + "/v1/groups/no-such-fingerprint-" + service
+	for _, r := range []struct{ method, url, key string }{
+		{"GET", unknown, "secret-read"},
+		{"GET", unknown + "/events", "secret-read"},
+		{"POST", unknown + "/mute", "secret-admin"},
+		{"POST", unknown + "/resolve", "secret-admin"},
+	} {
+		if code := call(r.method, r.url, r.key, ""); code != http.StatusNotFound {
+			t.Errorf("%s %s: %d, want 404", r.method, r.url, code)
+		}
+	}
 	if _, err := cli("secret-read", "groups", "mute", fp, "--api-url", base); err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "admin role") {
 		t.Errorf("remote mute with a read key: %v, want 403", err)
 	}

@@ -9,7 +9,7 @@ import (
 
 // TestDecodeWithoutServer: Decode gives what the push route would store,
 // for both of loki4j's encodings and for the pushes loki4j sent for the
-// language corpus's Java bugs (processor/corpus_sdk_test.go scores how
+// language corpus's Java bugs (grouping/corpus_sdk_test.go scores how
 // they group): every error line parsed into its Java chain, the MDC from
 // structured metadata as labels.
 func TestDecodeWithoutServer(t *testing.T) {

@@ -88,9 +88,6 @@ func classify(r *http.Request) encoding {
 // request costs, more than its bytes. OTel SDKs export 512 at a time.
 const maxRecords = 10000
 
-// errTooMany is answered 413.
-var errTooMany = fmt.Errorf("more than %d log records in one request; export smaller batches (OTEL_BLRP_MAX_EXPORT_BATCH_SIZE)", maxRecords)
-
 // decode reads an ExportLogsServiceRequest in enc.
 func decode(body []byte, enc encoding) (*collogspb.ExportLogsServiceRequest, error) {
 	req := &collogspb.ExportLogsServiceRequest{}

@@ -12,7 +12,7 @@ import (
 // the Java SDK (protobuf) sent for the language
 // corpus decode without a server, each error with its corpus labels from
 // the record's attributes and its stack parsed into its platform's chain
-// (processor/corpus_sdk_test.go scores how they group).
+// (grouping/corpus_sdk_test.go scores how they group).
 func TestDecodeSDKCorpus(t *testing.T) {
 	files, err := filepath.Glob("../../schemas/testdata/corpus/sdk/*-otel.build*/*")
 	if err != nil || len(files) == 0 {

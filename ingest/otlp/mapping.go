@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -71,8 +70,6 @@ func readResource(attrs []*commonpb.KeyValue) resourceInfo {
 	}
 	return ri
 }
-
-var errNoBody = errors.New("log record has neither a body nor exception attributes")
 
 // toEvent maps one log record to the canonical event.
 func toEvent(ri *resourceInfo, scope *commonpb.InstrumentationScope, lr *logspb.LogRecord) (event.Event, error) {

@@ -76,7 +76,7 @@ func TestChainShapes(t *testing.T) {
 // @sentry/node, sentry-go and sentry-logback sent for the language corpus
 // decodes without
 // a server, each error event with its corpus labels from the SDK's tags
-// (processor/corpus_sdk_test.go scores how they group).
+// (grouping/corpus_sdk_test.go scores how they group).
 func TestDecodeEnvelopeSDKCorpus(t *testing.T) {
 	files, err := filepath.Glob("../../schemas/testdata/corpus/sdk/*-sentry.build*/*.envelope")
 	if err != nil || len(files) == 0 {

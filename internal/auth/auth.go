@@ -214,13 +214,6 @@ func (k *Keys) Named(name string) (*Principal, bool) {
 	return nil, false
 }
 
-// Errors of Authenticate and Authorize; Status maps them to HTTP.
-var (
-	ErrMissing   = errors.New("missing API key: send Authorization: Bearer <key>")
-	ErrUnknown   = errors.New("unknown API key")
-	ErrForbidden = errors.New("forbidden")
-)
-
 // Authenticate says who sent r: Anonymous when no keys are configured, else
 // the key's principal, ErrMissing or ErrUnknown.
 func (k *Keys) Authenticate(r *http.Request) (*Principal, error) {

@@ -21,10 +21,6 @@ type IO struct {
 	Out, Err io.Writer
 }
 
-// ErrUsage is a command line that names no command or action; the caller
-// has printed the usage to stderr and exits non-zero.
-var ErrUsage = errors.New("usage")
-
 // Parse parses args with fs, flags and positional arguments in any order
 // (`groups mute FP --for 1h` as `groups mute --for 1h FP`); "--" ends the
 // flags. On -h or --help it prints "Usage: " + synopsis and fs's flags

@@ -215,9 +215,9 @@ func (q Quotas) For(service string) Quota {
 
 // Channel is one alert destination.
 type Channel struct {
-	Name string `yaml:"name"`
-	Type string `yaml:"type"`
-	URL  string `yaml:"url"`
+	Name string      `yaml:"name"`
+	Type ChannelType `yaml:"type"`
+	URL  string      `yaml:"url"`
 	// Secret signs generic webhook bodies so receivers can tell them from forgeries.
 	Secret string `yaml:"secret"`
 }
@@ -492,10 +492,6 @@ func Defaults() File {
 // Levels orders log levels for min_level.
 var Levels = map[string]int{"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
 
-var channelTypes = map[string]bool{"discord": true, "slack": true, "webhook": true, "sentry": true, "console": true}
-
-var routeKeys = map[string]bool{"service": true, "environment": true, "level": true, "error_type": true, "logger": true}
-
 // levelNames lists Levels in order, for messages.
 const levelNames = "TRACE, DEBUG, INFO, WARN, ERROR or FATAL"
 
@@ -506,7 +502,7 @@ func checkPattern(where, key, pattern string) error {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return fmt.Errorf("%s: bad pattern %q for %s: %w", where, pattern, key, err)
 	}
-	if key != "level" {
+	if key != MatchLevel {
 		return nil
 	}
 	for l := range Levels {
@@ -560,10 +556,10 @@ func (f File) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: duplicate channel name %q", where, ch.Name))
 		}
 		names[ch.Name] = true
-		if !channelTypes[ch.Type] {
-			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want discord, slack, webhook, sentry or console)", where, ch.Name, ch.Type))
+		if !slices.Contains(ChannelTypes, ch.Type) {
+			errs = append(errs, fmt.Errorf("%s (%s): unknown type %q (want %s)", where, ch.Name, ch.Type, oneOf(ChannelTypes)))
 		}
-		if ch.Type == "console" {
+		if ch.Type == Console {
 			// The terminal of the process: there is nowhere to point it.
 			if ch.URL != "" {
 				errs = append(errs, fmt.Errorf("%s (%s): a console channel takes no url (it prints to standard output)", where, ch.Name))
@@ -577,8 +573,8 @@ func (f File) Validate() error {
 	for i, r := range f.Routes {
 		where := fmt.Sprintf("routes[%d]", i)
 		for k, pattern := range r.Match {
-			if !routeKeys[k] {
-				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want service, environment, level, error_type or logger)", where, k))
+			if !slices.Contains(RouteMatchKeys, k) {
+				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want %s)", where, k, oneOf(RouteMatchKeys)))
 			}
 			errs = append(errs, checkPattern(where, k, pattern))
 		}
@@ -603,8 +599,8 @@ func (f File) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: match is empty (it would catch every event)", where))
 		}
 		for k, pattern := range r.Match {
-			if !routeKeys[k] && k != "message" {
-				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want service, environment, level, error_type, logger or message)", where, k))
+			if !slices.Contains(RuleMatchKeys, k) {
+				errs = append(errs, fmt.Errorf("%s: unknown match key %q (want %s)", where, k, oneOf(RuleMatchKeys)))
 			}
 			errs = append(errs, checkPattern(where, k, pattern))
 		}

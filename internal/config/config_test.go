@@ -44,16 +44,17 @@ auth:
 func TestParseErrorsNameTheProblem(t *testing.T) {
 	hash := "sha256:" + strings.Repeat("ab", 32)
 	cases := map[string]string{
-		"channels: [{name: a, type: pager, url: x}]":                                                       `unknown type "pager"`,
+		"channels: [{name: a, type: pager, url: x}]":                                                       `unknown type "pager" (want discord, slack, webhook, sentry or console)`,
 		"channels: [{name: a, type: discord, url: x}]\nroutes: [{channels: [b]}]":                          `unknown channel "b"`,
 		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {service: \"[\"}, channels: [a]}]": `bad pattern "["`,
-		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {host: x}, channels: [a]}]":        `unknown match key "host"`,
+		"channels: [{name: a, type: discord, url: x}]\nroutes: [{match: {host: x}, channels: [a]}]":        `unknown match key "host" (want service, environment, level, error_type or logger)`,
 		"channels: [{name: a, type: discord, url: \"${NOPE_NOT_SET}\"}]":                                   "NOPE_NOT_SET",
 		"auth: {keys: [{service: a, hash: plain}]}":                                                        `hash must be "sha256:"`,
 		"auth: {keys: [{service: a, roles: [root], hash: \"" + hash + "\"}]}":                              `unknown role "root"`,
 		"auth: {keys: [{roles: [ingest], hash: \"" + hash + "\"}]}":                                        "an ingest key needs a service",
 		"auth: {keys: [{name: x, roles: [read], services: [\"a[\"], hash: \"" + hash + "\"}]}":             `bad service pattern "a["`,
 		"auth: {keys: [{service: a, scope: [b], hash: \"" + hash + "\"}]}":                                 "field scope not found",
+		"grouping: {rules: [{match: {host: x}, fingerprint: f}]}":                                          `grouping.rules[0]: unknown match key "host" (want service, environment, level, error_type, logger or message)`,
 		"chanels: []":                                                      "field chanels not found",
 		"notify: {cooldown: soon}":                                         `duration "soon"`,
 		"processor: {count_settle: 90s}":                                   "processor.count_settle: 1m30s must exceed batch_timeout (2m0s)",

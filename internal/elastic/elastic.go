@@ -264,6 +264,3 @@ func UpgradeDataStream(ctx context.Context, es *elasticsearch.Client, dataStream
 func UpdateGroupsMapping(ctx context.Context, es *elasticsearch.Client) error {
 	return putMapping(ctx, es, GroupsIndex, schemas.GroupsTemplate, false)
 }
-
-// errMappingRefused is a mapping update that conflicts with the existing one.
-var errMappingRefused = errors.New("mapping refused")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -305,10 +304,6 @@ func countDocs(ctx context.Context, es *elasticsearch.Client, index string) (int
 	}
 	return c.Count, nil
 }
-
-// ErrLiveData refuses a restore in place that would delete documents
-// without RestoreOptions.Force.
-var ErrLiveData = errors.New("a restore in place deletes the live data")
 
 // RestoreOptions say where a snapshot comes back.
 type RestoreOptions struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,14 +14,10 @@ import (
 // decoders are reused: fastjson allocates its tree once per parser.
 var decoders fastjson.ParserPool
 
-// errSlowPath sends an event the fast reader does not take to encoding/json.
-var errSlowPath = errors.New("not in Marshal's form")
-
 // Unmarshal reads an event in its wire form. The result, error included, is
 // what encoding/json.Unmarshal into a zero Event gives (the decode tests and
-// FuzzUnmarshal hold it to that), only faster for what Marshal writes: the
-// processor decodes every event, and encoding/json took about half of its
-// CPU. One difference: a timestamp written with \u escapes is read, where
+// FuzzUnmarshal hold it to that), only faster for what Marshal writes, since
+// the processor decodes every event. One difference: a timestamp written with \u escapes is read, where
 // encoding/json refuses it (https://go.dev/issue/47353).
 //
 // The fast reader takes JSON as Marshal writes it: valid UTF-8, no raw
@@ -127,8 +122,8 @@ func (r *reader) read(data []byte, e *Event) error {
 	// The parser checks the structure but not strings (done above) nor
 	// numbers: it takes 01, +1 and nan. The members read below take a
 	// number only as a frame's line, checked there; a skipped member could
-	// hold any, so then the whole input is validated. Validating always
-	// cost a quarter of the read.
+	// hold any, so then the whole input is validated; the common message
+	// skips that second pass.
 	p := decoders.Get()
 	defer decoders.Put(p)
 	v, err := p.ParseBytes(data)

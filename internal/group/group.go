@@ -1,7 +1,6 @@
 package group
 
 import (
-	"errors"
 	"time"
 
 	"github.com/faultline/faultline/internal/event"
@@ -58,9 +57,6 @@ type StatusChange struct {
 
 // MaxStatusChanges bounds the record kept on a group document.
 const MaxStatusChanges = 50
-
-// ErrNotFound is a fingerprint without a group.
-var ErrNotFound = errors.New("no such group")
 
 // Tally splits a group's Count by when its events were stored
 // (faultline.stored_at): the events stored before Since were recounted from
