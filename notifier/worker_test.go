@@ -29,17 +29,13 @@ import (
 // has created it.
 func channelConsumer(t *testing.T, js jetstream.JetStream, channel string) jetstream.Consumer {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := js.Consumer(context.Background(), broker.AlertsStream, "notifier-channel-"+channel)
-		if err == nil {
-			return c
-		}
-		if !errors.Is(err, jetstream.ErrConsumerNotFound) || time.Now().After(deadline) {
-			t.Fatal(err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var c jetstream.Consumer
+	testenv.Eventually(t, "the consumer of channel "+channel, 5*time.Second, func() bool {
+		var err error
+		c, err = js.Consumer(context.Background(), broker.AlertsStream, "notifier-channel-"+channel)
+		return err == nil
+	})
+	return c
 }
 
 func consumerInfo(t *testing.T, c jetstream.Consumer) *jetstream.ConsumerInfo {
