@@ -26,10 +26,6 @@ type DeadLetter struct {
 	Data    []byte `json:"-"`
 }
 
-// ErrNoDeadLetter is a sequence number the dead-letter stream does not hold
-// (never did, or replayed since).
-var ErrNoDeadLetter = errors.New("no such dead letter")
-
 // ListDLQ returns up to limit dead letters, oldest first.
 func ListDLQ(ctx context.Context, js jetstream.JetStream, limit int) ([]DeadLetter, error) {
 	var out []DeadLetter

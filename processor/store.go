@@ -15,7 +15,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/typedapi/core/search"
 	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
 	"github.com/elastic/go-elasticsearch/v8/typedapi/types/enums/sortorder"
-	"github.com/hashicorp/golang-lru/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/faultline/faultline/internal/elastic"
 	"github.com/faultline/faultline/internal/group"
@@ -107,10 +107,6 @@ func (s *store) bulk(ctx context.Context, index string, body *bytes.Buffer, want
 	}
 	return out, nil
 }
-
-// errRequestTooLarge is Elasticsearch's 413: the request is over its
-// http.max_content_length, and sending it again as it is cannot help.
-var errRequestTooLarge = errors.New("request too large")
 
 func (s *store) getGroups(ctx context.Context, deltas []Delta) (map[string]storedGroup, error) {
 	ids := make([]string, len(deltas))
