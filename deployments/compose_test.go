@@ -1,5 +1,3 @@
-// Package deployments holds the deployment files; its tests check them
-// against what the binary really reads, since no Docker engine runs here.
 package deployments
 
 import (

@@ -1,5 +1,3 @@
-// Command faultline runs the faultline services: ingest, processor and
-// notifier on their own, or all three in one process with an embedded NATS.
 package main
 
 import (
