@@ -1,6 +1,7 @@
 // Command faultline runs the faultline services: ingest, processor and
 // notifier on their own, or all three in one process with an embedded NATS,
-// plus the operator commands (setup, groups, dlq, backup, restore, loadgen).
+// plus the operator commands (setup, groups, dlq, backup, restore,
+// healthcheck, loadgen).
 //
 // It only parses flags and wires: each component reads its own part of the
 // configuration (ingest.ConfigFrom, processor.ConfigFrom, broker.LimitsFrom),
