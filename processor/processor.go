@@ -83,10 +83,8 @@ func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		// Enough that Elasticsearch's write threads always have a bulk
 		// queued while other batches are decoded or wait for their group
-		// update: on the 2-core bench machine, in three alternating pairs of
-		// runs, 8 drained the backlog faster every time (0.74, 0.80, 0.90 of a
-		// raw bulk against 0.58, 0.79, 0.73). Each batch in flight holds
-		// its messages, and its bulk body while that is sent.
+		// update. Each batch in flight holds its messages, and its bulk
+		// body while that is sent, so more cost memory (README, Performance).
 		c.Workers = 8
 	}
 	if c.BatchTimeout <= 0 {
@@ -105,6 +103,18 @@ func (c *Config) defaults() {
 	if c.TrimEvery <= 0 {
 		c.TrimEvery = 5 * time.Second
 	}
+}
+
+// MemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) for
+// a process running a processor of this configuration: what its batches
+// and prefetch hold at most, (Workers + 2) × MaxBulkBytes, and 128 MiB for
+// its caches and the runtime; 228 MiB by default. Without it the heap
+// grows to twice the live heap between collections (GOGC=100), and the
+// messages in flight alone are a few tens of MB of it; with it, collections
+// come more often only near the limit.
+func (c Config) MemoryLimit() int64 {
+	c.defaults()
+	return 128<<20 + int64(c.Workers+2)*int64(c.MaxBulkBytes)
 }
 
 // Processor is one replica of the processor service.
@@ -636,8 +646,8 @@ func (p *Processor) prepare(m jetstream.Msg) (*pending, error) {
 }
 
 // document makes the event's document once its fingerprint is settled: the
-// message with the fingerprint added, written out with the bulk body.
-// Encoding the event again cost a seventh of the processor's CPU.
+// message with the fingerprint added, written out with the bulk body, so the
+// event is not encoded a second time.
 func (it *pending) document(stamp time.Time) error {
 	data := it.msg.Data()
 	if st, ok := it.slot.Stamp(data, it.fp.Fingerprint, it.fp.Strategy, stamp); ok {

@@ -741,3 +741,20 @@ func groupCount(store *stores, fp string) int64 {
 	}
 	return g[fp].Count
 }
+
+// The soft memory limit leaves room for everything a processor may hold in
+// flight, so raising the bulk cap never makes it collect without end.
+func TestMemoryLimitFollowsTheBulkCap(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want int64
+	}{
+		{Config{}, 228 << 20},
+		{Config{MaxBulkBytes: 90 << 20}, 128<<20 + 10*90<<20},
+		{Config{MaxBulkBytes: 1 << 20, Workers: 2}, 132 << 20},
+	} {
+		if got := c.cfg.MemoryLimit(); got != c.want {
+			t.Errorf("%+v: memory limit %d MiB, want %d MiB", c.cfg, got>>20, c.want>>20)
+		}
+	}
+}
