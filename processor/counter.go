@@ -52,8 +52,24 @@ type Delta struct {
 	Count       int
 	First, Last time.Time
 	Sample      *event.Event
+	// wire is the sample's message when Sample is nil: the processor keeps
+	// the message of each event in flight and nothing decoded, and only a
+	// group that turns out new needs its sample (sample).
+	wire []byte
 	// Stored splits Count by the bucket its events were stored in.
 	Stored []Bucket
+}
+
+// sample is the delta's sample event, decoded from its message when that
+// is what the delta holds.
+func (d Delta) sample() *event.Event {
+	if d.Sample != nil || d.wire == nil {
+		return d.Sample
+	}
+	// The message was decoded without error before, to make the delta.
+	var ev event.Event
+	_ = event.Unmarshal(d.wire, &ev)
+	return &ev
 }
 
 // add merges o, a delta of the same fingerprint, into d. The newest event
@@ -66,7 +82,7 @@ func (d *Delta) add(o Delta) {
 	}
 	if o.Last.After(d.Last) {
 		d.Last = o.Last
-		d.Sample = o.Sample
+		d.Sample, d.wire = o.Sample, o.wire
 	}
 }
 
@@ -247,7 +263,7 @@ func apply(sg storedGroup, d Delta, t config.Threshold, c TallyConfig, now time.
 }
 
 func newGroup(d Delta) group.Group {
-	ev := d.Sample
+	ev := d.sample()
 	g := group.Group{
 		Fingerprint:      d.Fingerprint,
 		Title:            Title(ev),

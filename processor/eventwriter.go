@@ -83,7 +83,13 @@ func (s *EventWriter) CreateEvents(ctx context.Context, evs []*event.Event) ([]I
 type Doc struct {
 	ID   string
 	JSON []byte
+	// stamp is added to JSON as it goes into the body: the processor's
+	// documents are their messages, never copied before the body.
+	stamp event.Stamp
 }
+
+// len is the length of the document in a bulk body.
+func (d *Doc) len() int { return d.stamp.Len(d.JSON) }
 
 // CreateDocs is CreateEvents for events already encoded. The documents go
 // in as many bulk requests as MaxBulkBytes needs, in order; a document that
@@ -96,16 +102,19 @@ type Doc struct {
 func (s *EventWriter) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult, error) {
 	out := make([]ItemResult, len(docs))
 	actions := make([][]byte, len(docs))
+	sizes := make([]int, len(docs))
 	var chunks [][]int // indices into docs, one bulk request each
 	var chunk []int
 	chunkSize := 0
-	for i, d := range docs {
+	for i := range docs {
+		d := &docs[i]
 		id, err := json.Marshal(d.ID)
 		if err != nil {
 			return nil, fmt.Errorf("encode bulk action: %w", err)
 		}
 		actions[i] = append(append([]byte(`{"create":{"_id":`), id...), "}}\n"...)
-		size := len(actions[i]) + len(d.JSON) + 1
+		size := len(actions[i]) + d.len() + 1
+		sizes[i] = size
 		if s.MaxBulkBytes > 0 && size > s.MaxBulkBytes {
 			out[i] = ItemResult{Outcome: Oversize, Reason: fmt.Sprintf("event document is %d bytes with its bulk action, more than the %d byte bulk request cap (processor.max_bulk_bytes)", size, s.MaxBulkBytes)}
 			continue
@@ -118,20 +127,28 @@ func (s *EventWriter) CreateDocs(ctx context.Context, docs []Doc) ([]ItemResult,
 	if len(chunk) > 0 {
 		chunks = append(chunks, chunk)
 	}
-	var buf bytes.Buffer
+	var body []byte
 	var errs []error
 	requests := 0
 	var send func(idx []int)
 	send = func(idx []int) {
-		buf.Reset()
+		// Sized exactly, once for the largest request: a body grown by
+		// doubling would hold up to twice the batch's documents.
+		size := 0
 		for _, i := range idx {
-			buf.Write(actions[i])
-			buf.Write(docs[i].JSON)
-			buf.WriteByte('\n')
+			size += sizes[i]
 		}
-		size := buf.Len()
+		if cap(body) < size {
+			body = make([]byte, 0, size)
+		}
+		body = body[:0]
+		for _, i := range idx {
+			body = append(body, actions[i]...)
+			body = docs[i].stamp.AppendTo(body, docs[i].JSON)
+			body = append(body, '\n')
+		}
 		s.metrics.bulkBytes.Observe(float64(size))
-		items, err := s.bulk(ctx, elastic.EventsDataStream, &buf, len(idx))
+		items, err := s.bulk(ctx, elastic.EventsDataStream, bytes.NewBuffer(body), len(idx))
 		switch {
 		case errors.Is(err, errRequestTooLarge) && len(idx) > 1:
 			send(idx[:len(idx)/2])

@@ -83,10 +83,8 @@ func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		// Enough that Elasticsearch's write threads always have a bulk
 		// queued while other batches are decoded or wait for their group
-		// update: on the 2-core bench machine, in three alternating pairs of
-		// runs, 8 drained the backlog faster every time (0.74, 0.80, 0.90 of a
-		// raw bulk against 0.58, 0.79, 0.73). Each batch in flight holds
-		// about 8 MB at 1000 events.
+		// update. Each batch in flight holds its messages, and its bulk
+		// body while that is sent, so more cost memory (README, Performance).
 		c.Workers = 8
 	}
 	if c.BatchTimeout <= 0 {
@@ -105,6 +103,18 @@ func (c *Config) defaults() {
 	if c.TrimEvery <= 0 {
 		c.TrimEvery = 5 * time.Second
 	}
+}
+
+// MemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) for
+// a process running a processor of this configuration: what its batches
+// and prefetch hold at most, (Workers + 2) × MaxBulkBytes, and 128 MiB for
+// its caches and the runtime; 228 MiB by default. Without it the heap
+// grows to twice the live heap between collections (GOGC=100), and the
+// messages in flight alone are a few tens of MB of it; with it, collections
+// come more often only near the limit.
+func (c Config) MemoryLimit() int64 {
+	c.defaults()
+	return 128<<20 + int64(c.Workers+2)*int64(c.MaxBulkBytes)
 }
 
 // Processor is one replica of the processor service.
@@ -415,13 +425,36 @@ func (p *Processor) collect(ctx context.Context, iter jetstream.MessagesContext)
 	return batch, nil
 }
 
+// pending is one event of a batch on its way to Elasticsearch. Its message
+// is the only copy of it the batch holds: the decoded event is dropped once
+// fingerprinted, the document is written from the message straight into
+// the bulk body (Doc), and a new group's sample is decoded from it again
+// (Delta).
 type pending struct {
-	msg  jetstream.Msg
-	ev   *event.Event
-	fp   grouping.Result
+	msg jetstream.Msg
+	id  string
+	at  time.Time // the event's @timestamp
+	fp  grouping.Result
+	// slot is where the fingerprint goes in the message.
 	slot event.FingerprintSlot
-	doc  []byte
+	doc  Doc
 	dup  bool // stored by an earlier delivery
+}
+
+// delta is what the event adds to its group.
+func (it *pending) delta() Delta {
+	return Delta{Fingerprint: it.fp.Fingerprint, Culprit: it.fp.Culprit, Strategy: it.fp.Strategy, Count: 1, First: it.at, Last: it.at, wire: it.msg.Data()}
+}
+
+// written is what a batch's bulk write settled: the events stored (now or
+// by an earlier delivery) and what they add to their groups.
+type written struct {
+	items []pending
+	// created are the deltas of the events this delivery created;
+	// duplicates, those of events an earlier one did, whose groups are
+	// reconciled, and dupIDs their ids.
+	created, duplicates deltaSet
+	dupIDs              []string
 }
 
 // handle writes one batch. Every message ends acked (written, duplicate or
@@ -435,20 +468,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 	// The write time every event of the batch carries, which group counts
 	// are recounted by (tally.go). Milliseconds, as Elasticsearch keeps it.
 	stamp := time.Now().UTC().Truncate(time.Millisecond)
-	items := make([]pending, 0, len(msgs))
-	for _, m := range msgs {
-		it, err := p.prepare(m, stamp)
-		if err != nil {
-			p.deadLetter(ctx, m, err.Error())
-			continue
-		}
-		if it == nil {
-			p.cfg.Metrics.eventsWritten.WithLabelValues("duplicate").Inc()
-			_ = m.Ack()
-			continue
-		}
-		items = append(items, *it)
-	}
+	items := p.decode(ctx, msgs)
 	if len(items) == 0 {
 		return
 	}
@@ -456,45 +476,83 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		p.failBatch(items, err)
 		return
 	}
-	docs := make([]Doc, 0, len(items))
+	if items = p.documents(ctx, items, stamp); len(items) == 0 {
+		return
+	}
+	w, err := p.writeEvents(ctx, items)
+	if err != nil {
+		p.failBatch(items, err)
+		return
+	}
+	if len(w.created.list) == 0 && len(w.duplicates.list) == 0 {
+		return
+	}
+	p.settle(w, p.countInGroups(ctx, w, stamp))
+}
+
+// decode prepares each message of a batch, dead-lettering those that can
+// never be written and acking those written already.
+func (p *Processor) decode(ctx context.Context, msgs []jetstream.Msg) []pending {
+	items := make([]pending, 0, len(msgs))
+	for _, m := range msgs {
+		it, err := p.prepare(m)
+		switch {
+		case err != nil:
+			p.deadLetter(ctx, m, err.Error())
+		case it == nil:
+			p.cfg.Metrics.eventsWritten.WithLabelValues("duplicate").Inc()
+			_ = m.Ack()
+		default:
+			items = append(items, *it)
+		}
+	}
+	return items
+}
+
+// documents makes each item's document, stamped with stamp, and returns the
+// items that have one; the others are dead-lettered.
+func (p *Processor) documents(ctx context.Context, items []pending, stamp time.Time) []pending {
 	kept := items[:0]
 	for _, it := range items {
 		if err := it.document(stamp); err != nil {
 			p.deadLetter(ctx, it.msg, err.Error())
 			continue
 		}
-		docs = append(docs, Doc{ID: it.ev.Event.ID, JSON: it.doc})
 		kept = append(kept, it)
 	}
-	items = kept
-	if len(items) == 0 {
-		return
+	return kept
+}
+
+// writeEvents writes the items' documents in bulk and settles the items
+// whose write failed (nacked to be retried, or dead-lettered). Its error is
+// the bulk write failing as a whole, with nothing settled.
+func (p *Processor) writeEvents(ctx context.Context, items []pending) (written, error) {
+	docs := make([]Doc, len(items))
+	for i := range items {
+		docs[i] = items[i].doc
 	}
 	results, err := p.events.CreateDocs(ctx, docs)
 	if err != nil {
-		p.failBatch(items, err)
-		return
+		return written{}, err
 	}
 	p.writeErr.Store(nil)
 	p.ready.Store(true)
-	var written []pending
-	var created, duplicates deltaSet
-	var dupIDs []string
+	var w written
 	for i, r := range results {
 		it := items[i]
 		switch r.Outcome {
 		case Created:
 			p.cfg.Metrics.eventsWritten.WithLabelValues("created").Inc()
-			written = append(written, it)
+			w.items = append(w.items, it)
 			// Only events this delivery created count towards their group, so
 			// a redelivered event (a 409) is never counted twice.
-			created.add(deltaOf(it.ev, it.fp))
+			w.created.add(it.delta())
 		case Duplicate:
 			p.cfg.Metrics.eventsWritten.WithLabelValues("duplicate").Inc()
 			it.dup = true
-			written = append(written, it)
-			duplicates.add(deltaOf(it.ev, it.fp))
-			dupIDs = append(dupIDs, it.ev.Event.ID)
+			w.items = append(w.items, it)
+			w.duplicates.add(it.delta())
+			w.dupIDs = append(w.dupIDs, it.id)
 		case Retry:
 			p.cfg.Metrics.eventsWritten.WithLabelValues("retry").Inc()
 			p.nak(it.msg, r.Reason)
@@ -504,23 +562,33 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			p.deadLetter(ctx, it.msg, r.Reason)
 		}
 	}
-	if len(created.list) == 0 && len(duplicates.list) == 0 {
-		return
-	}
+	return w, nil
+}
+
+// countInGroups adds the created events to their groups, counted in the
+// tally bucket of stamp, and reconciles the groups of the duplicates,
+// through the group writer.
+func (p *Processor) countInGroups(ctx context.Context, w written, stamp time.Time) groupResult {
 	bucket := p.counter.Tally.bucket(stamp)
-	for i := range created.list {
-		created.list[i].Stored = []Bucket{{Start: bucket, N: created.list[i].Count}}
+	for i := range w.created.list {
+		w.created.list[i].Stored = []Bucket{{Start: bucket, N: w.created.list[i].Count}}
 	}
-	res := p.writeGroupsFor(ctx, created.list, duplicates.list, dupIDs)
+	res := p.writeGroupsFor(ctx, w.created.list, w.duplicates.list, w.dupIDs)
 	if res.reconcile != nil {
-		p.log.Warn().Err(res.reconcile).Int("groups", len(duplicates.list)).Msg("reconciling group counts after a redelivery failed")
+		p.log.Warn().Err(res.reconcile).Int("groups", len(w.duplicates.list)).Msg("reconciling group counts after a redelivery failed")
 	}
+	return res
+}
+
+// settle acks the written events once their groups are counted, or nacks
+// them for whatever the group writer could not do.
+func (p *Processor) settle(w written, res groupResult) {
 	if res.update != nil {
 		// The events are stored but some of their counts may not be. Their
 		// redelivery comes back as duplicates, and Reconcile then recounts
 		// (or creates) their groups from the data stream.
-		p.log.Error().Err(res.update).Int("groups", len(created.list)).Msg("group update failed; the batch will be redelivered to repair the counts")
-		for _, it := range written {
+		p.log.Error().Err(res.update).Int("groups", len(w.created.list)).Msg("group update failed; the batch will be redelivered to repair the counts")
+		for _, it := range w.items {
 			p.nak(it.msg, "group update failed")
 		}
 		return
@@ -529,13 +597,13 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 		// Acked, the events would take their alerts with them if this
 		// process stopped: they come back as duplicates, which publish
 		// their groups' escalations again (alerts.go).
-		p.log.Error().Err(res.publish).Int("groups", len(created.list)+len(duplicates.list)).Msg("alert candidates not published; the batch will be redelivered")
-		for _, it := range written {
+		p.log.Error().Err(res.publish).Int("groups", len(w.created.list)+len(w.duplicates.list)).Msg("alert candidates not published; the batch will be redelivered")
+		for _, it := range w.items {
 			p.nak(it.msg, "alert candidates not published")
 		}
 		return
 	}
-	for _, it := range written {
+	for _, it := range w.items {
 		if it.dup && res.reconcile != nil {
 			// Its group may be missing events: the duplicate comes back to
 			// try the repair again.
@@ -546,21 +614,20 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg) {
 			// Its group is missing and cannot be created before its events'
 			// count is final: the duplicate comes back then.
 			if err := it.msg.NakWithDelay(time.Until(due)); err != nil {
-				p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("nak failed; JetStream redelivers after AckWait")
+				p.log.Warn().Err(err).Str("event_id", it.id).Msg("nak failed; JetStream redelivers after AckWait")
 			}
 			continue
 		}
-		p.seen.Add(it.ev.Event.ID, struct{}{})
+		p.seen.Add(it.id, struct{}{})
 		if err := it.msg.Ack(); err != nil {
-			p.log.Warn().Err(err).Str("event_id", it.ev.Event.ID).Msg("ack failed; the event will be redelivered as a duplicate")
+			p.log.Warn().Err(err).Str("event_id", it.id).Msg("ack failed; the event will be redelivered as a duplicate")
 		}
 	}
 }
 
-// prepare decodes m, fingerprints it and makes its document, stamped with
-// stamp. Its error is why m can never be written; nil and no error is an
-// event known to be written already.
-func (p *Processor) prepare(m jetstream.Msg, stamp time.Time) (*pending, error) {
+// prepare decodes m and fingerprints it. Its error is why m can never be
+// written; nil and no error is an event known to be written already.
+func (p *Processor) prepare(m jetstream.Msg) (*pending, error) {
 	var ev event.Event
 	// Not goccy/go-json: its strings can share the message's buffer, and
 	// the LRUs keep event ids and samples, which would pin every buffer
@@ -575,23 +642,30 @@ func (p *Processor) prepare(m jetstream.Msg, stamp time.Time) (*pending, error) 
 	if p.seen.Contains(ev.Event.ID) {
 		return nil, nil
 	}
-	ev.Faultline.StoredAt = &stamp
-	return &pending{msg: m, ev: &ev, fp: p.fp.Compute(&ev), slot: slot}, nil
+	return &pending{msg: m, id: ev.Event.ID, at: ev.Timestamp, fp: p.fp.Compute(&ev), slot: slot}, nil
 }
 
-// document makes the event's document once its fingerprint is settled.
+// document makes the event's document once its fingerprint is settled: the
+// message with the fingerprint added, written out with the bulk body, so the
+// event is not encoded a second time.
 func (it *pending) document(stamp time.Time) error {
-	it.ev.Faultline.Fingerprint, it.ev.Faultline.GroupingStrategy = it.fp.Fingerprint, it.fp.Strategy
-	// The message with the fingerprint added is the document; encoding
-	// the event again cost a seventh of the processor's CPU.
-	doc, ok := it.slot.Insert(it.msg.Data(), it.fp.Fingerprint, it.fp.Strategy, stamp)
-	if !ok {
-		var err error
-		if doc, err = event.Marshal(it.ev); err != nil {
-			return fmt.Errorf("encode event: %w", err)
-		}
+	data := it.msg.Data()
+	if st, ok := it.slot.Stamp(data, it.fp.Fingerprint, it.fp.Strategy, stamp); ok {
+		it.doc = Doc{ID: it.id, JSON: data, stamp: st}
+		return nil
 	}
-	it.doc = doc
+	// A message not in Marshal's form has no slot: the event is decoded
+	// again, which prepare did without error, and encoded whole.
+	var ev event.Event
+	if err := event.Unmarshal(data, &ev); err != nil {
+		return fmt.Errorf("decode event: %w", err)
+	}
+	ev.Faultline.Fingerprint, ev.Faultline.GroupingStrategy, ev.Faultline.StoredAt = it.fp.Fingerprint, it.fp.Strategy, &stamp
+	doc, err := event.Marshal(&ev)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	it.doc = Doc{ID: it.id, JSON: doc}
 	return nil
 }
 

@@ -590,7 +590,8 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 		Timestamp: time.Now().UTC(), Message: "stored <as> sent", Service: event.Service{Name: fmt.Sprintf("doc-test-%d", run)},
 		Log:    event.Log{Level: "ERROR", Logger: "com.acme.A"},
 		Labels: map[string]string{"faultline": "a label, not the field"},
-		Error:  &event.Error{Type: "java.lang.IllegalStateException", Message: "boom"},
+		Error:  &event.Error{Type: "java.lang.IllegalStateException", Message: "boom", StackTrace: "java.lang.IllegalStateException: boom\n\tat com.acme.A.run(A.java:7)"},
+		Host:   &event.Host{Name: "web-1"}, Trace: &event.Trace{ID: "4bf92f3577b34da6a3ce929d0e0e4736"},
 		Faultline: event.Faultline{MessageTemplate: "stored {} sent", Exceptions: []event.Exception{{Type: "java.lang.IllegalStateException", Message: "boom",
 			Frames: []event.Frame{{Class: "com.acme.A", Method: "run", File: "A.java", Line: 7}}}}},
 	}
@@ -649,6 +650,20 @@ func TestStoredDocumentIsTheEventWithItsFingerprint(t *testing.T) {
 				t.Errorf("stored %s is not what Marshal writes:\n got %s\nwant %s", id, got.Source, b)
 			}
 		}
+	}
+	// The processor keeps only the messages of a batch, and the new group's
+	// sample is read from one of them again.
+	var g group.Group
+	testenv.Eventually(t, "the group", 30*time.Second, func() bool {
+		stored, err := testStore(t).getGroups(ctx, []Delta{{Fingerprint: res.Fingerprint}})
+		g = stored[res.Fingerprint].Group
+		return err == nil && g.Count == 2
+	})
+	s := g.Sample
+	if g.Title != "IllegalStateException: boom" || g.Message != ev.Message || g.Service.Name != ev.Service.Name || g.Error.Type != ev.Error.Type ||
+		(s.EventID != asIngest && s.EventID != otherID) || !s.Timestamp.Equal(ev.Timestamp) || s.Message != ev.Message ||
+		s.StackTrace != ev.Error.StackTrace || s.Host != "web-1" || s.TraceID != ev.Trace.ID {
+		t.Errorf("group = %+v", g)
 	}
 }
 
@@ -725,4 +740,21 @@ func groupCount(store *stores, fp string) int64 {
 		return -1
 	}
 	return g[fp].Count
+}
+
+// The soft memory limit leaves room for everything a processor may hold in
+// flight, so raising the bulk cap never makes it collect without end.
+func TestMemoryLimitFollowsTheBulkCap(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want int64
+	}{
+		{Config{}, 228 << 20},
+		{Config{MaxBulkBytes: 90 << 20}, 128<<20 + 10*90<<20},
+		{Config{MaxBulkBytes: 1 << 20, Workers: 2}, 132 << 20},
+	} {
+		if got := c.cfg.MemoryLimit(); got != c.want {
+			t.Errorf("%+v: memory limit %d MiB, want %d MiB", c.cfg, got>>20, c.want>>20)
+		}
+	}
 }

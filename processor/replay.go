@@ -151,7 +151,7 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 	}
 	var items []pending
 	for _, m := range msgs {
-		it, err := p.prepare(m, stamp)
+		it, err := p.prepare(m)
 		switch {
 		case err != nil:
 			refuse(err.Error())
@@ -175,7 +175,7 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 	items = kept
 	ids := make([]string, len(items))
 	for i, it := range items {
-		ids[i] = it.ev.Event.ID
+		ids[i] = it.id
 	}
 	stored, err := p.events.storedIDs(ctx, ids)
 	if err != nil {
@@ -183,8 +183,8 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 	}
 	var todo []pending
 	for _, it := range items {
-		touched.add(deltaOf(it.ev, it.fp))
-		if _, ok := stored[it.ev.Event.ID]; ok {
+		touched.add(it.delta())
+		if _, ok := stored[it.id]; ok {
 			rep.Present++
 		} else {
 			todo = append(todo, it)
@@ -194,7 +194,7 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 	for attempt := 1; len(todo) > 0; attempt++ {
 		docs := make([]Doc, len(todo))
 		for i, it := range todo {
-			docs[i] = Doc{ID: it.ev.Event.ID, JSON: it.doc}
+			docs[i] = it.doc
 		}
 		results, err := p.events.CreateDocs(ctx, docs)
 		var again []pending
@@ -207,7 +207,7 @@ func (p *Processor) replayBatch(ctx context.Context, msgs []jetstream.Msg, rep *
 			switch r.Outcome {
 			case Created:
 				rep.Written++
-				created.add(deltaOf(it.ev, it.fp))
+				created.add(it.delta())
 			case Duplicate:
 				rep.Present++
 			case Retry:

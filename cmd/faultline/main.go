@@ -10,9 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -90,22 +88,21 @@ func main() {
 	// default GOGC=100 that means dozens of collections a second under load,
 	// each taking CPU from parsing. 400 trades tens of MB for a fraction of
 	// them. The processor keeps large caches, where the same setting would
-	// cost hundreds of MB, so it stays at Go's default. GOGC in the
-	// environment wins; GOMEMLIMIT caps the heap where memory is tight.
+	// cost hundreds of MB, so it stays at Go's default, under a soft memory
+	// limit (processor.Config.MemoryLimit). GOGC and GOMEMLIMIT in the
+	// environment win.
 	if len(os.Args) > 1 && os.Args[1] == "ingest" && os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// The benchmarks run each service as a process of its own; this is how
-	// to see where one of them spends its CPU (README, Performance).
-	if dir := os.Getenv("FAULTLINE_CPUPROFILE_DIR"); dir != "" && len(os.Args) > 1 {
-		if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", os.Args[1], os.Getpid()))); err == nil {
-			if pprof.StartCPUProfile(f) == nil {
-				defer pprof.StopCPUProfile()
-			}
-		}
-	}
 	defer stop()
+	if len(os.Args) > 1 {
+		stopProfile, err := ops.Profile(ctx, os.Args[1], os.Getenv("FAULTLINE_CPUPROFILE_DIR"), os.Getenv("FAULTLINE_HEAPPROFILE_DIR"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "faultline:", err)
+		}
+		defer stopProfile()
+	}
 	switch err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 	case errors.Is(err, cli.ErrUsage):
@@ -286,6 +283,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, log zerolog.Logg
 		pcfg := processor.ConfigFrom(cfg.File)
 		pcfg.ESURLs = cfg.ESURLs
 		pcfg.Metrics = processor.NewMetrics(reg)
+		if cmd == "processor" && os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(pcfg.MemoryLimit())
+		}
 		p := processor.New(js, es, log, pcfg)
 		checks["dead letters"] = p.DeadLetters
 		checks["processor"] = p.Readiness

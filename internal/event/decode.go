@@ -68,26 +68,68 @@ func ReadWire(data []byte, e *Event) (FingerprintSlot, error) {
 // writes for the event with those set. ok is false when there is no slot or
 // fp or strategy would need escaping; the caller encodes the event instead.
 func (s FingerprintSlot) Insert(data []byte, fp, strategy string, stored time.Time) (out []byte, ok bool) {
-	if s.at == 0 || s.at > len(data) || !plainToken(fp) || !plainToken(strategy) {
+	st, ok := s.Stamp(data, fp, strategy, stored)
+	if !ok {
 		return nil, false
 	}
-	out = make([]byte, 0, len(data)+len(fp)+len(strategy)+len(`"fingerprint":"","stored_at":"2006-01-02T15:04:05.999999999Z","grouping_strategy":"",`))
-	out = append(out, data[:s.at]...)
-	out = append(out, `"fingerprint":"`...)
-	out = append(out, fp...)
-	out = append(out, `","stored_at":"`...)
+	return st.AppendTo(make([]byte, 0, st.Len(data)), data), true
+}
+
+// Stamp is what Insert adds to data, kept apart from it so that the event
+// is written out with it (AppendTo) where it goes, a bulk body, instead of
+// becoming a copy of its own. The zero Stamp adds nothing.
+type Stamp struct {
+	slot         FingerprintSlot
+	fp, strategy string
+	stored       time.Time
+}
+
+// Stamp is Insert's stamp for data, the wire form the slot was found in;
+// ok as Insert's.
+func (s FingerprintSlot) Stamp(data []byte, fp, strategy string, stored time.Time) (st Stamp, ok bool) {
+	if s.at == 0 || s.at > len(data) || !plainToken(fp) || !plainToken(strategy) {
+		return Stamp{}, false
+	}
+	return Stamp{slot: s, fp: fp, strategy: strategy, stored: stored.UTC()}, true
+}
+
+// Len is the length of data with the stamp.
+func (s Stamp) Len(data []byte) int {
+	if s.slot.at == 0 {
+		return len(data)
+	}
+	var t [64]byte
+	n := len(data) + len(`"fingerprint":"","stored_at":""`) + len(s.fp) + len(s.stored.AppendFormat(t[:0], time.RFC3339Nano))
+	if s.strategy != "" {
+		n += len(`,"grouping_strategy":""`) + len(s.strategy)
+	}
+	if !s.slot.empty {
+		n++
+	}
+	return n
+}
+
+// AppendTo appends data with the stamp to dst.
+func (s Stamp) AppendTo(dst, data []byte) []byte {
+	if s.slot.at == 0 {
+		return append(dst, data...)
+	}
+	dst = append(dst, data[:s.slot.at]...)
+	dst = append(dst, `"fingerprint":"`...)
+	dst = append(dst, s.fp...)
+	dst = append(dst, `","stored_at":"`...)
 	// What time.Time.MarshalJSON writes, for the years it accepts.
-	out = stored.UTC().AppendFormat(out, time.RFC3339Nano)
-	out = append(out, '"')
-	if strategy != "" {
-		out = append(out, `,"grouping_strategy":"`...)
-		out = append(out, strategy...)
-		out = append(out, '"')
+	dst = s.stored.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, '"')
+	if s.strategy != "" {
+		dst = append(dst, `,"grouping_strategy":"`...)
+		dst = append(dst, s.strategy...)
+		dst = append(dst, '"')
 	}
-	if !s.empty {
-		out = append(out, ',')
+	if !s.slot.empty {
+		dst = append(dst, ',')
 	}
-	return append(out, data[s.at:]...), true
+	return append(dst, data[s.slot.at:]...)
 }
 
 // plainToken tells whether s needs no JSON escaping, by allowing only what

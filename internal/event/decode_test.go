@@ -161,6 +161,11 @@ func TestFingerprintSlot(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("event %d:\n got %s\nwant %s", i, got, want)
 			}
+			// A bulk body is sized from Len before the stamped events are
+			// appended to it.
+			if st, _ := slot.Stamp(wire, "0a1b2c", "faultline:2", at); st.Len(wire) != len(want) || !bytes.Equal(st.AppendTo([]byte("x"), wire)[1:], want) {
+				t.Fatalf("event %d: stamp of length %d appends %s, want %d bytes", i, st.Len(wire), st.AppendTo(nil, wire), len(want))
+			}
 			ev.Faultline.Fingerprint, ev.Faultline.StoredAt, ev.Faultline.GroupingStrategy = "", nil, ""
 		}
 	}
@@ -193,6 +198,9 @@ func TestFingerprintSlot(t *testing.T) {
 	}
 	if _, ok := (event.FingerprintSlot{}).Insert([]byte(`{}`), "x", "", stored); ok {
 		t.Fatal("the zero slot inserted")
+	}
+	if st := (event.Stamp{}); st.Len([]byte(`{}`)) != 2 || string(st.AppendTo([]byte("x"), []byte(`{}`))) != `x{}` {
+		t.Fatal("the zero stamp changed the event")
 	}
 }
 
