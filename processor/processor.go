@@ -107,14 +107,15 @@ func (c *Config) defaults() {
 
 // MemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) for
 // a process running a processor of this configuration: what its batches
-// and prefetch hold at most, (Workers + 2) × MaxBulkBytes, and 128 MiB for
-// its caches and the runtime; 228 MiB by default. Without it the heap
+// and prefetch hold at most, (Workers + 2) × MaxBulkBytes, and 96 MiB for
+// its caches and the runtime; 196 MiB by default, so that with the
+// program's own pages the process stays under 256 MiB. Without it the heap
 // grows to twice the live heap between collections (GOGC=100), and the
 // messages in flight alone are a few tens of MB of it; with it, collections
 // come more often only near the limit.
 func (c Config) MemoryLimit() int64 {
 	c.defaults()
-	return 128<<20 + int64(c.Workers+2)*int64(c.MaxBulkBytes)
+	return 96<<20 + int64(c.Workers+2)*int64(c.MaxBulkBytes)
 }
 
 // Processor is one replica of the processor service.

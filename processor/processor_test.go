@@ -749,9 +749,9 @@ func TestMemoryLimitFollowsTheBulkCap(t *testing.T) {
 		cfg  Config
 		want int64
 	}{
-		{Config{}, 228 << 20},
-		{Config{MaxBulkBytes: 90 << 20}, 128<<20 + 10*90<<20},
-		{Config{MaxBulkBytes: 1 << 20, Workers: 2}, 132 << 20},
+		{Config{}, 196 << 20},
+		{Config{MaxBulkBytes: 90 << 20}, 96<<20 + 10*90<<20},
+		{Config{MaxBulkBytes: 1 << 20, Workers: 2}, 100 << 20},
 	} {
 		if got := c.cfg.MemoryLimit(); got != c.want {
 			t.Errorf("%+v: memory limit %d MiB, want %d MiB", c.cfg, got>>20, c.want>>20)
