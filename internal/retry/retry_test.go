@@ -1,40 +1,24 @@
-package retry
+package retry_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/internal/retry"
+	"github.com/faultline/faultline/internal/testenv"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A dependency failing twice: each failure is logged with the masked URL
 // and the next try, Err names it meanwhile, and after the third try it is
 // ready.
 func TestRunRetriesUntilSetUp(t *testing.T) {
-	d := New("nats", "streams", "nats://faultline:retry-pw-77@10.0.0.9:4222")
-	var logs syncBuffer
+	d := retry.New("nats", "streams", "nats://faultline:retry-pw-77@10.0.0.9:4222")
+	var logs testenv.Buffer
 	tries := 0
 	seen := make(chan error, 3)
 	err := d.Run(context.Background(), zerolog.New(&logs), func(context.Context) error {
@@ -69,15 +53,15 @@ func TestRunRetriesUntilSetUp(t *testing.T) {
 // Cancelled while waiting, Run ends with the context's error and the last
 // failure, without waiting for the next try.
 func TestRunEndsWithItsContext(t *testing.T) {
-	d := New("elasticsearch", "templates", "http://127.0.0.1:1")
+	d := retry.New("elasticsearch", "templates", "http://127.0.0.1:1")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- d.Run(ctx, zerolog.Nop(), func(context.Context) error { return errors.New("refused") })
 	}()
-	for d.Err() == nil || !strings.Contains(d.Err().Error(), "refused") {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, "the first failure", 10*time.Second, func() bool {
+		return d.Err() != nil && strings.Contains(d.Err().Error(), "refused")
+	})
 	cancel()
 	err := <-done
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "refused") {
