@@ -254,9 +254,13 @@ func (p *Processor) Run(ctx context.Context) error {
 		defer close(trimDone)
 		p.trimStreams(bgCtx)
 	}()
+	gone := make(chan error, 1)
 	go func() {
 		defer close(lagDone)
-		p.watchLag(bgCtx, cons)
+		if err := p.watchLag(bgCtx, cons); err != nil {
+			gone <- err
+			iter.Stop()
+		}
 	}()
 	go func() {
 		defer close(auditDone)
@@ -295,6 +299,10 @@ func (p *Processor) Run(ctx context.Context) error {
 		batch, err := p.collect(ctx, iter)
 		if err != nil {
 			p.ready.Store(false)
+			select {
+			case err = <-gone:
+			default:
+			}
 			runErr = fmt.Errorf("processor consume: %w", err)
 			break
 		}
@@ -310,17 +318,25 @@ func (p *Processor) Run(ctx context.Context) error {
 }
 
 // watchLag publishes the consumer's backlog, the number to alert on when
-// the processor falls behind or Elasticsearch is down.
-func (p *Processor) watchLag(ctx context.Context, cons jetstream.Consumer) {
+// the processor falls behind or Elasticsearch is down, until ctx ends. Its
+// error is the consumer gone: the iterator hears of a deletion only from a
+// pull request waiting at that moment, and passes over the answer to one
+// issued after it, so without this check the processor could wait for
+// events forever while saying it is ready.
+func (p *Processor) watchLag(ctx context.Context, cons jetstream.Consumer) error {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
-		if info, err := cons.Info(ctx); err == nil {
+		info, err := cons.Info(ctx)
+		switch {
+		case err == nil:
 			p.cfg.Metrics.consumerLag.Set(float64(info.NumPending + uint64(info.NumAckPending)))
+		case errors.Is(err, jetstream.ErrConsumerNotFound):
+			return fmt.Errorf("consumer %s on %s: %w", ConsumerName, broker.EventsStream, err)
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}

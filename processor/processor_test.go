@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/faultline/faultline/grouping"
 	"io"
@@ -518,6 +519,31 @@ func TestRunEndsWhenTheConsumerIsDeleted(t *testing.T) {
 		cancel()
 		<-done
 		t.Fatal("Run kept going after its consumer was deleted")
+	}
+}
+
+// The deletion a pull request can miss: the consumer's info says it is gone,
+// and Run stops its iterator on that answer.
+func TestWatchLagEndsOnADeletedConsumer(t *testing.T) {
+	_, _, js := testenv.JetStream(t)
+	ctx := t.Context()
+	cons, err := js.CreateOrUpdateConsumer(ctx, broker.EventsStream, jetstream.ConsumerConfig{Durable: ConsumerName, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(js, nil, zerolog.Nop(), testConfig())
+	if err := js.DeleteConsumer(ctx, broker.EventsStream, ConsumerName); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.watchLag(ctx, cons) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, jetstream.ErrConsumerNotFound) || !strings.Contains(err.Error(), ConsumerName) {
+			t.Errorf("watchLag: %v, want the consumer named as not found", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("watchLag kept watching a deleted consumer")
 	}
 }
 
